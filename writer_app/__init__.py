@@ -1,0 +1,3 @@
+"""writer_app: a local, offline writing assistant."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,302 @@
+"""The one generate loop that serves the editor, the CLI and the benchmarks.
+
+Steps: encode the prompt -> keep the newest tokens that fit the context -> reuse the KV cache of the
+longest prefix shared with the previous request -> prefill the rest in chunks -> decode token by token
+(several alternatives as one batch), streaming text deltas and checking for cancel before every step.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from writer_app.engine.model_folder import ModelSpec, read_model_folder
+from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
+from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty, sample_token
+from writer_app.engine.text_codec import REPLACEMENT_CHAR, StreamDecoder, TextCodec
+
+# Prefill runs in chunks so that a cancel is seen within one chunk's time.
+PREFILL_CHUNK = 128
+# When a document is longer than the model's context, the window's start moves in steps of this many
+# tokens, so that the cached prefix survives while the writer keeps typing.
+WINDOW_STEP = 128
+
+STOP_RULES = ("sentence", "newline")
+_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’)\]」』]*(?=\s|$)")
+
+OnText = Callable[[int, str], None]
+
+
+@dataclass
+class Completion:
+    text: str = ""
+    token_ids: list[int] = field(default_factory=list)
+    finish_reason: str = "length"  # length | eos | stop | cancelled
+
+
+@dataclass
+class GenerationStats:
+    prompt_tokens: int = 0
+    reused_tokens: int = 0
+    new_tokens: int = 0
+    load_ms: float = 0.0
+    prefill_ms: float = 0.0
+    first_token_ms: float = 0.0
+    decode_ms_per_token: float = 0.0
+    alternatives: int = 1
+
+    @property
+    def tokens_per_s(self) -> float:
+        return 1000.0 / self.decode_ms_per_token if self.decode_ms_per_token > 0 else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "reused_tokens": self.reused_tokens,
+            "new_tokens": self.new_tokens,
+            "alternatives": self.alternatives,
+            "load_ms": round(self.load_ms, 2),
+            "prefill_ms": round(self.prefill_ms, 2),
+            "first_token_ms": round(self.first_token_ms, 2),
+            "decode_ms_per_token": round(self.decode_ms_per_token, 2),
+            "tokens_per_s": round(self.tokens_per_s, 2),
+        }
+
+
+@dataclass
+class GenerationResult:
+    completions: list[Completion]
+    stats: GenerationStats
+
+    @property
+    def text(self) -> str:
+        return self.completions[0].text
+
+
+def find_stop(text: str, rule: str | None) -> int | None:
+    """Index where the text should end under the stop rule, or None. Leading blank text never stops."""
+    if rule is None:
+        return None
+    body = len(text) - len(text.lstrip())
+    if body == len(text):
+        return None
+    if rule == "newline":
+        cut = text.find("\n", body)
+        return None if cut < 0 else cut
+    match = _SENTENCE_END.search(text, body)
+    return match.end() if match else None
+
+
+class _Stream:
+    """One alternative being generated: its tokens, its detokenizer and its stop state."""
+
+    def __init__(self, decoder: StreamDecoder) -> None:
+        self.decoder = decoder
+        self.completion = Completion()
+        self.done = False
+
+    def finish(self, reason: str) -> None:
+        self.completion.finish_reason = reason
+        self.done = True
+
+
+class Engine:
+    """A loaded model: tokenizer, onnxruntime session and the cache of the last prompt."""
+
+    def __init__(self, spec: ModelSpec, *, threads: int | None = None) -> None:
+        started = time.perf_counter()
+        self.spec = spec
+        self.codec = TextCodec.from_folder(spec.folder)
+        self.model = OnnxCausalLM(spec.graph_path, threads=threads)
+        self.load_ms = (time.perf_counter() - started) * 1000
+        self._eos = set(spec.eos_token_ids)
+        self._cached_ids: list[int] = []
+        self._cached_kv: KVCache | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, folder: Path | str, *, threads: int | None = None) -> Engine:
+        return cls(read_model_folder(folder), threads=threads)
+
+    @property
+    def context_length(self) -> int:
+        return self.spec.context_length
+
+    def window(self, ids: list[int], max_new_tokens: int) -> list[int]:
+        """The newest part of the prompt that leaves room for max_new_tokens in the context."""
+        room = max(1, self.context_length - max_new_tokens - (self.spec.bos_token_id is not None))
+        if len(ids) <= room:
+            return ids
+        start = len(ids) - room
+        stepped = -(-start // WINDOW_STEP) * WINDOW_STEP  # round up to a window step
+        if len(ids) - stepped >= max(1, room // 2):
+            start = stepped
+        return ids[start:]
+
+    def generate(
+        self,
+        prompt: str,
+        *,
+        max_new_tokens: int = 32,
+        sampling: SamplingParams | None = None,
+        num_alternatives: int = 1,
+        stop_at: str | None = None,
+        cancel: threading.Event | None = None,
+        on_text: OnText | None = None,
+    ) -> GenerationResult:
+        sampling = sampling or SamplingParams()
+        sampling.validate()
+        if max_new_tokens < 1:
+            raise ValueError("max new tokens must be at least 1")
+        if num_alternatives < 1:
+            raise ValueError("the number of alternatives must be at least 1")
+        if stop_at is not None and stop_at not in STOP_RULES:
+            raise ValueError(f"unknown stop rule {stop_at!r} (choose from {', '.join(STOP_RULES)})")
+        max_new_tokens = min(max_new_tokens, self.context_length - 1)
+        with self._lock:  # one generation at a time per loaded model
+            return self._generate(
+                prompt, max_new_tokens, sampling, num_alternatives, stop_at, cancel, on_text
+            )
+
+    def _generate(
+        self,
+        prompt: str,
+        max_new_tokens: int,
+        sampling: SamplingParams,
+        n: int,
+        stop_at: str | None,
+        cancel: threading.Event | None,
+        on_text: OnText | None,
+    ) -> GenerationResult:
+        started = time.perf_counter()
+        stats = GenerationStats(load_ms=self.load_ms, alternatives=n)
+        ids = self.window(self.codec.encode(prompt), max_new_tokens)
+        if self.spec.bos_token_id is not None:
+            ids = [self.spec.bos_token_id, *ids]
+        if not ids:
+            # Nothing to condition on: start from the end-of-text token, as GPT-2 was trained to.
+            ids = [min(self._eos)] if self._eos else [0]
+        stats.prompt_tokens = len(ids)
+        streams = [_Stream(self.codec.stream(ids)) for _ in range(n)]
+        cancelled = lambda: cancel is not None and cancel.is_set()  # noqa: E731
+
+        logits, past = self._prefill(ids, stats, cancelled)
+        if logits is None:
+            for s in streams:
+                s.finish("cancelled")
+            return GenerationResult([s.completion for s in streams], stats)
+
+        rng = np.random.default_rng(sampling.seed)
+        first = self._first_tokens(logits[0], ids, sampling, n, rng)
+        past = past.repeat(n) if n > 1 else past
+        alive = list(range(n))
+        step_times: list[float] = []
+        next_tokens = first
+        for step in range(max_new_tokens):
+            for row, token in zip(alive, next_tokens, strict=True):
+                self._advance(streams[row], token, stop_at, row, on_text)
+            if step == 0:
+                stats.first_token_ms = (time.perf_counter() - started) * 1000
+            stats.new_tokens = step + 1
+            still = [i for i, row in enumerate(alive) if not streams[row].done]
+            if not still or step == max_new_tokens - 1:
+                break
+            if cancelled():
+                for row in alive:
+                    if not streams[row].done:
+                        streams[row].finish("cancelled")
+                break
+            if len(still) < len(alive):
+                past = past.select(still)
+                next_tokens = [next_tokens[i] for i in still]
+                alive = [alive[i] for i in still]
+            t0 = time.perf_counter()
+            batch_logits, past = self.model.forward(np.array(next_tokens, dtype=np.int64)[:, None], past)
+            step_times.append((time.perf_counter() - t0) * 1000)
+            next_tokens = [
+                self._choose(batch_logits[i], ids + streams[row].completion.token_ids, sampling, rng)
+                for i, row in enumerate(alive)
+            ]
+        for row, s in enumerate(streams):
+            if not s.done:
+                s.finish("length")
+            self._flush(s, stop_at, row, on_text)
+        if step_times:
+            stats.decode_ms_per_token = float(np.mean(step_times))
+        return GenerationResult([s.completion for s in streams], stats)
+
+    def _prefill(
+        self, ids: list[int], stats: GenerationStats, cancelled: Callable[[], bool]
+    ) -> tuple[np.ndarray | None, KVCache]:
+        """Run the prompt through the model, reusing the cached prefix. Logits are for the last token."""
+        t0 = time.perf_counter()
+        reuse = 0
+        past = self.model.empty_cache()
+        if self._cached_kv is not None:
+            limit = min(len(ids) - 1, len(self._cached_ids))  # keep >= 1 token to compute logits from
+            while reuse < limit and self._cached_ids[reuse] == ids[reuse]:
+                reuse += 1
+            if reuse:
+                past = self._cached_kv.truncate(reuse)
+        stats.reused_tokens = reuse
+        logits = None
+        for start in range(reuse, len(ids), PREFILL_CHUNK):
+            if cancelled():
+                return None, past
+            chunk = np.array([ids[start : start + PREFILL_CHUNK]], dtype=np.int64)
+            logits, past = self.model.forward(chunk, past)
+        self._cached_ids, self._cached_kv = list(ids), past
+        stats.prefill_ms = (time.perf_counter() - t0) * 1000
+        return logits, past
+
+    def _first_tokens(
+        self, logits: np.ndarray, ids: list[int], sampling: SamplingParams, n: int, rng: np.random.Generator
+    ) -> list[int]:
+        """Greedy alternatives start from the n most likely distinct tokens; sampled ones draw each."""
+        logits = apply_repetition_penalty(logits, ids, sampling.repetition_penalty)
+        if sampling.greedy:
+            order = np.argsort(-logits, kind="stable")
+            return [int(t) for t in order[:n]]
+        return [sample_token(logits, sampling, rng) for _ in range(n)]
+
+    @staticmethod
+    def _choose(
+        logits: np.ndarray, seen: list[int], sampling: SamplingParams, rng: np.random.Generator
+    ) -> int:
+        return sample_token(
+            apply_repetition_penalty(logits, seen, sampling.repetition_penalty), sampling, rng
+        )
+
+    def _advance(
+        self, stream: _Stream, token: int, stop_at: str | None, row: int, on_text: OnText | None
+    ) -> None:
+        if token in self._eos:
+            stream.finish("eos")
+            return
+        stream.completion.token_ids.append(token)
+        self._emit(stream, stream.decoder.push(token), stop_at, row, on_text)
+
+    def _flush(self, stream: _Stream, stop_at: str | None, row: int, on_text: OnText | None) -> None:
+        # A character cut in half by the token limit is dropped rather than shown as U+FFFD.
+        rest = stream.decoder.flush().rstrip(REPLACEMENT_CHAR)
+        self._emit(stream, rest, stop_at, row, on_text)
+
+    @staticmethod
+    def _emit(stream: _Stream, delta: str, stop_at: str | None, row: int, on_text: OnText | None) -> None:
+        if not delta or stream.completion.finish_reason == "stop":
+            return
+        text = stream.completion.text + delta
+        cut = find_stop(text, stop_at)
+        if cut is not None:
+            delta = text[len(stream.completion.text) : cut] if cut > len(stream.completion.text) else ""
+            text = text[:cut] if cut > len(stream.completion.text) else stream.completion.text
+            stream.finish("stop")
+        stream.completion.text = text
+        if delta and on_text is not None:
+            on_text(row, delta)

@@ -1,0 +1,106 @@
+"""Read a model folder: ours (with a manifest) or a plain `optimum-cli export onnx` output."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from writer_app.errors import ModelError
+from writer_app.models.manifest import Manifest
+
+# Graph file names optimum has used for a decoder with past key values, best first.
+_GRAPH_CANDIDATES = ("model.onnx", "decoder_model_merged.onnx", "decoder_with_past_model.onnx")
+
+
+@dataclass
+class ModelSpec:
+    folder: Path
+    name: str
+    graph_path: Path
+    architecture: str
+    context_length: int
+    eos_token_ids: list[int]
+    bos_token_id: int | None
+    quantization: str
+    capabilities: list[str] = field(default_factory=lambda: ["continue"])
+    prompt_format: str | None = None
+    manifest: Manifest | None = None
+
+    @property
+    def follows_instructions(self) -> bool:
+        return "instruct" in self.capabilities
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path} is unreadable ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ModelError(f"{path} is not a JSON object")
+    return data
+
+
+def _as_id_list(value: Any) -> list[int]:
+    if value is None:
+        return []
+    if isinstance(value, int):
+        return [value]
+    return [int(v) for v in value]
+
+
+def context_length_of(config: dict[str, Any]) -> int:
+    for key in ("n_positions", "max_position_embeddings", "n_ctx", "max_sequence_length"):
+        if isinstance(config.get(key), int):
+            return int(config[key])
+    return 1024
+
+
+def read_model_folder(folder: Path | str) -> ModelSpec:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ModelError(f"model folder {folder} does not exist")
+    manifest = Manifest.load(folder)
+    config = _read_json(folder / "config.json")
+    if not config:
+        raise ModelError(f"{folder} has no config.json: not a model folder")
+    if not (folder / "tokenizer.json").is_file():
+        raise ModelError(f"{folder} has no tokenizer.json")
+    generation = _read_json(folder / "generation_config.json")
+
+    if manifest is not None:
+        graph = folder / manifest.graph
+        if not graph.is_file():
+            raise ModelError(f"{folder} is missing its graph {manifest.graph}; re-export the model")
+        return ModelSpec(
+            folder=folder,
+            name=manifest.name,
+            graph_path=graph,
+            architecture=manifest.architecture,
+            context_length=manifest.context_length,
+            eos_token_ids=list(manifest.eos_token_ids),
+            bos_token_id=manifest.bos_token_id,
+            quantization=manifest.quantization,
+            capabilities=list(manifest.capabilities),
+            prompt_format=manifest.prompt_format,
+            manifest=manifest,
+        )
+
+    graph = next((folder / n for n in _GRAPH_CANDIDATES if (folder / n).is_file()), None)
+    if graph is None:
+        raise ModelError(f"{folder} has no ONNX graph (looked for {', '.join(_GRAPH_CANDIDATES)})")
+    eos = _as_id_list(generation.get("eos_token_id", config.get("eos_token_id")))
+    return ModelSpec(
+        folder=folder,
+        name=folder.name,
+        graph_path=graph,
+        architecture=str(config.get("model_type", "unknown")),
+        context_length=context_length_of(config),
+        eos_token_ids=eos,
+        bos_token_id=None,
+        quantization="unknown",
+    )

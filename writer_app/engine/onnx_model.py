@@ -1,0 +1,121 @@
+"""An onnxruntime session over a decoder graph with past key values (the KV cache)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from writer_app.errors import ModelError
+
+_ORT_TO_NUMPY = {"tensor(float)": np.float32, "tensor(float16)": np.float16}
+
+
+def physical_cores() -> int:
+    """Physical cores (hyper-threads share one core's arithmetic units, so they rarely help here)."""
+    try:
+        pairs = set()
+        physical = core = None
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("physical id"):
+                    physical = line.split(":")[1].strip()
+                elif line.startswith("core id"):
+                    core = line.split(":")[1].strip()
+                    pairs.add((physical, core))
+        if pairs:
+            return len(pairs)
+    except OSError:
+        pass
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+@dataclass
+class KVCache:
+    """Past keys and values, one array per graph input, each [batch, heads, length, head_dim]."""
+
+    arrays: dict[str, np.ndarray]
+
+    @property
+    def length(self) -> int:
+        return next(iter(self.arrays.values())).shape[2] if self.arrays else 0
+
+    @property
+    def batch(self) -> int:
+        return next(iter(self.arrays.values())).shape[0] if self.arrays else 1
+
+    def repeat(self, n: int) -> KVCache:
+        return KVCache({k: np.repeat(v, n, axis=0) for k, v in self.arrays.items()})
+
+    def select(self, rows: np.ndarray | list[int]) -> KVCache:
+        return KVCache({k: v[rows] for k, v in self.arrays.items()})
+
+    def truncate(self, length: int) -> KVCache:
+        return KVCache({k: v[:, :, :length] for k, v in self.arrays.items()})
+
+
+class OnnxCausalLM:
+    """Runs one decoder step: new token ids + past -> logits of the last position + extended past."""
+
+    def __init__(self, graph_path: Path, *, threads: int | None = None) -> None:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or physical_cores()
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(
+                str(graph_path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own exception types for bad files
+            raise ModelError(f"cannot load {graph_path}: {exc}") from exc
+        self.threads = options.intra_op_num_threads
+        inputs = {i.name: i for i in self.session.get_inputs()}
+        if "input_ids" not in inputs:
+            raise ModelError(f"{graph_path} is not a text decoder (no input_ids input)")
+        self._past_inputs = [n for n in inputs if n.startswith("past_key_values.")]
+        if not self._past_inputs:
+            raise ModelError(
+                f"{graph_path} has no past key values; export with --task text-generation-with-past"
+            )
+        self._present_for = {n: n.replace("past_key_values.", "present.", 1) for n in self._past_inputs}
+        outputs = [o.name for o in self.session.get_outputs()]
+        missing = [p for p in self._present_for.values() if p not in outputs]
+        if "logits" not in outputs or missing:
+            raise ModelError(f"{graph_path} lacks the outputs logits / present.*; re-export the model")
+        self._output_names = ["logits", *self._present_for.values()]
+        self._needs_mask = "attention_mask" in inputs
+        self._needs_positions = "position_ids" in inputs
+        first = inputs[self._past_inputs[0]]
+        self._past_dtype = _ORT_TO_NUMPY.get(first.type, np.float32)
+        heads, head_dim = first.shape[1], first.shape[3]
+        if not (isinstance(heads, int) and isinstance(head_dim, int)):
+            raise ModelError(f"{graph_path}: past key values have no fixed head count / size")
+        self._past_shape = (heads, head_dim)
+        self.vocab_size = self.session.get_outputs()[0].shape[-1]
+
+    def empty_cache(self, batch: int = 1) -> KVCache:
+        heads, head_dim = self._past_shape
+        empty = np.zeros((batch, heads, 0, head_dim), dtype=self._past_dtype)
+        return KVCache({name: empty for name in self._past_inputs})
+
+    def forward(self, input_ids: np.ndarray, past: KVCache) -> tuple[np.ndarray, KVCache]:
+        """input_ids: [batch, new_tokens] int64. Returns logits of the last position [batch, vocab]."""
+        batch, new = input_ids.shape
+        start = past.length
+        feed: dict[str, np.ndarray] = {"input_ids": input_ids.astype(np.int64, copy=False)}
+        if self._needs_mask:
+            feed["attention_mask"] = np.ones((batch, start + new), dtype=np.int64)
+        if self._needs_positions:
+            feed["position_ids"] = np.broadcast_to(
+                np.arange(start, start + new, dtype=np.int64), (batch, new)
+            ).copy()
+        feed.update(past.arrays)
+        outputs = self.session.run(self._output_names, feed)
+        logits = outputs[0][:, -1, :]
+        present = dict(zip(self._past_inputs, outputs[1:], strict=True))
+        return logits, KVCache(present)

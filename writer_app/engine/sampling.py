@@ -1,0 +1,60 @@
+"""Choosing the next token from logits: greedy, or sampling with temperature, top-k, top-p."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    greedy: bool = True
+    temperature: float = 0.8
+    top_k: int = 50
+    top_p: float = 0.95
+    repetition_penalty: float = 1.0
+    seed: int | None = None
+
+    def validate(self) -> None:
+        if self.temperature <= 0:
+            raise ValueError("temperature must be greater than 0")
+        if self.top_k < 0:
+            raise ValueError("top-k must be 0 (off) or a positive number")
+        if not 0 < self.top_p <= 1:
+            raise ValueError("top-p must be in (0, 1]")
+        if self.repetition_penalty <= 0:
+            raise ValueError("repetition penalty must be greater than 0")
+
+
+def apply_repetition_penalty(logits: np.ndarray, seen: Sequence[int], penalty: float) -> np.ndarray:
+    """CTRL-style penalty (as transformers applies it): seen tokens' logits move towards unlikely."""
+    if penalty == 1.0 or len(seen) == 0:
+        return logits
+    ids = np.unique(np.asarray(seen, dtype=np.int64))
+    picked = logits[ids]
+    logits = logits.copy()
+    logits[ids] = np.where(picked > 0, picked / penalty, picked * penalty)
+    return logits
+
+
+def sample_token(logits: np.ndarray, params: SamplingParams, rng: np.random.Generator) -> int:
+    """One token id from a 1-D logits vector."""
+    if params.greedy:
+        return int(np.argmax(logits))
+    scaled = logits.astype(np.float64) / params.temperature
+    if 0 < params.top_k < scaled.size:
+        kth = np.partition(scaled, -params.top_k)[-params.top_k]
+        scaled = np.where(scaled < kth, -np.inf, scaled)
+    probs = np.exp(scaled - scaled.max())
+    probs /= probs.sum()
+    if params.top_p < 1.0:
+        order = np.argsort(-probs, kind="stable")
+        cumulative = np.cumsum(probs[order])
+        # Keep the smallest set whose mass reaches top_p (always at least the most likely token).
+        keep = order[: int(np.searchsorted(cumulative, params.top_p)) + 1]
+        mask = np.zeros_like(probs)
+        mask[keep] = probs[keep]
+        probs = mask / mask.sum()
+    return int(rng.choice(probs.size, p=probs))

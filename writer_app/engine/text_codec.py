@@ -1,0 +1,104 @@
+"""Tokenizer wrapper and the streaming detokenizer that never emits a broken character."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from tokenizers import Tokenizer
+
+from writer_app.errors import ModelError
+
+REPLACEMENT_CHAR = "\ufffd"
+# CJK ideographs, kana, hangul, full-width forms and CJK punctuation: scripts written without spaces.
+_CJK = (
+    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+)
+_SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}]) (?=\S)|(?<=\S) (?=[{_CJK}])")
+# How many prompt tokens to decode along with the new ones, so that decoders which treat a sequence's
+# first token specially (leading-space stripping) see the continuation in context.
+_CONTEXT_TOKENS = 4
+
+
+class TextCodec:
+    """Text <-> token ids for one model. Special tokens are never added implicitly."""
+
+    def __init__(self, tokenizer: Tokenizer, *, wordpiece: bool) -> None:
+        self._tok = tokenizer
+        # BertTokenizer-style vocabularies (e.g. Chinese GPT-2s) decode with a space between every token.
+        self.wordpiece = wordpiece
+        self.vocab_size = tokenizer.get_vocab_size(with_added_tokens=True)
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> TextCodec:
+        path = folder / "tokenizer.json"
+        try:
+            tokenizer = Tokenizer.from_file(str(path))
+            spec = json.loads(path.read_text(encoding="utf-8"))
+        except Exception as exc:  # tokenizers raises plain Exception subclasses
+            raise ModelError(f"{path} is not a valid tokenizer file ({exc})") from exc
+        decoder = spec.get("decoder") or {}
+        return cls(tokenizer, wordpiece=decoder.get("type") == "WordPiece")
+
+    def encode(self, text: str) -> list[int]:
+        return self._tok.encode(text, add_special_tokens=False).ids
+
+    def decode(self, ids: Sequence[int]) -> str:
+        text = self._tok.decode(list(ids), skip_special_tokens=True)
+        if self.wordpiece:
+            text = _SPACE_NEXT_TO_CJK.sub("", text)
+        return text
+
+    def token_to_id(self, token: str) -> int | None:
+        return self._tok.token_to_id(token)
+
+    def stream(self, prompt_ids: Sequence[int] = ()) -> StreamDecoder:
+        return StreamDecoder(self, prompt_ids)
+
+
+class StreamDecoder:
+    """Turns token ids arriving one at a time into text deltas.
+
+    A token can end in the middle of a UTF-8 character (byte-level BPE splits CJK and emoji into several
+    tokens); such text is held back until the character is complete, so no delta ever carries U+FFFD.
+    The concatenated deltas equal the one-shot decode of the same tokens.
+    """
+
+    def __init__(self, codec: TextCodec, prompt_ids: Sequence[int] = ()) -> None:
+        self._codec = codec
+        self._ids: list[int] = list(prompt_ids[-_CONTEXT_TOKENS:]) if len(prompt_ids) else []
+        self._prefix_len = len(self._ids)
+        self._emitted = ""
+
+    def push(self, token_id: int) -> str:
+        """Add one token; return the text that became final (possibly empty)."""
+        self._ids.append(int(token_id))
+        text = self._new_text()
+        if text.endswith(REPLACEMENT_CHAR):
+            return ""  # an incomplete character: wait for its remaining bytes
+        return self._take(text)
+
+    def flush(self) -> str:
+        """The rest of the text once generation ended, incomplete characters included."""
+        return self._take(self._new_text())
+
+    def _new_text(self) -> str:
+        full = self._codec.decode(self._ids)
+        prefix = self._codec.decode(self._ids[: self._prefix_len])
+        if full.startswith(prefix):
+            return full[len(prefix) :]
+        return self._codec.decode(self._ids[self._prefix_len :])
+
+    def _take(self, text: str) -> str:
+        if not text.startswith(self._emitted):
+            return ""  # a decoder cleanup rule rewrote emitted text; it is out already, keep going
+        delta = text[len(self._emitted) :]
+        self._emitted = text
+        return delta
+
+    @property
+    def text(self) -> str:
+        return self._emitted

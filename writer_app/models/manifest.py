@@ -1,0 +1,84 @@
+"""The manifest written beside every exported model: where it came from, what it can do, file checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from writer_app.errors import ModelError
+
+MANIFEST_NAME = "writer_app_manifest.json"
+FORMAT_VERSION = 1
+# Files never listed in the checksums: the manifest itself and onnxruntime's optimized-graph cache.
+_UNCHECKED = {MANIFEST_NAME}
+
+
+@dataclass
+class Manifest:
+    name: str
+    source: str
+    architecture: str
+    context_length: int
+    graph: str = "model.onnx"
+    quantization: str = "none"
+    capabilities: list[str] = field(default_factory=lambda: ["continue"])
+    languages: list[str] = field(default_factory=lambda: ["en"])
+    # Token handling that the runtime must apply (some checkpoints ship wrong special tokens).
+    eos_token_ids: list[int] = field(default_factory=list)
+    bos_token_id: int | None = None
+    # "chatml" for instruction-tuned models that use <|im_start|> turns, else None.
+    prompt_format: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    created: str = ""
+    tool_versions: dict[str, str] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+
+    def save(self, folder: Path) -> None:
+        path = folder / MANIFEST_NAME
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, folder: Path) -> Manifest | None:
+        """The folder's manifest, or None when it has none (e.g. a plain optimum-cli export)."""
+        path = folder / MANIFEST_NAME
+        if not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+            return cls(**known)
+        except (OSError, ValueError, TypeError) as exc:
+            raise ModelError(f"the manifest {path} is unreadable ({exc}); re-export the model") from exc
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def checksum_folder(folder: Path) -> dict[str, str]:
+    """sha256 of every regular file in the folder (recursively), keyed by its relative POSIX path."""
+    return {
+        p.relative_to(folder).as_posix(): sha256_file(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name not in _UNCHECKED and not p.name.endswith(".tmp")
+    }
+
+
+def verify_checksums(folder: Path, expected: dict[str, str]) -> list[str]:
+    """Human-readable problems: files missing or whose content changed. Empty when all match."""
+    problems = []
+    for rel, digest in sorted(expected.items()):
+        path = folder / rel
+        if not path.is_file():
+            problems.append(f"{rel}: missing")
+        elif sha256_file(path) != digest:
+            problems.append(f"{rel}: checksum mismatch (the file is corrupt or was changed)")
+    return problems
