@@ -19,7 +19,7 @@ import numpy as np
 from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
 from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty, sample_token
-from writer_app.engine.text_codec import REPLACEMENT_CHAR, StreamDecoder, TextCodec
+from writer_app.engine.text_codec import StreamDecoder, TextCodec
 
 # Prefill runs in chunks so that a cancel is seen within one chunk's time.
 PREFILL_CHUNK = 128
@@ -28,7 +28,8 @@ PREFILL_CHUNK = 128
 WINDOW_STEP = 128
 
 STOP_RULES = ("sentence", "newline")
-_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’)\]」』]*(?=\s|$)")
+# A Western sentence end needs the following space to be sure ("1.5" is no end); a CJK one does not.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|[。！？][”’」』）]*")
 
 OnText = Callable[[int, str], None]
 
@@ -283,9 +284,7 @@ class Engine:
         self._emit(stream, stream.decoder.push(token), stop_at, row, on_text)
 
     def _flush(self, stream: _Stream, stop_at: str | None, row: int, on_text: OnText | None) -> None:
-        # A character cut in half by the token limit is dropped rather than shown as U+FFFD.
-        rest = stream.decoder.flush().rstrip(REPLACEMENT_CHAR)
-        self._emit(stream, rest, stop_at, row, on_text)
+        self._emit(stream, stream.decoder.flush(), stop_at, row, on_text)
 
     @staticmethod
     def _emit(stream: _Stream, delta: str, stop_at: str | None, row: int, on_text: OnText | None) -> None:

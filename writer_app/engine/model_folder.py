@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from writer_app.errors import ModelError
-from writer_app.models.manifest import Manifest
+from writer_app.models.manifest import Manifest, context_length_of
 
 # Graph file names optimum has used for a decoder with past key values, best first.
 _GRAPH_CANDIDATES = ("model.onnx", "decoder_model_merged.onnx", "decoder_with_past_model.onnx")
@@ -51,13 +51,6 @@ def _as_id_list(value: Any) -> list[int]:
     if isinstance(value, int):
         return [value]
     return [int(v) for v in value]
-
-
-def context_length_of(config: dict[str, Any]) -> int:
-    for key in ("n_positions", "max_position_embeddings", "n_ctx", "max_sequence_length"):
-        if isinstance(config.get(key), int):
-            return int(config[key])
-    return 1024
 
 
 def read_model_folder(folder: Path | str) -> ModelSpec:

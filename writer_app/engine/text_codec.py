@@ -63,8 +63,9 @@ class StreamDecoder:
     """Turns token ids arriving one at a time into text deltas.
 
     A token can end in the middle of a UTF-8 character (byte-level BPE splits CJK and emoji into several
-    tokens); such text is held back until the character is complete, so no delta ever carries U+FFFD.
-    The concatenated deltas equal the one-shot decode of the same tokens.
+    tokens); such text is held back until the character is complete. Bytes that never form a character
+    (a model can emit them) are dropped: no delta ever carries U+FFFD. The concatenated deltas equal the
+    one-shot decode of the same tokens with replacement characters removed.
     """
 
     def __init__(self, codec: TextCodec, prompt_ids: Sequence[int] = ()) -> None:
@@ -78,12 +79,12 @@ class StreamDecoder:
         self._ids.append(int(token_id))
         text = self._new_text()
         if text.endswith(REPLACEMENT_CHAR):
-            return ""  # an incomplete character: wait for its remaining bytes
-        return self._take(text)
+            return ""  # possibly an incomplete character: wait for its remaining bytes
+        return self._take(text.replace(REPLACEMENT_CHAR, ""))
 
     def flush(self) -> str:
-        """The rest of the text once generation ended, incomplete characters included."""
-        return self._take(self._new_text())
+        """The rest of the text once generation ended (a character cut by the end is dropped)."""
+        return self._take(self._new_text().replace(REPLACEMENT_CHAR, ""))
 
     def _new_text(self) -> str:
         full = self._codec.decode(self._ids)

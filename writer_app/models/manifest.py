@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from writer_app.errors import ModelError
 
@@ -82,3 +83,11 @@ def verify_checksums(folder: Path, expected: dict[str, str]) -> list[str]:
         elif sha256_file(path) != digest:
             problems.append(f"{rel}: checksum mismatch (the file is corrupt or was changed)")
     return problems
+
+
+def context_length_of(config: dict[str, Any]) -> int:
+    """The model's context length from its HF config.json (GPT-2 and Llama families)."""
+    for key in ("n_positions", "max_position_embeddings", "n_ctx", "max_sequence_length"):
+        if isinstance(config.get(key), int):
+            return int(config[key])
+    return 1024

@@ -1,0 +1,84 @@
+"""Shared fixtures: tiny GPT-2 models built here and exported through the product's own exporter.
+
+No test touches the network or the real home folder: WRITER_APP_HOME points at a temporary folder and
+the hub libraries run offline.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["WRITER_APP_OFFLINE"] = "1"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests import fixtures_models  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("writer-app-home")
+    monkeypatch.setenv("WRITER_APP_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    return home
+
+
+@pytest.fixture(scope="session")
+def tiny_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random GPT-2 (HF folder) with GPT-2's real tokenizer."""
+    return fixtures_models.build_tiny_gpt2(tmp_path_factory.mktemp("tiny-gpt2-src"))
+
+
+@pytest.fixture(scope="session")
+def tiny_store(tmp_path_factory: pytest.TempPathFactory, tiny_source: Path) -> Path:
+    """A store holding the tiny model, exported once per session with `writer-app models export`."""
+    home = tmp_path_factory.mktemp("tiny-store-home")
+    fixtures_models.export_with_cli(tiny_source, home, "tiny")
+    return home
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_store: Path) -> Path:
+    return tiny_store / "models" / "tiny"
+
+
+@pytest.fixture
+def tiny_home(tiny_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Use the session store holding the tiny model as WRITER_APP_HOME."""
+    monkeypatch.setenv("WRITER_APP_HOME", str(tiny_store))
+    return tiny_store
+
+
+@pytest.fixture(scope="session")
+def tiny_torch(tiny_source: Path):
+    from transformers import GPT2LMHeadModel
+
+    return GPT2LMHeadModel.from_pretrained(tiny_source).eval()
+
+
+@pytest.fixture(scope="session")
+def tiny_engine(tiny_model: Path):
+    from writer_app.engine.generate import Engine
+
+    return Engine.load(tiny_model, threads=1)
+
+
+@pytest.fixture(scope="session")
+def chinese_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny GPT-2 with a BERT-style Chinese vocabulary (HF folder)."""
+    return fixtures_models.build_tiny_chinese_gpt2(tmp_path_factory.mktemp("tiny-zh-src"))
+
+
+@pytest.fixture(scope="session")
+def chinese_model(tmp_path_factory: pytest.TempPathFactory, chinese_source: Path) -> Path:
+    """The Chinese tiny model exported into its own store."""
+    src = chinese_source
+    home = tmp_path_factory.mktemp("zh-store-home")
+    fixtures_models.export_with_cli(src, home, "tiny-zh")
+    return home / "models" / "tiny-zh"

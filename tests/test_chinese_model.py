@@ -1,0 +1,39 @@
+"""A BertTokenizer-based Chinese GPT-2: exported, generated from, streamed without broken text."""
+
+from __future__ import annotations
+
+import re
+
+import torch
+
+from writer_app.engine.generate import Engine
+from writer_app.models.manifest import Manifest
+
+
+def test_manifest_records_chinese_and_sep_as_end(chinese_model):
+    manifest = Manifest.load(chinese_model)
+    assert manifest is not None
+    assert "zh" in manifest.languages
+    assert manifest.eos_token_ids == [3]  # [SEP]
+
+
+def test_chinese_continuation_streams_whole_characters_without_spaces(chinese_model, chinese_source):
+    from transformers import GPT2LMHeadModel
+
+    engine = Engine.load(chinese_model, threads=1)
+    pieces: list[str] = []
+    result = engine.generate("我们在山上", max_new_tokens=20, on_text=lambda _r, t: pieces.append(t))
+    completion = result.completions[0]
+    assert completion.text and "".join(pieces) == completion.text
+    assert "\ufffd" not in completion.text
+    assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", completion.text)
+    # Same tokens as PyTorch greedy for the same weights.
+    model = GPT2LMHeadModel.from_pretrained(chinese_source)
+    ids = engine.codec.encode("我们在山上")
+    with torch.no_grad():
+        out = model.generate(
+            torch.tensor([ids]), max_new_tokens=20, do_sample=False, eos_token_id=3, pad_token_id=0
+        )
+    expected = out[0, len(ids) :].tolist()
+    expected = expected[: expected.index(3)] if 3 in expected else expected
+    assert completion.token_ids == expected

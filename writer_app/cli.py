@@ -1,0 +1,321 @@
+"""writer-app command line: the editor (no sub-command), `complete`, and `models ...`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from writer_app import __version__
+from writer_app.errors import UserError
+
+COMMANDS = ("complete", "models")
+log = logging.getLogger("writer_app")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the program name kept short in messages."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("complete", help="stream a continuation of TEXT (or stdin) to stdout")
+    p.add_argument("text", nargs="?", default=None, help="the text to continue; '-' or nothing reads stdin")
+    p.add_argument("--file", type=Path, help="read the text to continue from this file")
+    p.add_argument("--model", help="model name in the store or path to a model folder")
+    p.add_argument("--max-new-tokens", type=_positive_int, default=48)
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--greedy", action="store_true", help="always take the most likely token")
+    mode.add_argument("--temperature", type=float, default=None)
+    p.add_argument("--top-p", type=float, default=None)
+    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--repetition-penalty", type=float, default=None)
+    p.add_argument("--num", type=_positive_int, default=1, help="number of alternatives")
+    p.add_argument("--stop", choices=("sentence", "newline"), help="stop at a sentence end or a newline")
+    p.add_argument(
+        "--threads", type=_positive_int, default=None, help="CPU threads (default: physical cores)"
+    )
+    p.add_argument("--stats", action="store_true", help="print timing statistics as one JSON line to stderr")
+
+
+def _build_models_parser(sub: argparse._SubParsersAction) -> None:
+    models = sub.add_parser("models", help="manage the local model store")
+    msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    exp = msub.add_parser("export", help="export a hub id or a local HF model folder to ONNX into the store")
+    exp.add_argument("source", help="hub id (gpt2, distilgpt2, uer/gpt2-chinese-cluecorpussmall) or folder")
+    exp.add_argument("--name", help="name in the store (default: derived from SOURCE)")
+    exp.add_argument("--force", action="store_true", help="replace a model of the same name")
+    gg = msub.add_parser("import-gguf", help="import a GGUF checkpoint (e.g. SmolLM2-135M-Instruct)")
+    gg.add_argument("file", type=Path)
+    gg.add_argument("--name")
+    gg.add_argument("--force", action="store_true")
+    msub.add_parser("list", help="list installed models")
+    rm = msub.add_parser("remove", help="delete a model from the store")
+    rm.add_argument("name")
+    ver = msub.add_parser("verify", help="check a model's files against its manifest checksums")
+    ver.add_argument("name")
+    msub.add_parser("install-default", help="install GPT-2 (online) or the offline starter model")
+    msub.add_parser("path", help="print the store's folder")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="writer-app", description="A local, offline writing assistant.")
+    parser.add_argument("--version", action="version", version=f"writer-app {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _build_complete_parser(sub)
+    _build_models_parser(sub)
+    return parser
+
+
+def build_editor_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="writer-app",
+        description="Open the editor. See also: writer-app complete --help, writer-app models --help.",
+    )
+    parser.add_argument("--version", action="version", version=f"writer-app {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--model", help="model name in the store or path to a model folder")
+    parser.add_argument(
+        "--no-install", action="store_true", help="do not install a default model on first run"
+    )
+    parser.add_argument("file", nargs="?", type=Path, help="file to open")
+    return parser
+
+
+def _read_prompt(args: argparse.Namespace) -> str:
+    if args.file is not None:
+        if args.text is not None:
+            raise UserError("give either TEXT or --file, not both")
+        try:
+            return args.file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UserError(f"{args.file} is not UTF-8 text") from None
+        except OSError as exc:
+            raise UserError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    if args.text is not None and args.text != "-":
+        return args.text
+    if sys.stdin is None or (args.text is None and sys.stdin.isatty()):
+        raise UserError("no text to continue: give TEXT, --file FILE, or pipe text to stdin")
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError("stdin is not UTF-8 text") from None
+    except OSError as exc:
+        raise UserError(f"cannot read stdin: {exc}") from None
+
+
+def _sampling_from(args: argparse.Namespace):
+    from writer_app.engine.sampling import SamplingParams
+
+    defaults = SamplingParams()
+    sampling_flags = (args.temperature, args.top_p, args.top_k, args.seed)
+    greedy = args.greedy or all(flag is None for flag in sampling_flags)
+    params = SamplingParams(
+        greedy=greedy,
+        temperature=defaults.temperature if args.temperature is None else args.temperature,
+        top_k=defaults.top_k if args.top_k is None else args.top_k,
+        top_p=defaults.top_p if args.top_p is None else args.top_p,
+        repetition_penalty=(
+            defaults.repetition_penalty if args.repetition_penalty is None else args.repetition_penalty
+        ),
+        seed=args.seed,
+    )
+    try:
+        params.validate()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return params
+
+
+def run_complete(args: argparse.Namespace) -> int:
+    from writer_app.engine.generate import Engine
+    from writer_app.models.store import ModelStore
+
+    prompt = _read_prompt(args)
+    sampling = _sampling_from(args)
+    folder = ModelStore().resolve(args.model)
+    engine = Engine.load(folder, threads=args.threads)
+    out = sys.stdout
+    cancel = threading.Event()
+
+    def on_text(row: int, delta: str) -> None:
+        if row == 0:
+            out.write(delta)
+            out.flush()
+
+    try:
+        result = engine.generate(
+            prompt,
+            max_new_tokens=args.max_new_tokens,
+            sampling=sampling,
+            num_alternatives=args.num,
+            stop_at=args.stop,
+            cancel=cancel,
+            on_text=on_text,
+        )
+    except KeyboardInterrupt:
+        cancel.set()
+        out.write("\n")
+        return 130
+    out.write("\n")
+    for index, completion in enumerate(result.completions[1:], start=2):
+        out.write(f"--- alternative {index} ---\n{completion.text}\n")
+    out.flush()
+    if args.stats:
+        stats = {"model": engine.spec.name, "threads": engine.model.threads, **result.stats.as_dict()}
+        print(json.dumps(stats), file=sys.stderr)
+    return 0
+
+
+def _human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def run_models(args: argparse.Namespace) -> int:
+    from writer_app.models.store import ModelStore
+
+    store = ModelStore()
+    action = args.models_command
+    if action == "list":
+        entries = store.entries()
+        if not entries:
+            print(f"no models installed in {store.root}; run 'writer-app models install-default'")
+            return 0
+        default = store.default_name()
+        rows = [("", "NAME", "ARCH", "QUANT", "CONTEXT", "SIZE", "SOURCE")]
+        for e in entries:
+            m = e.manifest
+            rows.append(
+                (
+                    "*" if e.name == default else "",
+                    e.name,
+                    m.architecture if m else "?",
+                    m.quantization if m else "?",
+                    str(m.context_length) if m else "?",
+                    _human_size(e.size_bytes),
+                    (m.source if m else (e.problem or "no manifest (plain ONNX export)")),
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for r in rows:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        return 0
+    if action == "path":
+        print(store.root)
+        return 0
+    if action == "remove":
+        store.remove(args.name)
+        print(f"removed {args.name}")
+        return 0
+    if action == "verify":
+        problems = store.verify(args.name)
+        if problems:
+            for problem in problems:
+                print(f"{args.name}: {problem}", file=sys.stderr)
+            return 2
+        print(f"{args.name}: all files match their checksums")
+        return 0
+    if action == "export":
+        from writer_app.models.export import export_model
+
+        folder = export_model(args.source, name=args.name, store=store, overwrite=args.force, progress=_say)
+        _check_loads(folder)
+        return 0
+    if action == "import-gguf":
+        from writer_app.models.gguf_import import import_gguf
+
+        folder = import_gguf(args.file, name=args.name, store=store, overwrite=args.force, progress=_say)
+        _check_loads(folder)
+        return 0
+    if action == "install-default":
+        from writer_app.models.default_model import install_default
+
+        name = install_default(store=store, progress=_say)
+        _check_loads(store.path(name))
+        print(f"default model: {name}")
+        return 0
+    raise UserError(f"unknown models action {action!r}")
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _check_loads(folder: Path) -> None:
+    from writer_app.engine.generate import Engine
+
+    engine = Engine.load(folder, threads=1)
+    engine.generate("Hello", max_new_tokens=1)
+    _say(f"checked: {folder.name} loads and generates ({engine.load_ms:.0f} ms to load)")
+
+
+def run_editor(argv: Sequence[str]) -> int:
+    args = build_editor_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    if args.model is None and not args.no_install:
+        from writer_app.models.store import ModelStore
+
+        if ModelStore().default_name() is None:
+            _first_run_install()
+    from writer_app.ui.app import run_app
+
+    return run_app(file=args.file, model=args.model)
+
+
+def _first_run_install() -> None:
+    from writer_app.models.default_model import install_default
+
+    _say("first run: no model is installed yet")
+    try:
+        install_default(progress=_say)
+    except UserError as exc:
+        _say(f"could not install a model ({exc}); the editor opens without suggestions")
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+            return run_editor(argv)
+        args = build_parser().parse_args(argv)
+        _configure_logging(args.verbose)
+        if args.command == "complete":
+            return run_complete(args)
+        if args.command == "models":
+            return run_models(args)
+        build_parser().print_help()
+        return 0
+    except UserError as exc:
+        print(f"writer-app: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("writer-app: interrupted", file=sys.stderr)
+        return 130

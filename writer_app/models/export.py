@@ -1,0 +1,170 @@
+"""Export a Hugging Face causal LM (hub id or local folder) into the store as an ONNX model folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import json
+import logging
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from writer_app.errors import UserError
+from writer_app.models.manifest import Manifest, checksum_folder, context_length_of
+from writer_app.models.store import ModelStore, check_name, name_from_source
+
+Progress = Callable[[str], None]
+EXPORT_EXTRA_HINT = "install the export tools with: pip install 'writer-app[export]'"
+_TOOLS = ("torch", "transformers", "optimum", "optimum-onnx", "onnxruntime")
+_CJK_START, _CJK_END = 0x4E00, 0x9FFF
+
+
+@dataclass
+class ExportOverrides:
+    """Facts the exporter cannot read correctly from a checkpoint (e.g. a GGUF's special tokens)."""
+
+    source_label: str | None = None
+    eos_token_ids: list[int] | None = None
+    bos_token_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def require_export_tools() -> None:
+    missing = []
+    for module in ("torch", "transformers", "optimum.exporters.onnx"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module.split(".")[0])
+    if missing:
+        raise UserError(f"exporting needs {', '.join(sorted(set(missing)))}; {EXPORT_EXTRA_HINT}")
+
+
+def _quiet_libraries() -> None:
+    warnings.filterwarnings("ignore")
+    for name in ("transformers", "optimum", "torch", "onnx", "onnxruntime", "huggingface_hub"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        import transformers
+
+        transformers.logging.set_verbosity_error()
+    except ImportError:
+        pass
+
+
+def _tool_versions() -> dict[str, str]:
+    versions = {}
+    for dist in _TOOLS:
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _read(folder: Path, name: str) -> dict[str, Any]:
+    path = folder / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _ids(value: Any) -> list[int]:
+    if value is None:
+        return []
+    return [int(value)] if isinstance(value, int) else [int(v) for v in value]
+
+
+def describe_folder(folder: Path) -> dict[str, Any]:
+    """Manifest facts read from an exported folder's config, generation config and tokenizer."""
+    config = _read(folder, "config.json")
+    generation = _read(folder, "generation_config.json")
+    tok_config = _read(folder, "tokenizer_config.json")
+    tokenizer = _read(folder, "tokenizer.json")
+    vocab = (tokenizer.get("model") or {}).get("vocab") or {}
+    wordpiece = (tokenizer.get("decoder") or {}).get("type") == "WordPiece"
+    eos = _ids(generation.get("eos_token_id", config.get("eos_token_id")))
+    if wordpiece and isinstance(vocab, dict) and "[SEP]" in vocab:
+        # BERT-vocabulary GPT-2s end a passage with [SEP]; their configs often name a nonexistent id.
+        eos = [int(vocab["[SEP]"])]
+    cjk = sum(1 for tok in vocab if len(tok) == 1 and _CJK_START <= ord(tok) <= _CJK_END) if vocab else 0
+    template = str(tok_config.get("chat_template") or "")
+    if not template and (folder / "chat_template.jinja").is_file():
+        template = (folder / "chat_template.jinja").read_text(encoding="utf-8")
+    return {
+        "architecture": str(config.get("model_type", "unknown")),
+        "context_length": context_length_of(config),
+        "eos_token_ids": eos,
+        "capabilities": ["continue", "instruct"] if template else ["continue"],
+        "prompt_format": "chatml" if "<|im_start|>" in template else None,
+        "languages": ["zh", "en"] if cjk > min(3000, len(vocab) // 5) else ["en"],
+    }
+
+
+def _run_optimum_export(source: str, output: Path, *, local: bool) -> None:
+    from optimum.exporters.onnx import main_export
+
+    main_export(
+        model_name_or_path=source,
+        output=output,
+        task="text-generation-with-past",
+        local_files_only=local,
+        do_validation=False,
+    )
+
+
+def export_model(
+    source: str,
+    *,
+    name: str | None = None,
+    store: ModelStore | None = None,
+    overwrite: bool = False,
+    progress: Progress = print,
+    overrides: ExportOverrides | None = None,
+) -> Path:
+    """Export SOURCE (hub id or local HF folder) into the store; returns the new model folder."""
+    store = store or ModelStore()
+    overrides = overrides or ExportOverrides()
+    name = check_name(name or name_from_source(source))
+    local = Path(source).expanduser().is_dir()
+    if not local and Path(source).suffix.lower() == ".gguf":
+        raise UserError(f"{source} is a GGUF file: use 'writer-app models import-gguf {source}'")
+    if not local and ("/" in source.strip("/") and Path(source).exists()):
+        raise UserError(f"{source} is not a model folder")
+    require_export_tools()
+    _quiet_libraries()
+    started = time.perf_counter()
+    with store.staging(name, overwrite=overwrite) as scratch:
+        progress(f"[1/2] exporting {source} to ONNX (decoder with past key values)…")
+        try:
+            _run_optimum_export(str(Path(source).expanduser()) if local else source, scratch, local=local)
+        except (OSError, ValueError, KeyError) as exc:
+            where = "the folder" if local else "the model hub (is the network reachable?)"
+            raise UserError(f"could not export {source} from {where}: {_first_line(exc)}") from exc
+        if not (scratch / "tokenizer.json").is_file():
+            raise UserError(f"{source} has no fast tokenizer (tokenizer.json); cannot use it")
+        progress("[2/2] writing the manifest and checksums…")
+        facts = describe_folder(scratch)
+        if overrides.eos_token_ids is not None:
+            facts["eos_token_ids"] = overrides.eos_token_ids
+        manifest = Manifest(
+            name=name,
+            source=overrides.source_label or source,
+            bos_token_id=overrides.bos_token_id,
+            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            tool_versions=_tool_versions(),
+            **facts,
+            **overrides.extra,
+        )
+        manifest.files = checksum_folder(scratch)
+        manifest.save(scratch)
+    folder = store.path(name)
+    progress(f"done: model {name!r} in {folder} ({time.perf_counter() - started:.1f} s)")
+    return folder
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,81 @@
+"""Import a GGUF checkpoint (e.g. SmolLM2-135M-Instruct) as an ONNX model folder in the store."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from writer_app.errors import UserError
+from writer_app.models.export import (
+    EXPORT_EXTRA_HINT,
+    ExportOverrides,
+    Progress,
+    export_model,
+    require_export_tools,
+)
+from writer_app.models.store import ModelStore, name_from_source
+
+CHATML_END = "<|im_end|>"
+
+
+def special_token_fix(vocab: dict[str, int]) -> tuple[list[int] | None, bool]:
+    """(eos ids, drop bos) for a GGUF's tokenizer.
+
+    transformers 4.57 reads ChatML GGUFs (SmolLM2) wrongly: it adds a BOS and takes <|im_start|> as EOS,
+    and with them the model loops. Their right tokens are no BOS and EOS <|im_end|>.
+    """
+    if CHATML_END in vocab:
+        return [vocab[CHATML_END]], True
+    return None, False
+
+
+def import_gguf(
+    gguf_file: str | Path,
+    *,
+    name: str | None = None,
+    store: ModelStore | None = None,
+    overwrite: bool = False,
+    progress: Progress = print,
+) -> Path:
+    path = Path(gguf_file).expanduser()
+    if not path.is_file():
+        raise UserError(f"{path} does not exist or is not a file")
+    with path.open("rb") as fh:
+        if fh.read(4) != b"GGUF":
+            raise UserError(f"{path} is not a GGUF file")
+    require_export_tools()
+    try:
+        import gguf  # noqa: F401  (transformers needs it to read the file)
+    except ImportError as exc:
+        raise UserError(f"importing GGUF needs the 'gguf' package; {EXPORT_EXTRA_HINT}") from exc
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    progress(f"reading {path.name} (dequantizing its weights to float32)…")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+        model = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise UserError(f"cannot read {path.name}: {str(exc).splitlines()[0] if str(exc) else exc}") from exc
+
+    eos_ids, drop_bos = special_token_fix(tokenizer.get_vocab())
+    if eos_ids is not None:
+        tokenizer.eos_token = CHATML_END
+        model.generation_config.eos_token_id = eos_ids[0]
+        model.config.eos_token_id = eos_ids[0]
+    if drop_bos:
+        model.generation_config.bos_token_id = None
+        if hasattr(tokenizer, "add_bos_token"):
+            tokenizer.add_bos_token = False
+    with tempfile.TemporaryDirectory(prefix="writer-app-gguf-") as hf_folder:
+        model.save_pretrained(hf_folder)
+        tokenizer.save_pretrained(hf_folder)
+        del model
+        return export_model(
+            hf_folder,
+            name=name or name_from_source(path.name),
+            store=store,
+            overwrite=overwrite,
+            progress=progress,
+            overrides=ExportOverrides(source_label=f"gguf:{path.name}", eos_token_ids=eos_ids),
+        )

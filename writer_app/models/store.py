@@ -1,0 +1,136 @@
+"""The model store: one folder per model under the data folder (WRITER_APP_HOME overrides it)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from writer_app import paths
+from writer_app.errors import ModelError, UserError
+from writer_app.models.manifest import Manifest, verify_checksums
+
+_VALID_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_STAGING_PREFIX = ".staging-"
+# Which installed model is used when none is named, best first.
+PREFERRED_DEFAULTS = ("gpt2", "smollm2-135m-instruct", "distilgpt2")
+
+
+@dataclass
+class StoreEntry:
+    name: str
+    path: Path
+    manifest: Manifest | None
+    size_bytes: int
+    problem: str | None = None
+
+
+def check_name(name: str) -> str:
+    if not _VALID_NAME.match(name):
+        raise UserError(
+            f"invalid model name {name!r}: use letters, digits, '.', '_' or '-' (at most 100 characters)"
+        )
+    return name
+
+
+def name_from_source(source: str) -> str:
+    """A store name for a hub id or a folder: 'uer/gpt2-chinese-cluecorpussmall' -> 'gpt2-chinese-...'."""
+    base = Path(source.rstrip("/")).name or source
+    base = re.sub(r"\.gguf$", "", base, flags=re.IGNORECASE)
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-._").lower() or "model"
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+class ModelStore:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root if root is not None else paths.models_dir()
+
+    def path(self, name: str) -> Path:
+        return self.root / check_name(name)
+
+    def names(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(_STAGING_PREFIX)
+        )
+
+    def entries(self) -> list[StoreEntry]:
+        result = []
+        for name in self.names():
+            folder = self.root / name
+            try:
+                manifest, problem = Manifest.load(folder), None
+            except ModelError as exc:
+                manifest, problem = None, str(exc)
+            result.append(StoreEntry(name, folder, manifest, _folder_size(folder), problem))
+        return result
+
+    def default_name(self) -> str | None:
+        installed = self.names()
+        for name in PREFERRED_DEFAULTS:
+            if name in installed:
+                return name
+        return installed[0] if installed else None
+
+    def resolve(self, name_or_path: str | None) -> Path:
+        """A model folder from a store name or a path; None means the default model."""
+        if name_or_path is None:
+            name = self.default_name()
+            if name is None:
+                raise ModelError(
+                    "no model is installed; run 'writer-app models install-default' "
+                    "or 'writer-app models export gpt2'"
+                )
+            return self.root / name
+        candidate = Path(name_or_path).expanduser()
+        if candidate.is_dir():
+            return candidate
+        if _VALID_NAME.match(name_or_path) and (self.root / name_or_path).is_dir():
+            return self.root / name_or_path
+        installed = ", ".join(self.names()) or "none"
+        raise ModelError(
+            f"no model named {name_or_path!r} (installed: {installed}; see 'writer-app models list')"
+        )
+
+    def remove(self, name: str) -> None:
+        folder = self.path(name)
+        if not folder.is_dir():
+            raise ModelError(f"no model named {name!r} in {self.root}")
+        shutil.rmtree(folder)
+
+    def verify(self, name: str) -> list[str]:
+        """Problems found (empty when the model is intact)."""
+        folder = self.path(name)
+        if not folder.is_dir():
+            raise ModelError(f"no model named {name!r} in {self.root}")
+        manifest = Manifest.load(folder)
+        if manifest is None:
+            return ["no manifest: this folder was not written by 'writer-app models export'"]
+        if not manifest.files:
+            return ["the manifest lists no files"]
+        return verify_checksums(folder, manifest.files)
+
+    @contextmanager
+    def staging(self, name: str, *, overwrite: bool = False) -> Iterator[Path]:
+        """A scratch folder that becomes the model `name` only if the block completes."""
+        target = self.path(name)
+        if target.exists() and not overwrite:
+            raise UserError(f"a model named {name!r} already exists; remove it first or pass --force")
+        self.root.mkdir(parents=True, exist_ok=True)
+        scratch = self.root / f"{_STAGING_PREFIX}{name}"
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+        try:
+            yield scratch
+            if target.exists():
+                shutil.rmtree(target)
+            scratch.rename(target)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
