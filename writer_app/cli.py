@@ -312,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_parser().print_help()
         return 0
     except UserError as exc:
-        print(f"writer-app: error: {exc}", file=sys.stderr)
+        print(f"writer-app: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

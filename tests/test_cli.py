@@ -1,0 +1,136 @@
+"""writer-app complete / models: output, statistics, and user errors (exit code 2, one clear line)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures_models import TINY_CONTEXT
+from writer_app.cli import main
+
+
+def run_cli(args: list[str], home: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WRITER_APP_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "writer_app", *args], input=stdin, capture_output=True, env=env, timeout=120
+    )
+
+
+def test_complete_streams_the_engines_text(tiny_home, tiny_engine, capsys):
+    code = main(["complete", "--model", "tiny", "--max-new-tokens", "12", "--greedy", "Once upon"])
+    assert code == 0
+    expected = tiny_engine.generate("Once upon", max_new_tokens=12).text
+    assert capsys.readouterr().out == expected + "\n"
+
+
+def test_complete_reads_stdin_and_prints_stats(tiny_home):
+    proc = run_cli(
+        ["complete", "--max-new-tokens", "6", "--stats", "-"], tiny_home, stdin="日记：今天".encode()
+    )
+    assert proc.returncode == 0, proc.stderr
+    stats = json.loads(proc.stderr.decode().strip().splitlines()[-1])
+    for key in ("prompt_tokens", "new_tokens", "load_ms", "prefill_ms", "decode_ms_per_token"):
+        assert key in stats
+    assert stats["prompt_tokens"] > 0 and 0 < stats["new_tokens"] <= 6
+    assert "\ufffd" not in proc.stdout.decode()
+
+
+def test_complete_with_alternatives_and_seed(tiny_home, capsys):
+    args = ["complete", "--num", "3", "--temperature", "0.9", "--seed", "3", "--max-new-tokens", "5", "Hi"]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert first.count("--- alternative") == 2
+    assert main(args) == 0
+    assert capsys.readouterr().out == first  # same seed, same text
+
+
+def test_complete_reads_a_file(tiny_home, tmp_path, capsys):
+    doc = tmp_path / "draft.txt"
+    doc.write_text("A draft about the sea", encoding="utf-8")
+    assert main(["complete", "--file", str(doc), "--max-new-tokens", "3"]) == 0
+    assert capsys.readouterr().out.strip()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["complete", "--model", "nope", "hi"], "no model named 'nope'"),
+        (["complete", "--temperature", "0", "hi"], "temperature must be greater than 0"),
+        (["complete", "--top-p", "1.5", "hi"], "top-p must be in (0, 1]"),
+        (["complete", "--file", "/no/such/file.txt"], "cannot read /no/such/file.txt"),
+        (["models", "remove", "nope"], "no model named 'nope'"),
+        (["models", "verify", "nope"], "no model named 'nope'"),
+        (["models", "export", "gpt2", "--name", "bad name!"], "invalid model name"),
+        (["models", "import-gguf", "/no/such.gguf"], "does not exist"),
+    ],
+)
+def test_user_errors_exit_2_with_one_clear_line(tiny_home, args, message):
+    proc = run_cli(args, tiny_home)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bad_flags_exit_2(tiny_home):
+    proc = run_cli(["complete", "--max-new-tokens", "0", "hi"], tiny_home)
+    assert proc.returncode == 2
+    assert "must be at least 1" in proc.stderr.decode()
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_non_utf8_input_is_a_user_error(tiny_home, tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("caf\xe9".encode("latin-1"))
+    proc = run_cli(["complete", "--file", str(bad)], tiny_home)
+    assert proc.returncode == 2 and "not UTF-8" in proc.stderr.decode()
+    proc = run_cli(["complete", "-"], tiny_home, stdin=b"\xff\xfe\xfa")
+    assert proc.returncode == 2 and "stdin is not UTF-8" in proc.stderr.decode()
+
+
+def test_no_model_installed_says_how_to_get_one(tmp_path):
+    proc = run_cli(["complete", "hi"], tmp_path)
+    assert proc.returncode == 2
+    assert "writer-app models install-default" in proc.stderr.decode()
+
+
+def test_corrupt_model_gives_a_clear_error(tiny_model, tmp_path):
+    home = tmp_path / "home"
+    broken = home / "models" / "broken"
+    shutil.copytree(tiny_model, broken)
+    (broken / "model.onnx").write_bytes(b"this is not an onnx graph")
+    proc = run_cli(["complete", "--model", "broken", "hi"], home)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "cannot load" in err and "Traceback" not in err
+    proc = run_cli(["models", "verify", "broken"], home)
+    assert proc.returncode == 2 and "model.onnx: checksum mismatch" in proc.stderr.decode()
+    (broken / "tokenizer.json").write_text("{not json", encoding="utf-8")
+    proc = run_cli(["complete", "--model", "broken", "hi"], home)
+    assert proc.returncode == 2 and "tokenizer" in proc.stderr.decode()
+
+
+def test_models_list_verify_remove(tiny_model, tmp_path, capsys, monkeypatch):
+    home = tmp_path / "home"
+    shutil.copytree(tiny_model, home / "models" / "copy")
+    monkeypatch.setenv("WRITER_APP_HOME", str(home))
+    assert main(["models", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "copy" in listing and "gpt2" in listing and str(TINY_CONTEXT) in listing
+    assert main(["models", "verify", "copy"]) == 0
+    assert "all files match" in capsys.readouterr().out
+    assert main(["models", "remove", "copy"]) == 0
+    assert not (home / "models" / "copy").exists()
+    assert main(["models", "list"]) == 0
+    assert "no models installed" in capsys.readouterr().out
+
+
+def test_export_refuses_to_overwrite_without_force(tiny_home, tiny_source):
+    proc = run_cli(["models", "export", str(tiny_source), "--name", "tiny"], tiny_home)
+    assert proc.returncode == 2 and "already exists" in proc.stderr.decode()
