@@ -1,0 +1,1 @@
+"""What the writer asked for: rewrite modes, prompt building, the suggestion lifecycle. No Qt."""

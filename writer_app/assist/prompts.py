@@ -1,0 +1,78 @@
+"""Prompt presets (data in resources/rewrite_modes.json) and building prompts from them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+# Characters of text before the cursor sent for a continuation. The engine keeps the newest tokens that
+# fit the model's context; this only bounds the tokenizer's work on very long documents.
+CONTEXT_CHARS = 12000
+MIN_REWRITE_TOKENS = 16
+MAX_REWRITE_TOKENS = 256
+
+
+@dataclass(frozen=True)
+class RewriteMode:
+    id: str
+    label: str
+    plain: str
+    instruct: str
+    length: float | None = None
+    max_tokens: int | None = None
+    stop: str | None = None
+
+
+@dataclass(frozen=True)
+class PromptPlan:
+    prompt: str
+    max_new_tokens: int
+    stop_at: str | None
+
+
+@cache
+def _presets() -> dict:
+    text = resources.files("writer_app.resources").joinpath("rewrite_modes.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def rewrite_modes() -> list[RewriteMode]:
+    return [RewriteMode(**mode) for mode in _presets()["modes"]]
+
+
+def mode_by_id(mode_id: str) -> RewriteMode:
+    for mode in rewrite_modes():
+        if mode.id == mode_id:
+            return mode
+    raise KeyError(f"no rewrite mode {mode_id!r}")
+
+
+def chatml(system: str, user: str) -> str:
+    return (
+        f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+    )
+
+
+def continuation_context(text_before_cursor: str) -> str:
+    return text_before_cursor[-CONTEXT_CHARS:]
+
+
+def rewrite_prompt(
+    mode: RewriteMode, selection: str, *, selection_tokens: int, prompt_format: str | None
+) -> PromptPlan:
+    """The prompt for rewriting `selection`: GPT-2 style cues, or ChatML for instruction-tuned models."""
+    text = selection.strip()
+    if prompt_format == "chatml":
+        prompt = chatml(_presets()["system"], mode.instruct.format(text=text))
+        stop = None if mode.id in ("longer", "continue") else mode.stop
+    else:
+        prompt = mode.plain.format(text=text)
+        stop = mode.stop
+    if mode.max_tokens is not None:
+        budget = mode.max_tokens
+    else:
+        budget = int(selection_tokens * (mode.length or 1.0)) + 8
+    budget = max(MIN_REWRITE_TOKENS, min(MAX_REWRITE_TOKENS, budget))
+    return PromptPlan(prompt=prompt, max_new_tokens=budget, stop_at=stop)

@@ -1,0 +1,109 @@
+"""One typed settings object with defaults, saved as JSON in the config folder (only changed keys)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from writer_app import paths
+
+log = logging.getLogger(__name__)
+SETTINGS_FILE = "settings.json"
+MAX_RECENT = 10
+
+
+@dataclass
+class Settings:
+    model: str = ""  # store name or folder; "" = the installed default
+    suggestion_tokens: int = 24
+    temperature: float = 0.8
+    top_p: float = 0.95
+    greedy: bool = False
+    alternatives: int = 3
+    stop_at_sentence: bool = False
+    auto_suggest: bool = False
+    auto_suggest_delay_ms: int = 700
+    threads: int = 0  # 0 = physical cores
+    theme: str = "light"  # light | dark
+    font_family: str = ""
+    font_size: int = 12
+    soft_wrap: bool = True
+    recent_files: list[str] = field(default_factory=list)
+
+    _LIMITS = {
+        "suggestion_tokens": (1, 512),
+        "temperature": (0.05, 2.0),
+        "top_p": (0.05, 1.0),
+        "alternatives": (1, 8),
+        "auto_suggest_delay_ms": (100, 10000),
+        "threads": (0, 64),
+        "font_size": (6, 72),
+    }
+
+    def problems(self) -> list[str]:
+        issues = []
+        for name, (low, high) in self._LIMITS.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                issues.append(f"{name}={value} is outside {low}..{high}")
+        if self.theme not in ("light", "dark"):
+            issues.append(f"theme={self.theme!r} is not light or dark")
+        return issues
+
+    def add_recent(self, path: str) -> None:
+        self.recent_files = [path, *[p for p in self.recent_files if p != path]][:MAX_RECENT]
+
+
+def settings_path() -> Path:
+    return paths.config_home() / SETTINGS_FILE
+
+
+def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
+    """The saved settings and messages about anything that was reset. Never raises on bad content."""
+    path = path or settings_path()
+    defaults = Settings()
+    if not path.exists():
+        return defaults, []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        return defaults, [f"settings file {path} was unreadable ({exc}); using defaults"]
+    messages = []
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name not in data:
+            continue
+        default = getattr(defaults, f.name)
+        value = data[f.name]
+        if isinstance(default, bool) != isinstance(value, bool) or not isinstance(value, type(default)):
+            if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            else:
+                messages.append(f"setting {f.name}={value!r} has the wrong type; reset to {default!r}")
+                continue
+        values[f.name] = value
+    unknown = sorted(set(data) - {f.name for f in fields(Settings)})
+    if unknown:
+        messages.append(f"unknown settings ignored: {', '.join(unknown)}")
+    settings = Settings(**values)
+    for problem in settings.problems():
+        name = problem.split("=")[0]
+        setattr(settings, name, getattr(defaults, name))
+        messages.append(f"setting {problem}; reset to the default")
+    return settings, messages
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write only the keys that differ from the defaults, atomically."""
+    path = path or settings_path()
+    defaults = asdict(Settings())
+    changed = {k: v for k, v in asdict(settings).items() if defaults.get(k) != v}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(changed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
