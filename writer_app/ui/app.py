@@ -1,0 +1,24 @@
+"""Start the editor: QApplication, settings, the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from writer_app.settings import load_settings
+from writer_app.ui.main_window import MainWindow
+
+
+def run_app(file: Path | None = None, model: str | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("writer-app")
+    app.setApplicationDisplayName("writer_app")
+    settings, messages = load_settings()
+    window = MainWindow(settings, model=model, startup_messages=messages)
+    if file is not None:
+        window.open_path(file.expanduser().resolve(), ask_to_save=False)
+    window.show()
+    window.editor.setFocus()
+    return app.exec()

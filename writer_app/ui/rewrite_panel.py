@@ -1,0 +1,93 @@
+"""The side panel for rewriting a selection: pick a mode, watch candidates stream, Enter replaces."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from writer_app.assist.prompts import RewriteMode, rewrite_modes
+
+
+class _KeyList(QListWidget):
+    """A list where Enter chooses and Esc cancels."""
+
+    chosen = Signal(int)
+    cancelled = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.currentRow() >= 0:
+                self.chosen.emit(self.currentRow())
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class RewritePanel(QDockWidget):
+    modeChosen = Signal(str)  # mode id
+    candidateChosen = Signal(int)  # candidate row
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Rewrite", parent)
+        self.setObjectName("rewritePanel")
+        self.modes: list[RewriteMode] = rewrite_modes()
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(QLabel("Mode (Enter to run):"))
+        self.mode_list = _KeyList()
+        for mode in self.modes:
+            self.mode_list.addItem(mode.label)
+        self.mode_list.setCurrentRow(0)
+        self.mode_list.setMaximumHeight(self.mode_list.sizeHintForRow(0) * (len(self.modes) + 1))
+        layout.addWidget(self.mode_list)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        layout.addWidget(QLabel("Candidates (Enter replaces the selection, Esc keeps it):"))
+        self.candidates = _KeyList()
+        self.candidates.setWordWrap(True)
+        layout.addWidget(self.candidates, 1)
+        self.setWidget(body)
+        self.mode_list.chosen.connect(lambda row: self.modeChosen.emit(self.modes[row].id))
+        self.mode_list.itemDoubleClicked.connect(lambda _i: self.modeChosen.emit(self._current_mode()))
+        self.candidates.chosen.connect(self.candidateChosen.emit)
+        self.candidates.itemDoubleClicked.connect(
+            lambda _i: self.candidateChosen.emit(self.candidates.currentRow())
+        )
+        self.mode_list.cancelled.connect(self.cancelled.emit)
+        self.candidates.cancelled.connect(self.cancelled.emit)
+
+    def _current_mode(self) -> str:
+        return self.modes[max(0, self.mode_list.currentRow())].id
+
+    def open_for(self, selection: str) -> None:
+        preview = selection if len(selection) <= 160 else selection[:157] + "…"
+        self.status.setText(f"Selected: “{preview}”")
+        self.candidates.clear()
+        self.show()
+        self.raise_()
+        self.mode_list.setFocus()
+
+    def start(self, label: str, count: int) -> None:
+        self.status.setText(f"{label}: writing {count} candidate{'s' if count > 1 else ''}…")
+        self.candidates.clear()
+        for _ in range(count):
+            self.candidates.addItem(QListWidgetItem(""))
+        self.candidates.setCurrentRow(0)
+        self.candidates.setFocus()
+
+    def append(self, row: int, text: str) -> None:
+        item = self.candidates.item(row)
+        if item is not None:
+            item.setText(item.text() + text)
+
+    def done(self, message: str) -> None:
+        self.status.setText(message)
+
+    def candidate_text(self, row: int) -> str:
+        item = self.candidates.item(row)
+        return item.text() if item is not None else ""

@@ -1,0 +1,112 @@
+"""The settings dialog: model, suggestion length and sampling, alternatives, auto-suggest, threads, look."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFontComboBox,
+    QFormLayout,
+    QSpinBox,
+    QWidget,
+)
+
+from writer_app.settings import Settings
+
+DEFAULT_MODEL_LABEL = "(installed default)"
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, model_names: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._original = settings
+        form = QFormLayout(self)
+        self.model = QComboBox()
+        self.model.addItem(DEFAULT_MODEL_LABEL, "")
+        for name in model_names:
+            self.model.addItem(name, name)
+        if settings.model and settings.model not in model_names:
+            self.model.addItem(settings.model, settings.model)
+        self.model.setCurrentIndex(max(0, self.model.findData(settings.model)))
+        form.addRow("Model", self.model)
+
+        self.tokens = self._spin(1, 512, settings.suggestion_tokens, " tokens")
+        form.addRow("Suggestion length", self.tokens)
+        self.greedy = QCheckBox("Always the most likely words (no sampling)")
+        self.greedy.setChecked(settings.greedy)
+        form.addRow("", self.greedy)
+        self.temperature = self._double(0.05, 2.0, settings.temperature, 0.05)
+        form.addRow("Temperature", self.temperature)
+        self.top_p = self._double(0.05, 1.0, settings.top_p, 0.05)
+        form.addRow("Top-p", self.top_p)
+        self.alternatives = self._spin(1, 8, settings.alternatives, "")
+        form.addRow("Alternatives", self.alternatives)
+        self.sentence = QCheckBox("Stop a suggestion at the end of a sentence")
+        self.sentence.setChecked(settings.stop_at_sentence)
+        form.addRow("", self.sentence)
+        self.auto = QCheckBox("Suggest by itself after a pause in typing")
+        self.auto.setChecked(settings.auto_suggest)
+        form.addRow("Auto-suggest", self.auto)
+        self.delay = self._spin(100, 10000, settings.auto_suggest_delay_ms, " ms")
+        self.delay.setSingleStep(100)
+        form.addRow("Auto-suggest delay", self.delay)
+        self.threads = self._spin(0, 64, settings.threads, "")
+        self.threads.setSpecialValueText("automatic (physical cores)")
+        form.addRow("CPU threads", self.threads)
+        self.theme = QComboBox()
+        self.theme.addItems(["light", "dark"])
+        self.theme.setCurrentText(settings.theme)
+        form.addRow("Theme", self.theme)
+        self.font = QFontComboBox()
+        if settings.font_family:
+            self.font.setCurrentFont(QFont(settings.font_family))
+        form.addRow("Font", self.font)
+        self.font_size = self._spin(6, 72, settings.font_size, " pt")
+        form.addRow("Font size", self.font_size)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    @staticmethod
+    def _spin(low: int, high: int, value: int, suffix: str) -> QSpinBox:
+        box = QSpinBox()
+        box.setRange(low, high)
+        box.setValue(value)
+        box.setSuffix(suffix)
+        return box
+
+    @staticmethod
+    def _double(low: float, high: float, value: float, step: float) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(low, high)
+        box.setSingleStep(step)
+        box.setValue(value)
+        return box
+
+    def result_settings(self) -> Settings:
+        return dataclasses.replace(
+            self._original,
+            model=self.model.currentData() or "",
+            suggestion_tokens=self.tokens.value(),
+            greedy=self.greedy.isChecked(),
+            temperature=self.temperature.value(),
+            top_p=self.top_p.value(),
+            alternatives=self.alternatives.value(),
+            stop_at_sentence=self.sentence.isChecked(),
+            auto_suggest=self.auto.isChecked(),
+            auto_suggest_delay_ms=self.delay.value(),
+            threads=self.threads.value(),
+            theme=self.theme.currentText(),
+            font_family=self.font.currentFont().family(),
+            font_size=self.font_size.value(),
+        )
