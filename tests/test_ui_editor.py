@@ -273,3 +273,11 @@ def test_without_a_model_the_editor_works_and_says_how_to_get_one(qtbot):
     assert w.editor.toPlainText() == "still writing"
     w.editor.document().setModified(False)
     w.close()
+
+
+def test_status_bar_reports_speed_of_the_last_suggestion(qtbot, window):
+    suggest(qtbot, window)
+    qtbot.waitUntil(lambda: "tok/s" in window.speed_label.text(), timeout=10000)
+    assert window.last_stats is not None and window.last_stats.first_token_ms > 0
+    assert "first token" in window.speed_label.text()
+    assert window.model_label.text() == "Model: tiny"

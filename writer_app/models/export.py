@@ -44,7 +44,7 @@ def require_export_tools() -> None:
         raise UserError(f"exporting needs {', '.join(sorted(set(missing)))}; {EXPORT_EXTRA_HINT}")
 
 
-def _quiet_libraries() -> None:
+def quiet_libraries() -> None:
     warnings.filterwarnings("ignore")
     for name in ("transformers", "optimum", "torch", "onnx", "onnxruntime", "huggingface_hub"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -134,7 +134,7 @@ def export_model(
     if not local and ("/" in source.strip("/") and Path(source).exists()):
         raise UserError(f"{source} is not a model folder")
     require_export_tools()
-    _quiet_libraries()
+    quiet_libraries()
     started = time.perf_counter()
     with store.staging(name, overwrite=overwrite) as scratch:
         progress(f"[1/2] exporting {source} to ONNX (decoder with past key values)…")

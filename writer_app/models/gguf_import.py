@@ -11,6 +11,7 @@ from writer_app.models.export import (
     ExportOverrides,
     Progress,
     export_model,
+    quiet_libraries,
     require_export_tools,
 )
 from writer_app.models.store import ModelStore, name_from_source
@@ -51,6 +52,7 @@ def import_gguf(
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    quiet_libraries()
     progress(f"reading {path.name} (dequantizing its weights to float32)…")
     try:
         tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)

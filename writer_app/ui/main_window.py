@@ -341,12 +341,9 @@ class MainWindow(QMainWindow):
         request = self._requests.pop(request_id, None)
         if request is None or result is None:
             return
-        stats = result.stats
         if not request.cancel.is_set():
-            self.last_stats = stats
-            self.speed_label.setText(
-                f"first token {stats.first_token_ms:.0f} ms · {stats.tokens_per_s:.0f} tok/s"
-            )
+            self.last_stats = result.stats
+        self._show_speed()
         if request.kind == "rewrite":
             if request_id == self._rewrite_request:
                 self._rewrite_request = None
@@ -356,11 +353,20 @@ class MainWindow(QMainWindow):
         else:
             self.editor.finish_suggestion(request_id)
 
+    def _show_speed(self) -> None:
+        """The last completed suggestion's time to first token and speed (cancelled ones do not count)."""
+        stats = self.last_stats
+        if stats is None:
+            self.speed_label.setText("")
+            return
+        speed = f"first token {stats.first_token_ms:.0f} ms · {stats.tokens_per_s:.0f} tok/s"
+        self.speed_label.setText(speed)
+
     @Slot(int, str)
     def _on_failed(self, request_id: int, message: str) -> None:
         request = self._requests.pop(request_id, None)
         self.statusBar().showMessage(message, 10000)
-        self.speed_label.setText("")
+        self._show_speed()
         if request is not None and request.kind == "continue":
             if self.editor.suggestion is not None and self.editor.suggestion.request_id == request_id:
                 self.editor.dismiss_suggestion(notify=False)

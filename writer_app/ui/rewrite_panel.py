@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QListWidget, QListWidgetItem,
 
 from writer_app.assist.prompts import RewriteMode, rewrite_modes
 
+_RAW = Qt.ItemDataRole.UserRole  # the candidate as generated; the list shows it trimmed
+
 
 class _KeyList(QListWidget):
     """A list where Enter chooses and Esc cancels."""
@@ -83,11 +85,13 @@ class RewritePanel(QDockWidget):
     def append(self, row: int, text: str) -> None:
         item = self.candidates.item(row)
         if item is not None:
-            item.setText(item.text() + text)
+            raw = (item.data(_RAW) or "") + text
+            item.setData(_RAW, raw)
+            item.setText(raw.strip())
 
     def done(self, message: str) -> None:
         self.status.setText(message)
 
     def candidate_text(self, row: int) -> str:
         item = self.candidates.item(row)
-        return item.text() if item is not None else ""
+        return (item.data(_RAW) or "").strip() if item is not None else ""
