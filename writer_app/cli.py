@@ -52,6 +52,17 @@ def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stats", action="store_true", help="print timing statistics as one JSON line to stderr")
 
 
+def _add_quantize_flag(parser: argparse.ArgumentParser) -> None:
+    from writer_app.models.optimize import QUANTIZATIONS
+
+    parser.add_argument(
+        "--quantize",
+        choices=QUANTIZATIONS,
+        default=None,
+        help="weights: int8 (8-bit weight-only, smaller and faster) or none (float32)",
+    )
+
+
 def _build_models_parser(sub: argparse._SubParsersAction) -> None:
     models = sub.add_parser("models", help="manage the local model store")
     msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
@@ -59,10 +70,12 @@ def _build_models_parser(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("source", help="hub id (gpt2, distilgpt2, uer/gpt2-chinese-cluecorpussmall) or folder")
     exp.add_argument("--name", help="name in the store (default: derived from SOURCE)")
     exp.add_argument("--force", action="store_true", help="replace a model of the same name")
+    _add_quantize_flag(exp)
     gg = msub.add_parser("import-gguf", help="import a GGUF checkpoint (e.g. SmolLM2-135M-Instruct)")
     gg.add_argument("file", type=Path)
     gg.add_argument("--name")
     gg.add_argument("--force", action="store_true")
+    _add_quantize_flag(gg)
     msub.add_parser("list", help="list installed models")
     rm = msub.add_parser("remove", help="delete a model from the store")
     rm.add_argument("name")
@@ -238,13 +251,17 @@ def run_models(args: argparse.Namespace) -> int:
     if action == "export":
         from writer_app.models.export import export_model
 
-        folder = export_model(args.source, name=args.name, store=store, overwrite=args.force, progress=_say)
+        folder = export_model(
+            args.source, name=args.name, store=store, overwrite=args.force, progress=_say, **_quantize(args)
+        )
         _check_loads(folder)
         return 0
     if action == "import-gguf":
         from writer_app.models.gguf_import import import_gguf
 
-        folder = import_gguf(args.file, name=args.name, store=store, overwrite=args.force, progress=_say)
+        folder = import_gguf(
+            args.file, name=args.name, store=store, overwrite=args.force, progress=_say, **_quantize(args)
+        )
         _check_loads(folder)
         return 0
     if action == "install-default":
@@ -255,6 +272,10 @@ def run_models(args: argparse.Namespace) -> int:
         print(f"default model: {name}")
         return 0
     raise UserError(f"unknown models action {action!r}")
+
+
+def _quantize(args: argparse.Namespace) -> dict[str, str]:
+    return {} if args.quantize is None else {"quantize": args.quantize}
 
 
 def _say(message: str) -> None:

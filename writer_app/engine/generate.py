@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,7 +142,7 @@ class Engine:
 
     def generate(
         self,
-        prompt: str,
+        prompt: str | Sequence[int],
         *,
         max_new_tokens: int = 32,
         sampling: SamplingParams | None = None,
@@ -167,7 +167,7 @@ class Engine:
 
     def _generate(
         self,
-        prompt: str,
+        prompt: str | Sequence[int],
         max_new_tokens: int,
         sampling: SamplingParams,
         n: int,
@@ -177,7 +177,9 @@ class Engine:
     ) -> GenerationResult:
         started = time.perf_counter()
         stats = GenerationStats(load_ms=self.load_ms, alternatives=n)
-        ids = self.window(self.codec.encode(prompt), max_new_tokens)
+        # Text is encoded here; token ids (benchmarks, tests) are taken as they are.
+        encoded = self.codec.encode(prompt) if isinstance(prompt, str) else [int(t) for t in prompt]
+        ids = self.window(encoded, max_new_tokens)
         if self.spec.bos_token_id is not None:
             ids = [self.spec.bos_token_id, *ids]
         if not ids:

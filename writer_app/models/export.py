@@ -15,9 +15,12 @@ from typing import Any
 
 from writer_app.errors import UserError
 from writer_app.models.manifest import Manifest, checksum_folder, context_length_of
+from writer_app.models.optimize import QUANTIZATIONS, optimize_graph
 from writer_app.models.store import ModelStore, check_name, name_from_source
 
 Progress = Callable[[str], None]
+# What `models export` writes unless told otherwise (see benchmarks/README.md for the measurements).
+DEFAULT_QUANTIZATION = "none"
 EXPORT_EXTRA_HINT = "install the export tools with: pip install 'writer-app[export]'"
 _TOOLS = ("torch", "transformers", "optimum", "optimum-onnx", "onnxruntime")
 _CJK_START, _CJK_END = 0x4E00, 0x9FFF
@@ -123,11 +126,14 @@ def export_model(
     overwrite: bool = False,
     progress: Progress = print,
     overrides: ExportOverrides | None = None,
+    quantize: str = DEFAULT_QUANTIZATION,
 ) -> Path:
     """Export SOURCE (hub id or local HF folder) into the store; returns the new model folder."""
     store = store or ModelStore()
     overrides = overrides or ExportOverrides()
     name = check_name(name or name_from_source(source))
+    if quantize not in QUANTIZATIONS:
+        raise UserError(f"unknown quantization {quantize!r} (choose {' or '.join(QUANTIZATIONS)})")
     local = Path(source).expanduser().is_dir()
     if not local and Path(source).suffix.lower() == ".gguf":
         raise UserError(f"{source} is a GGUF file: use 'writer-app models import-gguf {source}'")
@@ -137,7 +143,7 @@ def export_model(
     quiet_libraries()
     started = time.perf_counter()
     with store.staging(name, overwrite=overwrite) as scratch:
-        progress(f"[1/2] exporting {source} to ONNX (decoder with past key values)…")
+        progress(f"[1/3] exporting {source} to ONNX (decoder with past key values)…")
         try:
             _run_optimum_export(str(Path(source).expanduser()) if local else source, scratch, local=local)
         except (OSError, ValueError, KeyError) as exc:
@@ -145,13 +151,17 @@ def export_model(
             raise UserError(f"could not export {source} from {where}: {_first_line(exc)}") from exc
         if not (scratch / "tokenizer.json").is_file():
             raise UserError(f"{source} has no fast tokenizer (tokenizer.json); cannot use it")
-        progress("[2/2] writing the manifest and checksums…")
+        label = "8-bit weights" if quantize == "int8" else "float32 weights"
+        progress(f"[2/3] optimizing the graph ({label}, last-position logits)…")
+        optimize_graph(scratch / "model.onnx", quantize=quantize)
+        progress("[3/3] writing the manifest and checksums…")
         facts = describe_folder(scratch)
         if overrides.eos_token_ids is not None:
             facts["eos_token_ids"] = overrides.eos_token_ids
         manifest = Manifest(
             name=name,
             source=overrides.source_label or source,
+            quantization=quantize,
             bos_token_id=overrides.bos_token_id,
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             tool_versions=_tool_versions(),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from writer_app.errors import UserError
 from writer_app.models.export import (
+    DEFAULT_QUANTIZATION,
     EXPORT_EXTRA_HINT,
     ExportOverrides,
     Progress,
@@ -37,6 +38,7 @@ def import_gguf(
     store: ModelStore | None = None,
     overwrite: bool = False,
     progress: Progress = print,
+    quantize: str = DEFAULT_QUANTIZATION,
 ) -> Path:
     path = Path(gguf_file).expanduser()
     if not path.is_file():
@@ -80,4 +82,5 @@ def import_gguf(
             overwrite=overwrite,
             progress=progress,
             overrides=ExportOverrides(source_label=f"gguf:{path.name}", eos_token_ids=eos_ids),
+            quantize=quantize,
         )
