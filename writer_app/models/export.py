@@ -153,7 +153,9 @@ def export_model(
             raise UserError(f"{source} has no fast tokenizer (tokenizer.json); cannot use it")
         label = "8-bit weights" if quantize == "int8" else "float32 weights"
         progress(f"[2/3] optimizing the graph ({label}, last-position logits)…")
-        optimize_graph(scratch / "model.onnx", quantize=quantize)
+        applied = optimize_graph(
+            scratch / "model.onnx", quantize=quantize, config=_read(scratch, "config.json")
+        )
         progress("[3/3] writing the manifest and checksums…")
         facts = describe_folder(scratch)
         if overrides.eos_token_ids is not None:
@@ -162,6 +164,7 @@ def export_model(
             name=name,
             source=overrides.source_label or source,
             quantization=quantize,
+            graph_rewrites=sorted(name for name, done in applied.items() if done),
             bos_token_id=overrides.bos_token_id,
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             tool_versions=_tool_versions(),

@@ -24,6 +24,8 @@ class Manifest:
     context_length: int
     graph: str = "model.onnx"
     quantization: str = "none"
+    # Graph rewrites applied after export (fusions, last-position logits, 8-bit weights, ...).
+    graph_rewrites: list[str] = field(default_factory=list)
     capabilities: list[str] = field(default_factory=lambda: ["continue"])
     languages: list[str] = field(default_factory=lambda: ["en"])
     # Token handling that the runtime must apply (some checkpoints ship wrong special tokens).

@@ -167,18 +167,43 @@ def quantize_int8_weights(model):
     return quantizer.model.model
 
 
-def optimize_graph(path: Path, *, quantize: str = "none") -> dict[str, bool]:
+def fuse_gpt2(path: Path, config: dict[str, Any]):
+    """onnxruntime's transformer fusions for GPT-2 (SkipLayerNormalization, FastGelu): fewer, larger
+    kernels per token. Returns the fused model, or None when the graph is not GPT-2."""
+    if config.get("model_type") != "gpt2":
+        return None
+    from onnxruntime.transformers.fusion_options import FusionOptions
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    for name in ("onnxruntime.transformers", "fusion"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    fused = optimize_model(
+        str(path),
+        model_type="gpt2",
+        num_heads=int(config["n_head"]),
+        hidden_size=int(config["n_embd"]),
+        optimization_options=FusionOptions("gpt2"),
+        opt_level=0,
+    )
+    return fused.model
+
+
+def optimize_graph(
+    path: Path, *, quantize: str = "none", config: dict[str, Any] | None = None
+) -> dict[str, bool]:
     """Rewrite the exported graph in place; returns which rewrites applied."""
     import onnx
 
     if quantize not in QUANTIZATIONS:
         raise ValueError(f"unknown quantization {quantize!r} (choose {' or '.join(QUANTIZATIONS)})")
-    model = onnx.load(str(path))
-    applied = {"last_position_logits": last_position_logits(model)}
+    fused = fuse_gpt2(path, config or {}) if quantize == "int8" else None
+    model = fused if fused is not None else onnx.load(str(path))
+    applied = {"fused": fused is not None, "last_position_logits": last_position_logits(model)}
     if quantize == "int8":
         applied["lm_head_stored"] = store_lm_head_weight(model)
         applied["gemm_to_matmul"] = gemm_to_matmul(model) > 0
         model = quantize_int8_weights(model)
+        applied["int8_weights"] = True
         applied["fp16_embeddings"] = half_precision_embeddings(model) > 0
     onnx.save(model, str(path))
     return applied

@@ -1,0 +1,61 @@
+"""The int8 export: smaller, 8-bit weight-only kernels, and the same next tokens almost everywhere."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from tests import fixtures_models
+from writer_app.engine.agreement import top1_agreement
+from writer_app.engine.generate import Engine
+from writer_app.models.manifest import Manifest
+
+
+@pytest.fixture(scope="module")
+def int8_model(tiny_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("int8-home")
+    from unittest import mock
+
+    from writer_app.cli import main
+
+    with mock.patch.dict("os.environ", {"WRITER_APP_HOME": str(home)}):
+        assert main(["models", "export", str(tiny_source), "--name", "tiny-int8", "--quantize", "int8"]) == 0
+    return home / "models" / "tiny-int8"
+
+
+def test_int8_export_uses_8bit_weight_kernels_everywhere(int8_model, tiny_model):
+    ops = Counter(n.op_type for n in onnx.load(str(int8_model / "model.onnx")).graph.node)
+    assert ops["MatMulNBits"] >= 9  # 2 layers x 4 projections + the LM head
+    assert ops["Gemm"] == 0
+    manifest = Manifest.load(int8_model)
+    assert manifest is not None and manifest.quantization == "int8"
+    assert {"fused", "int8_weights", "last_position_logits", "lm_head_stored"} <= set(manifest.graph_rewrites)
+    # The tiny model is mostly its 50257 x 64 embedding (float16 here); a 124M GPT-2 shrinks 2.3x.
+    assert (int8_model / "model.onnx").stat().st_size < 0.8 * (tiny_model / "model.onnx").stat().st_size
+
+
+def test_every_export_computes_logits_for_the_last_position_only(tiny_model):
+    engine = Engine.load(tiny_model, threads=1)
+    ids = np.array([engine.codec.encode("several tokens of prompt here")], dtype=np.int64)
+    outputs = engine.model.session.run(
+        ["logits"],
+        {
+            "input_ids": ids,
+            "attention_mask": np.ones_like(ids),
+            "position_ids": np.arange(ids.shape[1])[None, :],
+            **engine.model.empty_cache().arrays,
+        },
+    )
+    assert outputs[0].shape[1] == 1
+
+
+def test_int8_agrees_with_fp32_on_most_next_tokens(int8_model, tiny_model):
+    reference = Engine.load(tiny_model, threads=1)
+    variant = Engine.load(int8_model, threads=1)
+    text = " ".join(["The quiet harbour town woke slowly, one shutter at a time."] * 4)
+    ids = reference.codec.encode(text)[: fixtures_models.TINY_CONTEXT - 1]
+    assert top1_agreement(reference.model, variant.model, ids) >= 0.9
