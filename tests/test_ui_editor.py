@@ -37,6 +37,13 @@ def type_text(window: MainWindow, text: str) -> None:
     editor.document().setModified(True)
 
 
+def select(editor, start: int, end: int) -> None:
+    cursor = editor.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    editor.setTextCursor(cursor)
+
+
 def suggest(qtbot, window: MainWindow) -> None:
     qtbot.keyClick(window.editor, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
@@ -170,10 +177,7 @@ def test_chinese_via_input_method_then_continuation(qtbot, chinese_model):
 
 def test_ctrl_r_replaces_the_selection_and_undo_restores(qtbot, window):
     editor = window.editor
-    cursor = editor.textCursor()
-    cursor.setPosition(4)
-    cursor.setPosition(8, QTextCursor.MoveMode.KeepAnchor)  # "ship"
-    editor.setTextCursor(cursor)
+    select(editor, 4, 8)  # "ship"
     qtbot.keyClick(editor, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     panel = window.rewrite_panel
     assert panel.isVisible()
@@ -191,10 +195,7 @@ def test_ctrl_r_replaces_the_selection_and_undo_restores(qtbot, window):
 
 def test_escape_in_rewrite_panel_keeps_the_selection(qtbot, window):
     editor = window.editor
-    cursor = editor.textCursor()
-    cursor.setPosition(0)
-    cursor.setPosition(8, QTextCursor.MoveMode.KeepAnchor)
-    editor.setTextCursor(cursor)
+    select(editor, 0, 8)
     window.open_rewrite()
     qtbot.keyClick(window.rewrite_panel.mode_list, Qt.Key.Key_Escape)
     assert not window.rewrite_panel.isVisible()
@@ -203,10 +204,7 @@ def test_escape_in_rewrite_panel_keeps_the_selection(qtbot, window):
 
 def test_rewrite_is_refused_when_the_text_changed_meanwhile(qtbot, window):
     editor = window.editor
-    cursor = editor.textCursor()
-    cursor.setPosition(4)
-    cursor.setPosition(8, QTextCursor.MoveMode.KeepAnchor)
-    editor.setTextCursor(cursor)
+    select(editor, 4, 8)
     window.open_rewrite()
     window.rewrite_panel.start("Shorter", 1)
     window.rewrite_panel.append(0, " boat")

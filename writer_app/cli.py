@@ -17,10 +17,6 @@ COMMANDS = ("complete", "models")
 log = logging.getLogger("writer_app")
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, with the program name kept short in messages."""
-
-
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -86,7 +82,7 @@ def _build_models_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="writer-app", description="A local, offline writing assistant.")
+    parser = argparse.ArgumentParser(prog="writer-app", description="A local, offline writing assistant.")
     parser.add_argument("--version", action="version", version=f"writer-app {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -96,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_editor_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = argparse.ArgumentParser(
         prog="writer-app",
         description="Open the editor. See also: writer-app complete --help, writer-app models --help.",
     )

@@ -22,7 +22,7 @@ from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty,
 from writer_app.engine.text_codec import StreamDecoder, TextCodec
 
 # Prefill runs in chunks so that a cancel is seen within one chunk's time.
-PREFILL_CHUNK = 128
+PREFILL_CHUNK = 256
 # When a document is longer than the model's context, the window's start moves in steps of this many
 # tokens, so that the cached prefix survives while the writer keeps typing.
 WINDOW_STEP = 128

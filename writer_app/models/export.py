@@ -134,18 +134,19 @@ def export_model(
     name = check_name(name or name_from_source(source))
     if quantize not in QUANTIZATIONS:
         raise UserError(f"unknown quantization {quantize!r} (choose {' or '.join(QUANTIZATIONS)})")
-    local = Path(source).expanduser().is_dir()
-    if not local and Path(source).suffix.lower() == ".gguf":
+    path = Path(source).expanduser()
+    local = path.is_dir()
+    if path.suffix.lower() == ".gguf":
         raise UserError(f"{source} is a GGUF file: use 'writer-app models import-gguf {source}'")
-    if not local and ("/" in source.strip("/") and Path(source).exists()):
-        raise UserError(f"{source} is not a model folder")
+    if path.exists() and not local:
+        raise UserError(f"{source} is a file, not a model folder")
     require_export_tools()
     quiet_libraries()
     started = time.perf_counter()
     with store.staging(name, overwrite=overwrite) as scratch:
         progress(f"[1/3] exporting {source} to ONNX (decoder with past key values)…")
         try:
-            _run_optimum_export(str(Path(source).expanduser()) if local else source, scratch, local=local)
+            _run_optimum_export(str(path) if local else source, scratch, local=local)
         except (OSError, ValueError, KeyError) as exc:
             where = "the folder" if local else "the model hub (is the network reachable?)"
             raise UserError(f"could not export {source} from {where}: {_first_line(exc)}") from exc

@@ -167,10 +167,6 @@ class GhostTextEdit(QPlainTextEdit):
         self.dismiss_suggestion()
         super().mousePressEvent(event)
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802
-        # A menu or dialog taking focus keeps the suggestion; it is dismissed by the next edit.
-        super().focusOutEvent(event)
-
     def inputMethodEvent(self, event: QInputMethodEvent) -> None:  # noqa: N802
         """CJK input: no suggestion while composing; a commit types through or dismisses like a key."""
         self._composing = bool(event.preeditString())

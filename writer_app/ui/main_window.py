@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
         if self.editor.revision != target.revision or current != target.text:
             self.rewrite_panel.done("The text changed since the rewrite began; select it and try again.")
             return False
-        self.cancel_rewrite(keep_panel_message=True)
+        self.cancel_rewrite()
         cursor = QTextCursor(self.editor.document())
         cursor.setPosition(target.start)
         cursor.setPosition(target.end, QTextCursor.MoveMode.KeepAnchor)
@@ -437,7 +437,7 @@ class MainWindow(QMainWindow):
         return True
 
     @Slot()
-    def cancel_rewrite(self, keep_panel_message: bool = False) -> None:
+    def cancel_rewrite(self) -> None:
         if self._rewrite_request is not None:
             self.host.cancel(self._rewrite_request)
             self._rewrite_request = None
