@@ -38,7 +38,7 @@ class ExportOverrides:
 
 def require_export_tools() -> None:
     missing = []
-    for module in ("torch", "transformers", "optimum.exporters.onnx"):
+    for module in ("torch", "transformers", "optimum.exporters.onnx", "onnx", "onnx_ir"):
         try:
             __import__(module)
         except ImportError:
