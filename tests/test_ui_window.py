@@ -1,0 +1,130 @@
+"""Window features around the editor: files, encodings, find/replace, counts, settings, auto-suggest."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tests.test_ui_editor import make_window, type_text
+from writer_app.settings import Settings, load_settings
+from writer_app.ui.find_dialog import FindReplaceDialog
+from writer_app.ui.main_window import count_words
+from writer_app.ui.settings_dialog import SettingsDialog
+
+
+def test_open_edit_save_round_trip_keeps_newlines(qtbot, tmp_path):
+    doc = tmp_path / "letter.txt"
+    doc.write_bytes(b"Dear Ana,\r\nThe sea was calm.\r\n")
+    w = make_window(qtbot, None)
+    assert w.open_path(doc)
+    assert w.editor.toPlainText() == "Dear Ana,\nThe sea was calm.\n"
+    assert not w.isWindowModified() and "letter.txt" in w.windowTitle()
+    w.editor.moveCursor(w.editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(w.editor, "Yours")
+    assert w.editor.document().isModified()
+    assert w.save()
+    assert doc.read_bytes() == b"Dear Ana,\r\nThe sea was calm.\r\nYours"
+    assert not w.editor.document().isModified()
+    assert str(doc) in w.settings.recent_files
+
+
+def test_non_utf8_file_opens_in_the_encoding_the_writer_picks(qtbot, tmp_path):
+    doc = tmp_path / "gbk.txt"
+    doc.write_bytes("山水之间".encode("gb18030"))
+    w = make_window(qtbot, None)
+    offered: list[list[str]] = []
+    w.ask_encoding = lambda _path, candidates: offered.append(candidates) or "gb18030"
+    assert w.open_path(doc)
+    assert w.editor.toPlainText() == "山水之间" and w.encoding == "gb18030"
+    assert "gb18030" in offered[0]
+    w.ask_encoding = lambda _path, _candidates: None  # the writer cancels: nothing changes
+    other = tmp_path / "other.txt"
+    other.write_bytes("山".encode("gb18030") + b"\xff")
+    assert not w.open_path(other, ask_to_save=False)
+    assert w.editor.toPlainText() == "山水之间"
+
+
+def test_a_file_that_does_not_exist_yet_opens_empty_and_is_created_on_save(qtbot, tmp_path):
+    w = make_window(qtbot, None)
+    target = tmp_path / "new-chapter.md"
+    assert w.open_path(target)
+    qtbot.keyClicks(w.editor, "# One")
+    assert w.save()
+    assert target.read_text(encoding="utf-8") == "# One"
+
+
+def test_failed_save_keeps_the_text_and_says_why(qtbot, tmp_path, monkeypatch):
+    w = make_window(qtbot, None)
+    type_text(w, "unsaved words")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    assert not w.write_to(tmp_path / "no-such-folder" / "x.txt")
+    assert shown and "could not save" in shown[0]
+    assert w.editor.toPlainText() == "unsaved words" and w.editor.document().isModified()
+
+
+def test_replace_all_is_one_undo_step(qtbot):
+    w = make_window(qtbot, None)
+    type_text(w, "cat and cat and Cat")
+    dialog = FindReplaceDialog(w.editor, w)
+    dialog.find_edit.setText("cat")
+    dialog.replace_edit.setText("dog")
+    assert dialog.replace_all() == 3
+    assert w.editor.toPlainText() == "dog and dog and dog"
+    w.editor.undo()
+    assert w.editor.toPlainText() == "cat and cat and Cat"
+    dialog.case.setChecked(True)
+    assert dialog.replace_all() == 2
+
+
+def test_find_next_wraps_around(qtbot):
+    w = make_window(qtbot, None)
+    type_text(w, "one two one")
+    dialog = FindReplaceDialog(w.editor, w)
+    dialog.find_edit.setText("one")
+    assert dialog.find_next()
+    assert w.editor.textCursor().selectionStart() == 0  # wrapped from the end
+    assert dialog.find_next()
+    assert w.editor.textCursor().selectionStart() == 8
+
+
+def test_word_count_counts_cjk_characters_as_words():
+    assert count_words("The sea, the sky.") == 4
+    assert count_words("我们在山上") == 5
+    assert count_words("Mara 说 hello") == 3
+
+
+def test_settings_dialog_returns_the_edited_settings(qtbot):
+    dialog = SettingsDialog(Settings(), ["gpt2", "smollm2-135m-instruct"])
+    qtbot.addWidget(dialog)
+    dialog.model.setCurrentIndex(dialog.model.findData("gpt2"))
+    dialog.tokens.setValue(40)
+    dialog.alternatives.setValue(2)
+    dialog.auto.setChecked(True)
+    dialog.theme.setCurrentText("dark")
+    result = dialog.result_settings()
+    assert (result.model, result.suggestion_tokens, result.alternatives) == ("gpt2", 40, 2)
+    assert result.auto_suggest and result.theme == "dark" and result.problems() == []
+
+
+def test_settings_are_saved_on_close(qtbot):
+    w = make_window(qtbot, None)
+    w.save_settings_on_close = True
+    w._toggle_dark(True)
+    w.close()
+    saved, messages = load_settings()
+    assert saved.theme == "dark" and messages == []
+
+
+def test_auto_suggest_asks_after_a_pause_only_when_enabled(qtbot, tiny_model):
+    w = make_window(qtbot, tiny_model, auto_suggest=True, auto_suggest_delay_ms=100)
+    w.editor.setFocus()
+    qtbot.keyClicks(w.editor, "The rain")
+    qtbot.waitUntil(lambda: w.editor.suggestion is not None, timeout=5000)
+    qtbot.keyClick(w.editor, Qt.Key.Key_Escape)
+
+    off = make_window(qtbot, tiny_model, auto_suggest=False, auto_suggest_delay_ms=100)
+    off.editor.setFocus()
+    qtbot.keyClicks(off.editor, "The rain")
+    qtbot.wait(400)
+    assert off.editor.suggestion is None
