@@ -75,3 +75,58 @@ def export_with_cli(source: Path, home: Path, name: str) -> None:
         code = main(["models", "export", str(source), "--name", name])
     if code != 0:
         raise RuntimeError(f"writer-app models export failed with exit code {code}")
+
+
+CHATML_TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+)
+
+
+def build_tiny_gguf(path: Path) -> Path:
+    """A tiny random Llama in GGUF with a ChatML vocabulary whose special tokens are set wrongly (BOS
+    and EOS both <|im_start|>), as in SmolLM2-135M-Instruct's file."""
+    import gguf
+    import numpy as np
+    from transformers.models.gpt2.tokenization_gpt2 import bytes_to_unicode
+
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    tokens = specials + list(bytes_to_unicode().values()) + ["Ġt", "Ġth", "he"]
+    hidden, layers, heads, ffn = 32, 2, 4, 64
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_context_length(128)
+    writer.add_embedding_length(hidden)
+    writer.add_block_count(layers)
+    writer.add_feed_forward_length(ffn)
+    writer.add_head_count(heads)
+    writer.add_head_count_kv(heads)
+    writer.add_rope_dimension_count(hidden // heads)
+    writer.add_layer_norm_rms_eps(1e-5)
+    writer.add_rope_freq_base(10000.0)
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("gpt2")
+    writer.add_token_list(tokens)
+    writer.add_token_types([3] * len(specials) + [1] * (len(tokens) - len(specials)))
+    writer.add_token_merges(["Ġ t", "Ġt h", "h e"])
+    writer.add_bos_token_id(1)  # the wrong ones, as SmolLM2's file has them
+    writer.add_eos_token_id(1)
+    writer.add_chat_template(CHATML_TEMPLATE)
+    rng = np.random.default_rng(0)
+    shapes = {"token_embd.weight": (len(tokens), hidden)}
+    for i in range(layers):
+        for name in ("attn_q", "attn_k", "attn_v", "attn_output"):
+            shapes[f"blk.{i}.{name}.weight"] = (hidden, hidden)
+        shapes[f"blk.{i}.ffn_gate.weight"] = (ffn, hidden)
+        shapes[f"blk.{i}.ffn_up.weight"] = (ffn, hidden)
+        shapes[f"blk.{i}.ffn_down.weight"] = (hidden, ffn)
+    for name, shape in shapes.items():
+        writer.add_tensor(name, (rng.standard_normal(shape) * INIT_RANGE).astype(np.float32))
+    norms = ["output_norm.weight"] + [
+        f"blk.{i}.{n}.weight" for i in range(layers) for n in ("attn_norm", "ffn_norm")
+    ]
+    for name in norms:
+        writer.add_tensor(name, np.ones(hidden, dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
