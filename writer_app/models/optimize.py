@@ -167,22 +167,84 @@ def quantize_int8_weights(model):
     return quantizer.model.model
 
 
-def fuse_gpt2(path: Path, config: dict[str, Any]):
+def _remove_dead_nodes(graph) -> int:
+    """Drop nodes whose outputs nothing reads (repeatedly, as removals expose more)."""
+    outputs = {o.name for o in graph.output}
+    removed = 0
+    while True:
+        read = {name for node in graph.node for name in node.input} | outputs
+        dead = [n for n in graph.node if not any(o in read for o in n.output)]
+        if not dead:
+            return removed
+        for node in dead:
+            graph.node.remove(node)
+        removed += len(dead)
+
+
+def fuse_gpt2_attention(model, num_heads: int) -> int:
+    """Replace each GPT-2 layer's exported attention (split heads, transpose, concat the cache, masked
+    softmax, merge heads: dozens of small ops) with one MultiHeadAttention contrib op that takes the
+    past keys/values and returns the present ones. Returns how many layers were fused."""
+    from onnx import helper
+
+    graph = model.graph
+    producers = _producers(graph)
+    consumers: dict[str, list] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    fused = 0
+    layer = 0
+    while f"present.{layer}.key" in producers:
+        split = next((n for n in graph.node if n.name == f"/transformer/h.{layer}/attn/Split"), None)
+        key_concat = producers[f"present.{layer}.key"]
+        value_concat = producers.get(f"present.{layer}.value")
+        attn_v = [n for n in consumers.get(f"present.{layer}.value", []) if n.op_type == "MatMul"]
+        merge = None
+        if attn_v:
+            after = [n for n in consumers.get(attn_v[0].output[0], []) if n.op_type == "Transpose"]
+            if after:
+                reshapes = [n for n in consumers.get(after[0].output[0], []) if n.op_type == "Reshape"]
+                merge = reshapes[0] if reshapes else None
+        if split is None or len(split.output) != 3 or key_concat.op_type != "Concat" or merge is None:
+            return fused  # not the layout this rewrite knows: leave the graph as exported
+        mha = helper.make_node(
+            "MultiHeadAttention",
+            [*split.output, "", "", "", f"past_key_values.{layer}.key", f"past_key_values.{layer}.value"],
+            [merge.output[0], f"present.{layer}.key", f"present.{layer}.value"],
+            name=f"/transformer/h.{layer}/attn/MultiHeadAttention",
+            domain="com.microsoft",
+            num_heads=num_heads,
+            unidirectional=1,
+        )
+        for old in (key_concat, value_concat, merge):
+            graph.node.remove(old)
+        graph.node.insert(list(graph.node).index(split) + 1, mha)
+        fused += 1
+        layer += 1
+    if fused:
+        _remove_dead_nodes(graph)
+        if not any(op.domain == "com.microsoft" for op in model.opset_import):
+            model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return fused
+
+
+def fuse_gpt2_norms(model, config: dict[str, Any]):
     """onnxruntime's transformer fusions for GPT-2 (SkipLayerNormalization, FastGelu): fewer, larger
-    kernels per token. Returns the fused model, or None when the graph is not GPT-2."""
-    if config.get("model_type") != "gpt2":
-        return None
+    kernels per token."""
     from onnxruntime.transformers.fusion_options import FusionOptions
     from onnxruntime.transformers.optimizer import optimize_model
 
     for name in ("onnxruntime.transformers", "fusion"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    options = FusionOptions("gpt2")
+    options.enable_attention = False  # done by fuse_gpt2_attention, which knows this cache layout
     fused = optimize_model(
-        str(path),
+        model,
         model_type="gpt2",
         num_heads=int(config["n_head"]),
         hidden_size=int(config["n_embd"]),
-        optimization_options=FusionOptions("gpt2"),
+        optimization_options=options,
         opt_level=0,
     )
     return fused.model
@@ -196,9 +258,14 @@ def optimize_graph(
 
     if quantize not in QUANTIZATIONS:
         raise ValueError(f"unknown quantization {quantize!r} (choose {' or '.join(QUANTIZATIONS)})")
-    fused = fuse_gpt2(path, config or {}) if quantize == "int8" else None
-    model = fused if fused is not None else onnx.load(str(path))
-    applied = {"fused": fused is not None, "last_position_logits": last_position_logits(model)}
+    config = config or {}
+    model = onnx.load(str(path))
+    applied: dict[str, bool] = {}
+    if config.get("model_type") == "gpt2":
+        applied["fused_attention"] = fuse_gpt2_attention(model, int(config["n_head"])) > 0
+        model = fuse_gpt2_norms(model, config)
+        applied["fused_norms"] = True
+    applied["last_position_logits"] = last_position_logits(model)
     if quantize == "int8":
         applied["lm_head_stored"] = store_lm_head_weight(model)
         applied["gemm_to_matmul"] = gemm_to_matmul(model) > 0
