@@ -124,3 +124,16 @@ def test_bad_parameters_raise_value_error(tiny_engine):
         tiny_engine.generate("x", sampling=SamplingParams(greedy=False, temperature=0))
     with pytest.raises(ValueError):
         tiny_engine.generate("x", stop_at="paragraph")
+
+
+def test_repetition_penalty_discourages_repeats(tiny_engine):
+    plain = tiny_engine.generate("la la la la la la", max_new_tokens=24)
+    penalised = tiny_engine.generate(
+        "la la la la la la", max_new_tokens=24, sampling=SamplingParams(repetition_penalty=3.0)
+    )
+
+    def distinct(ids: list[int]) -> float:
+        return len(set(ids)) / max(1, len(ids))
+
+    assert distinct(penalised.completions[0].token_ids) >= distinct(plain.completions[0].token_ids)
+    assert penalised.completions[0].token_ids != plain.completions[0].token_ids

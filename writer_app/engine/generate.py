@@ -223,7 +223,7 @@ class Engine:
             batch_logits, past = self.model.forward(np.array(next_tokens, dtype=np.int64)[:, None], past)
             step_times.append((time.perf_counter() - t0) * 1000)
             next_tokens = [
-                self._choose(batch_logits[i], ids + streams[row].completion.token_ids, sampling, rng)
+                self._choose(batch_logits[i], ids, streams[row].completion.token_ids, sampling, rng)
                 for i, row in enumerate(alive)
             ]
         for row, s in enumerate(streams):
@@ -270,11 +270,15 @@ class Engine:
 
     @staticmethod
     def _choose(
-        logits: np.ndarray, seen: list[int], sampling: SamplingParams, rng: np.random.Generator
+        logits: np.ndarray,
+        prompt: list[int],
+        generated: list[int],
+        sampling: SamplingParams,
+        rng: np.random.Generator,
     ) -> int:
-        return sample_token(
-            apply_repetition_penalty(logits, seen, sampling.repetition_penalty), sampling, rng
-        )
+        if sampling.repetition_penalty != 1.0:  # the seen-token list is only built when it is used
+            logits = apply_repetition_penalty(logits, prompt + generated, sampling.repetition_penalty)
+        return sample_token(logits, sampling, rng)
 
     def _advance(
         self, stream: _Stream, token: int, stop_at: str | None, row: int, on_text: OnText | None
