@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from tokenizers import Tokenizer
+from tokenizers import Tokenizer, decoders
 
 from writer_app.errors import ModelError
 
@@ -37,11 +36,9 @@ class TextCodec:
         path = folder / "tokenizer.json"
         try:
             tokenizer = Tokenizer.from_file(str(path))
-            spec = json.loads(path.read_text(encoding="utf-8"))
         except Exception as exc:  # tokenizers raises plain Exception subclasses
             raise ModelError(f"{path} is not a valid tokenizer file ({exc})") from exc
-        decoder = spec.get("decoder") or {}
-        return cls(tokenizer, wordpiece=decoder.get("type") == "WordPiece")
+        return cls(tokenizer, wordpiece=isinstance(tokenizer.decoder, decoders.WordPiece))
 
     def encode(self, text: str) -> list[int]:
         return self._tok.encode(text, add_special_tokens=False).ids
