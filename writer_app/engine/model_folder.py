@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from writer_app.errors import ModelError
-from writer_app.models.manifest import Manifest, context_length_of
+from writer_app.models.manifest import Manifest, context_length_of, read_json_object, token_id_list
 
 # Graph file names optimum has used for a decoder with past key values, best first.
 _GRAPH_CANDIDATES = ("model.onnx", "decoder_model_merged.onnx", "decoder_with_past_model.onnx")
@@ -33,37 +31,17 @@ class ModelSpec:
         return "instruct" in self.capabilities
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{path} is unreadable ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ModelError(f"{path} is not a JSON object")
-    return data
-
-
-def _as_id_list(value: Any) -> list[int]:
-    if value is None:
-        return []
-    if isinstance(value, int):
-        return [value]
-    return [int(v) for v in value]
-
-
 def read_model_folder(folder: Path | str) -> ModelSpec:
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelError(f"model folder {folder} does not exist")
     manifest = Manifest.load(folder)
-    config = _read_json(folder / "config.json")
+    config = read_json_object(folder / "config.json")
     if not config:
         raise ModelError(f"{folder} has no config.json: not a model folder")
     if not (folder / "tokenizer.json").is_file():
         raise ModelError(f"{folder} has no tokenizer.json")
-    generation = _read_json(folder / "generation_config.json")
+    generation = read_json_object(folder / "generation_config.json")
 
     if manifest is not None:
         graph = folder / manifest.graph
@@ -86,7 +64,7 @@ def read_model_folder(folder: Path | str) -> ModelSpec:
     graph = next((folder / n for n in _GRAPH_CANDIDATES if (folder / n).is_file()), None)
     if graph is None:
         raise ModelError(f"{folder} has no ONNX graph (looked for {', '.join(_GRAPH_CANDIDATES)})")
-    eos = _as_id_list(generation.get("eos_token_id", config.get("eos_token_id")))
+    eos = token_id_list(generation.get("eos_token_id", config.get("eos_token_id")))
     return ModelSpec(
         folder=folder,
         name=folder.name,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
-import json
 import logging
 import time
 import warnings
@@ -14,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from writer_app.errors import UserError
-from writer_app.models.manifest import Manifest, checksum_folder, context_length_of
+from writer_app.models.manifest import (
+    Manifest,
+    checksum_folder,
+    context_length_of,
+    read_json_object,
+    token_id_list,
+)
 from writer_app.models.optimize import QUANTIZATIONS, optimize_graph
 from writer_app.models.store import ModelStore, check_name, name_from_source
 
@@ -69,26 +74,15 @@ def _tool_versions() -> dict[str, str]:
     return versions
 
 
-def _read(folder: Path, name: str) -> dict[str, Any]:
-    path = folder / name
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
-def _ids(value: Any) -> list[int]:
-    if value is None:
-        return []
-    return [int(value)] if isinstance(value, int) else [int(v) for v in value]
-
-
 def describe_folder(folder: Path) -> dict[str, Any]:
     """Manifest facts read from an exported folder's config, generation config and tokenizer."""
-    config = _read(folder, "config.json")
-    generation = _read(folder, "generation_config.json")
-    tok_config = _read(folder, "tokenizer_config.json")
-    tokenizer = _read(folder, "tokenizer.json")
+    config = read_json_object(folder / "config.json")
+    generation = read_json_object(folder / "generation_config.json")
+    tok_config = read_json_object(folder / "tokenizer_config.json")
+    tokenizer = read_json_object(folder / "tokenizer.json")
     vocab = (tokenizer.get("model") or {}).get("vocab") or {}
     wordpiece = (tokenizer.get("decoder") or {}).get("type") == "WordPiece"
-    eos = _ids(generation.get("eos_token_id", config.get("eos_token_id")))
+    eos = token_id_list(generation.get("eos_token_id", config.get("eos_token_id")))
     if wordpiece and isinstance(vocab, dict) and "[SEP]" in vocab:
         # BERT-vocabulary GPT-2s end a passage with [SEP]; their configs often name a nonexistent id.
         eos = [int(vocab["[SEP]"])]
@@ -155,7 +149,7 @@ def export_model(
         label = "8-bit weights" if quantize == "int8" else "float32 weights"
         progress(f"[2/3] optimizing the graph ({label}, last-position logits)…")
         applied = optimize_graph(
-            scratch / "model.onnx", quantize=quantize, config=_read(scratch, "config.json")
+            scratch / "model.onnx", quantize=quantize, config=read_json_object(scratch / "config.json")
         )
         progress("[3/3] writing the manifest and checksums…")
         facts = describe_folder(scratch)

@@ -93,3 +93,25 @@ def context_length_of(config: dict[str, Any]) -> int:
         if isinstance(config.get(key), int):
             return int(config[key])
     return 1024
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object file of a model folder; {} when absent, ModelError when unreadable."""
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path} is unreadable ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ModelError(f"{path} is not a JSON object")
+    return data
+
+
+def token_id_list(value: Any) -> list[int]:
+    """A config's token id field (absent, one id, or a list) as a list."""
+    if value is None:
+        return []
+    if isinstance(value, int):
+        return [value]
+    return [int(v) for v in value]
