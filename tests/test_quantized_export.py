@@ -64,3 +64,21 @@ def test_int8_agrees_with_fp32_on_most_next_tokens(int8_model, tiny_model):
     text = " ".join(["The quiet harbour town woke slowly, one shutter at a time."] * 4)
     ids = reference.codec.encode(text)[: fixtures_models.TINY_CONTEXT - 1]
     assert top1_agreement(reference.model, variant.model, ids) >= 0.9
+
+
+def test_gemm_without_bias_becomes_a_plain_matmul():
+    from onnx import TensorProto, helper, numpy_helper
+
+    from writer_app.models.optimize import gemm_to_matmul
+
+    weight = numpy_helper.from_array(np.ones((4, 3), dtype=np.float32), "w")
+    graph = helper.make_graph(
+        [helper.make_node("Gemm", ["a", "w", ""], ["y"], name="g")],
+        "g",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [2, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
+        [weight],
+    )
+    model = helper.make_model(graph)
+    assert gemm_to_matmul(model) == 1
+    assert [(n.op_type, list(n.output)) for n in model.graph.node] == [("MatMul", ["y"])]

@@ -100,11 +100,12 @@ def gemm_to_matmul(model) -> int:
             weight_name = f"{weight_name}.t"
             graph.initializer.append(numpy_helper.from_array(np.ascontiguousarray(weight), weight_name))
         index = list(graph.node).index(node)
-        product = node.output[0] + "/matmul" if len(node.input) > 2 else node.output[0]
+        has_bias = len(node.input) > 2 and bool(node.input[2])
+        product = node.output[0] + "/matmul" if has_bias else node.output[0]
         new_nodes = [
             helper.make_node("MatMul", [node.input[0], weight_name], [product], name=node.name + "_mm")
         ]
-        if len(node.input) > 2 and node.input[2]:
+        if has_bias:
             new_nodes.append(
                 helper.make_node("Add", [product, node.input[2]], [node.output[0]], name=node.name + "_bias")
             )
