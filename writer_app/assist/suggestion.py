@@ -32,10 +32,6 @@ class Suggestion:
     def ghost(self) -> str:
         return self._remaining(self.index) or ""
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.ghost
-
     def viable(self) -> list[int]:
         """Alternatives that are non-empty after what the writer typed through."""
         return [i for i in range(len(self.alternatives)) if self._remaining(i)]

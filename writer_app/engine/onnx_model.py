@@ -96,7 +96,6 @@ class OnnxCausalLM:
         if not (isinstance(heads, int) and isinstance(head_dim, int)):
             raise ModelError(f"{graph_path}: past key values have no fixed head count / size")
         self._past_shape = (heads, head_dim)
-        self.vocab_size = self.session.get_outputs()[0].shape[-1]
 
     def empty_cache(self, batch: int = 1) -> KVCache:
         heads, head_dim = self._past_shape

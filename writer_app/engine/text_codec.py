@@ -29,7 +29,6 @@ class TextCodec:
         self._tok = tokenizer
         # BertTokenizer-style vocabularies (e.g. Chinese GPT-2s) decode with a space between every token.
         self.wordpiece = wordpiece
-        self.vocab_size = tokenizer.get_vocab_size(with_added_tokens=True)
 
     @classmethod
     def from_folder(cls, folder: Path) -> TextCodec:
@@ -48,9 +47,6 @@ class TextCodec:
         if self.wordpiece:
             text = _SPACE_NEXT_TO_CJK.sub("", text)
         return text
-
-    def token_to_id(self, token: str) -> int | None:
-        return self._tok.token_to_id(token)
 
     def stream(self, prompt_ids: Sequence[int] = ()) -> StreamDecoder:
         return StreamDecoder(self, prompt_ids)
@@ -96,7 +92,3 @@ class StreamDecoder:
         delta = text[len(self._emitted) :]
         self._emitted = text
         return delta
-
-    @property
-    def text(self) -> str:
-        return self._emitted

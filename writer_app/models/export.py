@@ -8,7 +8,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,6 @@ class ExportOverrides:
 
     source_label: str | None = None
     eos_token_ids: list[int] | None = None
-    bos_token_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def require_export_tools() -> None:
@@ -160,11 +158,9 @@ def export_model(
             source=overrides.source_label or source,
             quantization=quantize,
             graph_rewrites=sorted(name for name, done in applied.items() if done),
-            bos_token_id=overrides.bos_token_id,
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             tool_versions=_tool_versions(),
             **facts,
-            **overrides.extra,
         )
         manifest.files = checksum_folder(scratch)
         manifest.save(scratch)

@@ -28,7 +28,6 @@ _PLAIN_MODIFIERS = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftMod
 class GhostTextEdit(QPlainTextEdit):
     suggestRequested = Signal()
     suggestionDismissed = Signal(int)  # request id: stop generating for it
-    suggestionAccepted = Signal(int, str)  # request id, accepted text
     typingPaused = Signal()  # emitted on every edit; the window debounces it for auto-suggest
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -96,7 +95,6 @@ class GhostTextEdit(QPlainTextEdit):
         self.suggestion = None
         self._clear_ghost()
         self.suggestionDismissed.emit(suggestion.request_id)  # stop generating the rest
-        self.suggestionAccepted.emit(suggestion.request_id, text)
         return True
 
     def accept_word(self) -> bool:
@@ -106,7 +104,6 @@ class GhostTextEdit(QPlainTextEdit):
         assert suggestion is not None
         word = suggestion.take_word()
         self._insert_own(suggestion.anchor - len(word), word)
-        self.suggestionAccepted.emit(suggestion.request_id, word)
         if not suggestion.ghost and suggestion.finished:
             self.dismiss_suggestion()
         else:
