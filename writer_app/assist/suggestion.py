@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+from writer_app.engine.text_codec import CJK_LETTERS, CJK_PUNCTUATION
+
+_CJK = CJK_LETTERS + CJK_PUNCTUATION
 # One step of "accept the next word": leading space, then one CJK character or a run of other non-space.
 _NEXT_WORD = re.compile(rf"\s*(?:[{_CJK}]|[^\s{_CJK}]+)", re.DOTALL)
 

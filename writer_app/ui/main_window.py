@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from writer_app.assist.prompts import continuation_context, mode_by_id, rewrite_prompt
 from writer_app.engine.sampling import SamplingParams
+from writer_app.engine.text_codec import CJK_LETTERS
 from writer_app.errors import UserError
 from writer_app.models.store import ModelStore
 from writer_app.settings import Settings, save_settings
@@ -35,8 +36,8 @@ from writer_app.ui.worker import GenerationRequest, ModelInfo, WorkerHost
 log = logging.getLogger(__name__)
 APP_TITLE = "writer_app"
 NO_MODEL_HINT = "No model installed: run 'writer-app models install-default' in a terminal."
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+_CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
+_WORD = re.compile(f"[^\\W{CJK_LETTERS}]+")
 
 
 def count_words(text: str) -> int:
