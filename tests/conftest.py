@@ -48,6 +48,14 @@ def tiny_model(tiny_store: Path) -> Path:
     return tiny_store / "models" / "tiny"
 
 
+@pytest.fixture(scope="session")
+def int8_model(tmp_path_factory: pytest.TempPathFactory, tiny_source: Path) -> Path:
+    """The tiny model exported with 8-bit weights."""
+    home = tmp_path_factory.mktemp("int8-home")
+    fixtures_models.export_with_cli(tiny_source, home, "tiny-int8", "--quantize", "int8")
+    return home / "models" / "tiny-int8"
+
+
 @pytest.fixture
 def tiny_home(tiny_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Use the session store holding the tiny model as WRITER_APP_HOME."""

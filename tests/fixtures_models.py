@@ -67,12 +67,12 @@ def build_tiny_chinese_gpt2(folder: Path, *, seed: int = 0) -> Path:
     return folder
 
 
-def export_with_cli(source: Path, home: Path, name: str) -> None:
+def export_with_cli(source: Path, home: Path, name: str, *options: str) -> None:
     """Export through the real command line, as a user would."""
     from writer_app.cli import main
 
     with mock.patch.dict(os.environ, {"WRITER_APP_HOME": str(home)}):
-        code = main(["models", "export", str(source), "--name", name])
+        code = main(["models", "export", str(source), "--name", name, *options])
     if code != 0:
         raise RuntimeError(f"writer-app models export failed with exit code {code}")
 

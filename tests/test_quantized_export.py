@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import onnx
-import pytest
 
 from tests import fixtures_models
 from writer_app.engine.agreement import top1_agreement
 from writer_app.engine.generate import Engine
 from writer_app.models.manifest import Manifest
-
-
-@pytest.fixture(scope="module")
-def int8_model(tiny_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("int8-home")
-    from unittest import mock
-
-    from writer_app.cli import main
-
-    with mock.patch.dict("os.environ", {"WRITER_APP_HOME": str(home)}):
-        assert main(["models", "export", str(tiny_source), "--name", "tiny-int8", "--quantize", "int8"]) == 0
-    return home / "models" / "tiny-int8"
 
 
 def test_int8_export_uses_8bit_weight_kernels_everywhere(int8_model, tiny_model):
