@@ -174,12 +174,31 @@ def run_llamacpp(model: Path, ids: list[int], threads: int) -> dict:
     }
 
 
+def top1_llamacpp(model: Path, ids: list[int], threads: int) -> dict:
+    """Teacher-forced most likely next token after every prefix of ids (for agreement)."""
+    from llama_cpp import Llama
+
+    llm = Llama(
+        model_path=str(model),
+        n_threads=threads,
+        n_threads_batch=threads,
+        n_ctx=len(ids) + 8,
+        n_batch=512,
+        logits_all=True,
+        verbose=False,
+        use_extra_bufts=False,
+    )
+    llm.eval(ids)
+    return {"top1": [int(row.argmax()) for row in llm.scores[: len(ids)]]}
+
+
 RUNNERS = {
     "engine": run_engine,
     "transformers": run_transformers,
     "optimum": run_optimum,
     "ctranslate2": run_ctranslate2,
     "llamacpp": run_llamacpp,
+    "llamacpp-top1": top1_llamacpp,
 }
 
 
