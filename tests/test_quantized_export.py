@@ -37,6 +37,8 @@ def test_every_export_computes_logits_for_the_last_position_only(tiny_model):
         "input_ids": ids,
         "attention_mask": np.ones_like(ids),
         "position_ids": np.arange(ids.shape[1])[None, :],
+        "seqlens_k": np.array([ids.shape[1] - 1], dtype=np.int32),
+        "total_sequence_length": np.array(ids.shape[1], dtype=np.int32),
         **engine.model.empty_cache().arrays,
     }
     wanted = {i.name for i in engine.model.session.get_inputs()}

@@ -274,13 +274,16 @@ class Engine:
             if reuse:
                 past = self._cached_kv.truncate(reuse)
         stats.reused_tokens = reuse
+        # The steps below may write into the cached buffers past `reuse`, so the cache is, at every
+        # moment, what has been computed for this prompt so far (a cancelled prefill keeps its chunks).
+        self._cached_ids, self._cached_kv = list(ids[:reuse]), past
         logits = None
         for start in range(reuse, len(ids), PREFILL_CHUNK):
             if cancelled():
                 return None, past
-            chunk = np.array([ids[start : start + PREFILL_CHUNK]], dtype=np.int64)
-            logits, past = self.model.forward(chunk, past)
-        self._cached_ids, self._cached_kv = list(ids), past
+            chunk = ids[start : start + PREFILL_CHUNK]
+            logits, past = self.model.forward(np.array([chunk], dtype=np.int64), past)
+            self._cached_ids, self._cached_kv = list(ids[: start + len(chunk)]), past
         stats.prefill_ms = (time.perf_counter() - t0) * 1000
         return logits, past
 

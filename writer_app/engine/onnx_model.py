@@ -11,6 +11,11 @@ import onnxruntime as ort
 
 from writer_app.errors import ModelError
 
+# Inputs of a graph whose attention (GroupQueryAttention) writes its cache into a preallocated buffer in
+# place: per row, the index of the last position after this step (total length - 1); the total length.
+KV_SEQLENS_INPUT = "seqlens_k"
+KV_TOTAL_INPUT = "total_sequence_length"
+
 _ORT_TO_NUMPY = {"tensor(float)": np.float32, "tensor(float16)": np.float16}
 
 
@@ -35,12 +40,20 @@ def physical_cores() -> int:
 
 @dataclass
 class KVCache:
-    """Past keys and values, one array per graph input, each [batch, heads, length, head_dim]."""
+    """Past keys and values, one array per graph input, each [batch, heads, capacity, head_dim], of which
+    the first `length` positions are the cache.
+
+    Graphs that grow the cache by concatenation get arrays exactly `length` long. Graphs whose attention
+    writes into a buffer in place get room beyond `length`, and the next step writes there. A cache is a
+    value as far as its first `length` positions go, because steps only ever write past them: a truncated
+    cache and the cache it came from can share arrays.
+    """
 
     arrays: dict[str, np.ndarray]
+    length: int
 
     @property
-    def length(self) -> int:
+    def capacity(self) -> int:
         return next(iter(self.arrays.values())).shape[2] if self.arrays else 0
 
     @property
@@ -48,13 +61,32 @@ class KVCache:
         return next(iter(self.arrays.values())).shape[0] if self.arrays else 1
 
     def repeat(self, n: int) -> KVCache:
-        return KVCache({k: np.repeat(v, n, axis=0) for k, v in self.arrays.items()})
+        return self._copy(np.repeat(np.arange(self.batch), n), self.capacity)
 
     def select(self, rows: np.ndarray | list[int]) -> KVCache:
-        return KVCache({k: v[rows] for k, v in self.arrays.items()})
+        return self._copy(np.asarray(rows), self.capacity)
 
     def truncate(self, length: int) -> KVCache:
-        return KVCache({k: v[:, :, :length] for k, v in self.arrays.items()})
+        return KVCache(self.arrays, min(length, self.length))
+
+    def with_capacity(self, capacity: int) -> KVCache:
+        """This cache in buffers of at least `capacity` positions (itself when they are large enough)."""
+        if capacity <= self.capacity:
+            return self
+        return self._copy(np.arange(self.batch), max(capacity, 2 * self.capacity, _MIN_BUFFER))
+
+    def _copy(self, rows: np.ndarray, capacity: int) -> KVCache:
+        out = {}
+        for name, array in self.arrays.items():
+            b, heads, _, head_dim = array.shape
+            # np.empty: positions past `length` are never read, and untouched pages cost no memory.
+            buffer = np.empty((len(rows), heads, capacity, head_dim), dtype=array.dtype)
+            buffer[:, :, : self.length] = array[rows, :, : self.length]
+            out[name] = buffer
+        return KVCache(out, self.length)
+
+
+_MIN_BUFFER = 256
 
 
 class OnnxCausalLM:
@@ -91,6 +123,7 @@ class OnnxCausalLM:
         self._output_names = ["logits", *self._present_for.values()]
         self._needs_mask = "attention_mask" in inputs
         self._needs_positions = "position_ids" in inputs
+        self.in_place_cache = KV_SEQLENS_INPUT in inputs and KV_TOTAL_INPUT in inputs
         first = inputs[self._past_inputs[0]]
         self._past_dtype = _ORT_TO_NUMPY.get(first.type, np.float32)
         heads, head_dim = first.shape[1], first.shape[3]
@@ -101,7 +134,7 @@ class OnnxCausalLM:
     def empty_cache(self, batch: int = 1) -> KVCache:
         heads, head_dim = self._past_shape
         empty = np.zeros((batch, heads, 0, head_dim), dtype=self._past_dtype)
-        return KVCache({name: empty for name in self._past_inputs})
+        return KVCache({name: empty for name in self._past_inputs}, 0)
 
     def forward(self, input_ids: np.ndarray, past: KVCache) -> tuple[np.ndarray, KVCache]:
         """input_ids: [batch, new_tokens] int64. Returns logits of the last position [batch, vocab]."""
@@ -114,8 +147,31 @@ class OnnxCausalLM:
             feed["position_ids"] = np.broadcast_to(
                 np.arange(start, start + new, dtype=np.int64), (batch, new)
             ).copy()
-        feed.update(past.arrays)
+        if self.in_place_cache:
+            return self._forward_in_place(feed, past, batch, start + new)
+        feed.update({k: v[:, :, :start] if v.shape[2] != start else v for k, v in past.arrays.items()})
         outputs = self.session.run(self._output_names, feed)
         logits = outputs[0][:, -1, :]
         present = dict(zip(self._past_inputs, outputs[1:], strict=True))
-        return logits, KVCache(present)
+        return logits, KVCache(present, start + new)
+
+    def _forward_in_place(
+        self, feed: dict[str, np.ndarray], past: KVCache, batch: int, total: int
+    ) -> tuple[np.ndarray, KVCache]:
+        """The attention writes the new keys and values into the cache's buffers: present is past."""
+        if batch > 1 and total - past.length > 1 and past.length:
+            raise ValueError("several new tokens on top of a cache need a batch of one")
+        past = past.with_capacity(total)
+        binding = self.session.io_binding()
+        for name, value in feed.items():
+            binding.bind_cpu_input(name, value)
+        binding.bind_cpu_input(KV_SEQLENS_INPUT, np.full(batch, total - 1, dtype=np.int32))
+        binding.bind_cpu_input(KV_TOTAL_INPUT, np.array(total, dtype=np.int32))
+        binding.bind_output("logits")  # first, so it is output 0
+        for name, array in past.arrays.items():
+            buffer = ort.OrtValue.ortvalue_from_numpy(array)
+            binding.bind_ortvalue_input(name, buffer)
+            binding.bind_ortvalue_output(self._present_for[name], buffer)
+        self.session.run_with_iobinding(binding)
+        logits = binding.get_outputs()[0].numpy()[:, -1, :]
+        return logits, KVCache(past.arrays, total)

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from writer_app.engine.onnx_model import KV_SEQLENS_INPUT, KV_TOTAL_INPUT
+
 log = logging.getLogger(__name__)
 INT64_MAX = np.iinfo(np.int64).max
 # Weight-only 8-bit: blocks of 32 along K, int8 activations in the kernel (accuracy level 4).
@@ -182,11 +184,15 @@ def _remove_dead_nodes(graph) -> int:
         removed += len(dead)
 
 
-def fuse_gpt2_attention(model, num_heads: int) -> int:
+def fuse_gpt2_attention(model, num_heads: int, head_size: int) -> int:
     """Replace each GPT-2 layer's exported attention (split heads, transpose, concat the cache, masked
-    softmax, merge heads: dozens of small ops) with one MultiHeadAttention contrib op that takes the
-    past keys/values and returns the present ones. Returns how many layers were fused."""
-    from onnx import helper
+    softmax, merge heads: dozens of small ops) with one contrib attention op. Returns how many layers
+    were fused.
+
+    GroupQueryAttention (with as many key/value heads as query heads, which is plain multi-head
+    attention) when its CPU kernel takes the head size: its cache can be a buffer updated in place,
+    so a step no longer copies the whole cache. MultiHeadAttention, which concatenates, otherwise."""
+    from onnx import TensorProto, helper
 
     graph = model.graph
     producers = _producers(graph)
@@ -194,6 +200,7 @@ def fuse_gpt2_attention(model, num_heads: int) -> int:
     for node in graph.node:
         for name in node.input:
             consumers.setdefault(name, []).append(node)
+    in_place = head_size % 8 == 0  # what onnxruntime's CPU GroupQueryAttention accepts
     fused = 0
     layer = 0
     while f"present.{layer}.key" in producers:
@@ -209,25 +216,58 @@ def fuse_gpt2_attention(model, num_heads: int) -> int:
                 merge = reshapes[0] if reshapes else None
         if split is None or len(split.output) != 3 or key_concat.op_type != "Concat" or merge is None:
             return fused  # not the layout this rewrite knows: leave the graph as exported
-        mha = helper.make_node(
-            "MultiHeadAttention",
-            [*split.output, "", "", "", f"past_key_values.{layer}.key", f"past_key_values.{layer}.value"],
-            [merge.output[0], f"present.{layer}.key", f"present.{layer}.value"],
-            name=f"/transformer/h.{layer}/attn/MultiHeadAttention",
-            domain="com.microsoft",
-            num_heads=num_heads,
-            unidirectional=1,
-        )
+        past = [f"past_key_values.{layer}.key", f"past_key_values.{layer}.value"]
+        outputs = [merge.output[0], f"present.{layer}.key", f"present.{layer}.value"]
+        name = f"/transformer/h.{layer}/attn/Attention"
+        if in_place:
+            attention = helper.make_node(
+                "GroupQueryAttention",
+                [*split.output, *past, KV_SEQLENS_INPUT, KV_TOTAL_INPUT],
+                outputs,
+                name=name,
+                domain="com.microsoft",
+                num_heads=num_heads,
+                kv_num_heads=num_heads,
+            )
+        else:
+            attention = helper.make_node(
+                "MultiHeadAttention",
+                [*split.output, "", "", "", *past],
+                outputs,
+                name=name,
+                domain="com.microsoft",
+                num_heads=num_heads,
+                unidirectional=1,
+            )
         for old in (key_concat, value_concat, merge):
             graph.node.remove(old)
-        graph.node.insert(list(graph.node).index(split) + 1, mha)
+        graph.node.insert(list(graph.node).index(split) + 1, attention)
         fused += 1
         layer += 1
     if fused:
+        if in_place:
+            graph.input.extend(
+                [
+                    helper.make_tensor_value_info(KV_SEQLENS_INPUT, TensorProto.INT32, ["batch_size"]),
+                    helper.make_tensor_value_info(KV_TOTAL_INPUT, TensorProto.INT32, []),
+                ]
+            )
+            for value in graph.output:  # present is the whole buffer now, not past + new
+                dims = value.type.tensor_type.shape.dim
+                if value.name.startswith("present.") and len(dims) == 4:
+                    dims[2].dim_param = "kv_buffer_length"
         _remove_dead_nodes(graph)
+        _remove_unused_inputs(graph)
         if not any(op.domain == "com.microsoft" for op in model.opset_import):
             model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return fused
+
+
+def _remove_unused_inputs(graph) -> None:
+    """Drop graph inputs nothing reads (the attention mask, once attention no longer needs it)."""
+    read = {name for node in graph.node for name in node.input} | {o.name for o in graph.output}
+    for value in [i for i in graph.input if i.name not in read]:
+        graph.input.remove(value)
 
 
 def fuse_gpt2_norms(model, config: dict[str, Any]):
@@ -263,7 +303,9 @@ def optimize_graph(
     model = onnx.load(str(path))
     applied: dict[str, bool] = {}
     if config.get("model_type") == "gpt2":
-        applied["fused_attention"] = fuse_gpt2_attention(model, int(config["n_head"])) > 0
+        heads = int(config["n_head"])
+        applied["fused_attention"] = fuse_gpt2_attention(model, heads, int(config["n_embd"]) // heads) > 0
+        applied["kv_buffer_in_place"] = any(n.op_type == "GroupQueryAttention" for n in model.graph.node)
         model = fuse_gpt2_norms(model, config)
         applied["fused_norms"] = True
     applied["last_position_logits"] = last_position_logits(model)
