@@ -91,14 +91,14 @@ def build_tiny_gguf(path: Path) -> Path:
 
     specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
     tokens = specials + list(bytes_to_unicode().values()) + ["Ġt", "Ġth", "he"]
-    hidden, layers, heads, ffn = 32, 2, 4, 64
+    hidden, layers, heads, kv_heads, ffn = 64, 2, 4, 2, 128  # grouped: two query heads per key/value head
     writer = gguf.GGUFWriter(str(path), "llama")
     writer.add_context_length(128)
     writer.add_embedding_length(hidden)
     writer.add_block_count(layers)
     writer.add_feed_forward_length(ffn)
     writer.add_head_count(heads)
-    writer.add_head_count_kv(heads)
+    writer.add_head_count_kv(kv_heads)
     writer.add_rope_dimension_count(hidden // heads)
     writer.add_layer_norm_rms_eps(1e-5)
     writer.add_rope_freq_base(10000.0)
@@ -113,8 +113,10 @@ def build_tiny_gguf(path: Path) -> Path:
     rng = np.random.default_rng(0)
     shapes = {"token_embd.weight": (len(tokens), hidden)}
     for i in range(layers):
-        for name in ("attn_q", "attn_k", "attn_v", "attn_output"):
+        for name in ("attn_q", "attn_output"):
             shapes[f"blk.{i}.{name}.weight"] = (hidden, hidden)
+        for name in ("attn_k", "attn_v"):
+            shapes[f"blk.{i}.{name}.weight"] = (hidden * kv_heads // heads, hidden)
         shapes[f"blk.{i}.ffn_gate.weight"] = (ffn, hidden)
         shapes[f"blk.{i}.ffn_up.weight"] = (ffn, hidden)
         shapes[f"blk.{i}.ffn_down.weight"] = (hidden, ffn)

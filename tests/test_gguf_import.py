@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from pathlib import Path
 from unittest import mock
 
+import onnx
 import pytest
 import torch
 
@@ -43,22 +45,48 @@ def test_chatml_special_tokens_are_fixed(imported):
     assert generation["eos_token_id"] == IM_END
 
 
-def test_imported_model_generates_like_transformers_reads_the_gguf(imported, gguf_file):
+@pytest.fixture(scope="module")
+def gguf_torch(gguf_file: Path):
     from transformers import AutoModelForCausalLM
 
+    return AutoModelForCausalLM.from_pretrained(gguf_file.parent, gguf_file=gguf_file.name).eval()
+
+
+PROMPTS = {
+    "chat": "<|im_start|>user\nthe heat<|im_end|>\n",
+    # Long enough that the rotary embedding is checked far from position 0 (the context is 128).
+    "long": "<|im_start|>user\n" + "the heat the theft, " * 6 + "<|im_end|>\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROMPTS))
+def test_imported_model_generates_like_transformers_reads_the_gguf(imported, gguf_torch, name):
     engine = Engine.load(imported, threads=1)
-    prompt = "<|im_start|>user\nthe heat<|im_end|>\n"
+    prompt = PROMPTS[name]
     ids = engine.codec.encode(prompt)
     assert ids[0] == IM_START  # special tokens in the text are recognised, and no BOS is added
-    result = engine.generate(prompt, max_new_tokens=12)
-    model = AutoModelForCausalLM.from_pretrained(gguf_file.parent, gguf_file=gguf_file.name).eval()
+    result = engine.generate(prompt, max_new_tokens=24)
     with torch.no_grad():
-        out = model.generate(
-            torch.tensor([ids]), max_new_tokens=12, do_sample=False, eos_token_id=IM_END, pad_token_id=0
+        out = gguf_torch.generate(
+            torch.tensor([ids]), max_new_tokens=24, do_sample=False, eos_token_id=IM_END, pad_token_id=0
         )
     expected = out[0, len(ids) :].tolist()
     expected = expected[: expected.index(IM_END)] if IM_END in expected else expected
     assert result.completions[0].token_ids == expected
+
+
+def test_llama_attention_is_one_op_per_layer_with_its_cache_in_place(imported):
+    ops = Counter(n.op_type for n in onnx.load(str(imported / "model.onnx")).graph.node)
+    assert ops["GroupQueryAttention"] == 2
+    assert {"fused_attention", "kv_buffer_in_place"} <= set(Manifest.load(imported).graph_rewrites)
+    engine = Engine.load(imported, threads=1)
+    assert engine.model.in_place_cache
+    # Prefix reuse on a rotary model: positions continue where the reused cache ends.
+    engine.generate(PROMPTS["long"], max_new_tokens=8)
+    again = engine.generate(PROMPTS["long"] + "the", max_new_tokens=8)
+    fresh = Engine.load(imported, threads=1).generate(PROMPTS["long"] + "the", max_new_tokens=8)
+    assert again.stats.reused_tokens > 20
+    assert again.completions[0].token_ids == fresh.completions[0].token_ids
 
 
 def test_not_a_gguf_file_is_a_user_error(tmp_path, capsys):

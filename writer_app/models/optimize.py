@@ -192,7 +192,7 @@ def fuse_gpt2_attention(model, num_heads: int, head_size: int) -> int:
     GroupQueryAttention (with as many key/value heads as query heads, which is plain multi-head
     attention) when its CPU kernel takes the head size: its cache can be a buffer updated in place,
     so a step no longer copies the whole cache. MultiHeadAttention, which concatenates, otherwise."""
-    from onnx import TensorProto, helper
+    from onnx import helper
 
     graph = model.graph
     producers = _producers(graph)
@@ -246,21 +246,111 @@ def fuse_gpt2_attention(model, num_heads: int, head_size: int) -> int:
         layer += 1
     if fused:
         if in_place:
-            graph.input.extend(
-                [
-                    helper.make_tensor_value_info(KV_SEQLENS_INPUT, TensorProto.INT32, ["batch_size"]),
-                    helper.make_tensor_value_info(KV_TOTAL_INPUT, TensorProto.INT32, []),
-                ]
-            )
-            for value in graph.output:  # present is the whole buffer now, not past + new
-                dims = value.type.tensor_type.shape.dim
-                if value.name.startswith("present.") and len(dims) == 4:
-                    dims[2].dim_param = "kv_buffer_length"
+            _use_in_place_cache_inputs(graph)
         _remove_dead_nodes(graph)
         _remove_unused_inputs(graph)
         if not any(op.domain == "com.microsoft" for op in model.opset_import):
             model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return fused
+
+
+def fuse_llama_attention(model, config: dict[str, Any]) -> int:
+    """Replace each Llama layer's exported attention (rotary embedding, repeat of the key/value heads,
+    concat of the cache, masked softmax) with one GroupQueryAttention that applies the rotary
+    embedding itself and writes its cache buffer in place. Returns how many layers were fused; 0 when
+    the configuration is one this rewrite does not reproduce exactly (scaled or partial rotary)."""
+    from onnx import helper, numpy_helper
+
+    heads = int(config.get("num_attention_heads", 0))
+    kv_heads = int(config.get("num_key_value_heads") or heads)
+    head_size = int(config.get("head_dim") or int(config.get("hidden_size", 0)) // max(heads, 1))
+    scaling = config.get("rope_scaling") or {}
+    if (
+        not heads
+        or head_size % 16  # what onnxruntime's CPU kernel accepts with its rotary embedding
+        or scaling.get("rope_type", scaling.get("type", "default")) != "default"
+        or config.get("partial_rotary_factor", 1.0) != 1.0
+    ):
+        return 0
+    graph = model.graph
+    producers = _producers(graph)
+    by_name = {n.name: n for n in graph.node}
+    layers = []
+    layer = 0
+    while f"present.{layer}.key" in producers:
+        prefix = f"/model/layers.{layer}/self_attn"
+        projections = [by_name.get(f"{prefix}/{p}_proj/MatMul") for p in ("q", "k", "v", "o")]
+        concats = [producers[f"present.{layer}.key"], producers.get(f"present.{layer}.value")]
+        if None in projections or any(c is None or c.op_type != "Concat" for c in concats):
+            return 0  # not the layout this rewrite knows: leave the graph as exported
+        merge = producers.get(projections[3].input[0])
+        if merge is None or merge.op_type != "Reshape":
+            return 0
+        layers.append((projections, concats, merge))
+        layer += 1
+    if not layers:
+        return 0
+
+    # The rotary tables GroupQueryAttention reads, computed as transformers does (in float32).
+    positions = int(config.get("max_position_embeddings", 2048))
+    theta = np.float32(config.get("rope_theta", 10000.0))
+    exponents = np.arange(0, head_size, 2, dtype=np.int64).astype(np.float32) / head_size
+    inv_freq = np.float32(1.0) / theta**exponents
+    freqs = np.arange(positions, dtype=np.float32)[:, None] * inv_freq[None, :]
+    graph.initializer.extend(
+        [
+            numpy_helper.from_array(np.cos(freqs).astype(np.float32), "rotary/cos_cache"),
+            numpy_helper.from_array(np.sin(freqs).astype(np.float32), "rotary/sin_cache"),
+        ]
+    )
+    for index, (projections, concats, merge) in enumerate(layers):
+        q, k, v, _ = (p.output[0] for p in projections)
+        attention = helper.make_node(
+            "GroupQueryAttention",
+            [
+                q,
+                k,
+                v,
+                f"past_key_values.{index}.key",
+                f"past_key_values.{index}.value",
+                KV_SEQLENS_INPUT,
+                KV_TOTAL_INPUT,
+                "rotary/cos_cache",
+                "rotary/sin_cache",
+            ],
+            [merge.output[0], f"present.{index}.key", f"present.{index}.value"],
+            name=f"/model/layers.{index}/self_attn/GroupQueryAttention",
+            domain="com.microsoft",
+            num_heads=heads,
+            kv_num_heads=kv_heads,
+            do_rotary=1,
+            rotary_interleaved=0,
+        )
+        for old in (*concats, merge):
+            graph.node.remove(old)
+        graph.node.insert(list(graph.node).index(projections[3]), attention)
+    _use_in_place_cache_inputs(graph)
+    _remove_dead_nodes(graph)
+    _remove_unused_inputs(graph)
+    if not any(op.domain == "com.microsoft" for op in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return len(layers)
+
+
+def _use_in_place_cache_inputs(graph) -> None:
+    """Declare the inputs GroupQueryAttention needs, and the present outputs as whole buffers."""
+    from onnx import TensorProto, helper
+
+    graph.input.extend(
+        [
+            helper.make_tensor_value_info(KV_SEQLENS_INPUT, TensorProto.INT32, ["batch_size"]),
+            helper.make_tensor_value_info(KV_TOTAL_INPUT, TensorProto.INT32, []),
+        ]
+    )
+    for value in graph.output:  # present is the whole buffer now, not past + new
+        dims = value.type.tensor_type.shape.dim
+        if value.name.startswith("present.") and len(dims) == 4:
+            dims[2].dim_param = "kv_buffer_length"
 
 
 def _remove_unused_inputs(graph) -> None:
@@ -305,9 +395,11 @@ def optimize_graph(
     if config.get("model_type") == "gpt2":
         heads = int(config["n_head"])
         applied["fused_attention"] = fuse_gpt2_attention(model, heads, int(config["n_embd"]) // heads) > 0
-        applied["kv_buffer_in_place"] = any(n.op_type == "GroupQueryAttention" for n in model.graph.node)
         model = fuse_gpt2_norms(model, config)
         applied["fused_norms"] = True
+    elif config.get("model_type") == "llama":
+        applied["fused_attention"] = fuse_llama_attention(model, config) > 0
+    applied["kv_buffer_in_place"] = any(n.op_type == "GroupQueryAttention" for n in model.graph.node)
     applied["last_position_logits"] = last_position_logits(model)
     if quantize == "int8":
         applied["lm_head_stored"] = store_lm_head_weight(model)
