@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import platform
 import shutil
 import statistics
@@ -40,8 +39,6 @@ AGREEMENT_POSITIONS = 2400
 REFERENCE = "engine-int8"
 SYSTEMS = ("engine-fp32", "engine-int8", "transformers", "optimum", "ctranslate2", "llamacpp")
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
-# The runners (fresh processes) inherit this: the engine keeps its prepared graphs in the cache here.
-os.environ["WRITER_APP_HOME"] = str(CACHE / "home")
 
 
 def say(message: str) -> None:
@@ -81,22 +78,6 @@ def export_engine_variants(src: Path) -> dict[str, Path]:
             export_model(str(src), name=name, store=store, quantize=quantize, progress=say)
         out[f"engine-{name}"] = store.path(name)
     return out
-
-
-def prepare_engine_graphs(models: dict[str, Path]) -> dict[str, float]:
-    """Make the engine's one-time prepared graphs now, so every round measures the loads a user sees
-    from then on. Returns how long each took (ms)."""
-    from writer_app.engine.generate import PREPARED_QUANTIZATIONS, load_graph
-    from writer_app.engine.model_folder import read_model_folder
-
-    took = {}
-    for system, folder in models.items():
-        spec = read_model_folder(folder)
-        if system.startswith("engine") and spec.quantization in PREPARED_QUANTIZATIONS:
-            t0 = time.perf_counter()
-            load_graph(spec, threads=1)
-            took[system] = (time.perf_counter() - t0) * 1000
-    return took
 
 
 def export_optimum(src: Path) -> Path:
@@ -407,8 +388,6 @@ def write_readme(results: dict) -> None:
         if key in engine:
             unit = "x" if "ratio" in key else " ms"
             bits.append(f"{label}: {engine[key]['median']:.2f}{unit}")
-    for system, ms in results.get("prepare_once_ms", {}).items():
-        bits.append(f"{system} graph prepared once (packed weights saved for mapping) in {ms:.0f} ms")
     floor = results["floor"]
     block = (
         f"{README_START}\nMeasured {results['date']} on {results['machine']}; memory bandwidth "
@@ -435,7 +414,6 @@ def main() -> int:
     systems = [s for s in args.systems.split(",") if s]
     models, prompt = prepare(systems)
     systems = [s for s in systems if s in models]
-    prepared_ms = prepare_engine_graphs(models)
     bandwidth = memory_bandwidth_gbs()
     samples: dict[str, list[dict]] = {s: [] for s in systems}
     for round_index in range(args.rounds):
@@ -461,7 +439,6 @@ def main() -> int:
             "fp32_decode_ms": 4 * 124e6 / (bandwidth * 1e9) * 1000,
         },
         "systems": {s: summarize(v) for s, v in samples.items() if v},
-        "prepare_once_ms": prepared_ms,
     }
     if not args.skip_agreement:
         results["agreement"] = measure_agreement()

@@ -58,6 +58,7 @@ def run_engine(model: Path, ids: list[int], threads: int) -> dict:
     again = engine.generate(text + " and ", max_new_tokens=16)
     out["typing_first_token_ms"] = again.stats.first_token_ms
     out["typing_reused_tokens"] = again.stats.reused_tokens
+    out["decode_ms_per_token_at_1000"] = again.stats.decode_ms_per_token
     return out
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import onnx
+import pytest
 
 from tests import fixtures_models
 from writer_app.engine.agreement import top1_agreement
@@ -27,7 +29,22 @@ def test_int8_export_uses_8bit_weight_kernels_everywhere(int8_model, tiny_model)
         "lm_head_stored",
     } <= set(manifest.graph_rewrites)
     # The tiny model is mostly its 50257 x 64 embedding (float16 here); a 124M GPT-2 shrinks 2.3x.
-    assert (int8_model / "model.onnx").stat().st_size < 0.8 * (tiny_model / "model.onnx").stat().st_size
+    assert _graph_bytes(int8_model) < 0.8 * _graph_bytes(tiny_model)
+
+
+def _graph_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.glob("model.onnx*"))
+
+
+@pytest.mark.parametrize("variant", ["tiny_model", "int8_model"])
+def test_weights_are_saved_beside_the_graph_and_checksummed(variant, request):
+    folder: Path = request.getfixturevalue(variant)
+    graph, data = folder / "model.onnx", folder / "model.onnx.data"
+    assert data.stat().st_size > 20 * graph.stat().st_size  # the graph file holds structure only
+    assert data.stat().st_mode & 0o044 == 0o044  # readable like the rest of the folder
+    manifest = Manifest.load(folder)
+    assert manifest is not None and "model.onnx.data" in manifest.files
+    assert not (folder / "model.onnx_data").exists()
 
 
 def test_every_export_computes_logits_for_the_last_position_only(tiny_model):

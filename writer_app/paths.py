@@ -27,14 +27,3 @@ def config_home() -> Path:
 def models_dir() -> Path:
     return data_home() / "models"
 
-
-def cache_home() -> Path:
-    """Files that can be rebuilt at any time (deleting them costs only time)."""
-    override = os.environ.get("WRITER_APP_HOME")
-    if override:
-        return Path(override).expanduser() / "cache"
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
-
-
-def prepared_graphs_dir() -> Path:
-    return cache_home() / "prepared-graphs"

@@ -7,7 +7,6 @@ longest prefix shared with the previous request -> prefill the rest in chunks ->
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import time
@@ -17,15 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from writer_app import paths
-from writer_app.engine import prepared_graph
 from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
 from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty, sample_token
 from writer_app.engine.text_codec import StreamDecoder, TextCodec
-from writer_app.errors import ModelError
-
-log = logging.getLogger(__name__)
 
 # Prefill runs in chunks so that a cancel is seen within one chunk's time.
 PREFILL_CHUNK = 256
@@ -113,26 +107,6 @@ class _Stream:
         self.done = True
 
 
-# Quantized graphs load from a prepared copy with their packed weights memory-mapped: for the 8-bit gpt2
-# shape it lowers resident memory by a third and halves load time (benchmarks/README.md). A float32
-# prepared copy would double the disk the model takes (its packed copy is as large as the model) for
-# a peak memory change of about 5%, so float32 graphs load as they are.
-PREPARED_QUANTIZATIONS = frozenset({"int8"})
-
-
-def load_graph(spec: ModelSpec, *, threads: int | None = None) -> OnnxCausalLM:
-    if spec.quantization in PREPARED_QUANTIZATIONS:
-        root = paths.prepared_graphs_dir()
-        prepared = prepared_graph.prepare(spec.graph_path, root)
-        if prepared is not None:
-            try:
-                return OnnxCausalLM(prepared, threads=threads)
-            except ModelError as exc:
-                log.warning("the prepared copy of %s did not load (%s); remade next time", spec.name, exc)
-                prepared_graph.forget(spec.graph_path, root)
-    return OnnxCausalLM(spec.graph_path, threads=threads)
-
-
 class Engine:
     """A loaded model: tokenizer, onnxruntime session and the cache of the last prompt."""
 
@@ -140,7 +114,7 @@ class Engine:
         started = time.perf_counter()
         self.spec = spec
         self.codec = TextCodec.from_folder(spec.folder)
-        self.model = load_graph(spec, threads=threads)
+        self.model = OnnxCausalLM(spec.graph_path, threads=threads)
         self.load_ms = (time.perf_counter() - started) * 1000
         self._eos = set(spec.eos_token_ids)
         self._cached_ids: list[int] = []

@@ -105,7 +105,6 @@ class OnnxCausalLM:
             )
         except Exception as exc:  # onnxruntime raises its own exception types for bad files
             raise ModelError(f"cannot load {graph_path}: {exc}") from exc
-        self.graph_path = graph_path
         self.threads = options.intra_op_num_threads
         inputs = {i.name: i for i in self.session.get_inputs()}
         if "input_ids" not in inputs:

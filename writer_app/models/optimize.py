@@ -407,5 +407,27 @@ def optimize_graph(
         model = quantize_int8_weights(model)
         applied["int8_weights"] = True
         applied["fp16_embeddings"] = half_precision_embeddings(model) > 0
-    onnx.save(model, str(path))
+    save_with_external_weights(model, path)
     return applied
+
+
+def save_with_external_weights(model, path: Path) -> None:
+    """Save the graph with its weights in one file beside it (`model.onnx.data`).
+
+    onnxruntime memory-maps external weights instead of parsing them out of the protobuf: on the gpt2
+    shape, load time falls by 45% (float32) to 55% (int8), and so does peak memory, because no parsed
+    copy of the weights sits beside the tensors (benchmarks/README.md)."""
+    import onnx
+
+    data = path.with_name(path.name + ".data")
+    for stale in (data, path.with_name(path.name + "_data")):  # optimum's name for large exports
+        stale.unlink(missing_ok=True)
+    onnx.save(
+        model,
+        str(path),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=data.name,
+        size_threshold=1024,
+    )
+    data.chmod(0o644)  # onnx creates it private; the model folder is readable like the graph

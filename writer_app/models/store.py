@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from writer_app import paths
-from writer_app.engine import prepared_graph
 from writer_app.errors import ModelError, UserError
 from writer_app.models.manifest import Manifest, verify_checksums
 
@@ -104,8 +103,6 @@ class ModelStore:
         folder = self.path(name)
         if not folder.is_dir():
             raise ModelError(f"no model named {name!r} in {self.root}")
-        for graph in folder.glob("*.onnx"):
-            prepared_graph.forget(graph, paths.prepared_graphs_dir())
         shutil.rmtree(folder)
 
     def verify(self, name: str) -> list[str]:
