@@ -68,9 +68,11 @@ def build_tiny_chinese_gpt2(folder: Path, *, seed: int = 0) -> Path:
 
 
 def export_with_cli(source: Path, home: Path, name: str, *options: str) -> None:
-    """Export through the real command line, as a user would."""
+    """Export through the real command line, as a user would; float32 unless options say otherwise
+    (the parity tests compare float32 with PyTorch)."""
     from writer_app.cli import main
 
+    options = options or ("--quantize", "none")
     with mock.patch.dict(os.environ, {"WRITER_APP_HOME": str(home)}):
         code = main(["models", "export", str(source), "--name", name, *options])
     if code != 0:

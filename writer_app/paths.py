@@ -26,4 +26,3 @@ def config_home() -> Path:
 
 def models_dir() -> Path:
     return data_home() / "models"
-

@@ -20,12 +20,14 @@ from writer_app.models.manifest import (
     read_json_object,
     token_id_list,
 )
-from writer_app.models.optimize import QUANTIZATIONS, optimize_graph
+from writer_app.models.optimize import QUANTIZATIONS
 from writer_app.models.store import ModelStore, check_name, name_from_source
+from writer_app.models.variant import AGREEMENT_BAR, AUTO, build_weights
 
 Progress = Callable[[str], None]
-# What `models export` writes unless told otherwise (see benchmarks/README.md for the measurements).
-DEFAULT_QUANTIZATION = "none"
+# auto: 8-bit weights if they agree with float32 often enough, else float32 (writer_app/models/variant.py).
+QUANTIZE_CHOICES = (AUTO, *QUANTIZATIONS)
+DEFAULT_QUANTIZATION = AUTO
 EXPORT_EXTRA_HINT = "install the export tools with: pip install 'writer-app[export]'"
 _TOOLS = ("torch", "transformers", "optimum", "optimum-onnx", "onnxruntime")
 _CJK_START, _CJK_END = 0x4E00, 0x9FFF
@@ -124,8 +126,8 @@ def export_model(
     store = store or ModelStore()
     overrides = overrides or ExportOverrides()
     name = check_name(name or name_from_source(source))
-    if quantize not in QUANTIZATIONS:
-        raise UserError(f"unknown quantization {quantize!r} (choose {' or '.join(QUANTIZATIONS)})")
+    if quantize not in QUANTIZE_CHOICES:
+        raise UserError(f"unknown quantization {quantize!r} (choose {', '.join(QUANTIZE_CHOICES)})")
     path = Path(source).expanduser()
     local = path.is_dir()
     if path.suffix.lower() == ".gguf":
@@ -144,19 +146,24 @@ def export_model(
             raise UserError(f"could not export {source} from {where}: {_first_line(exc)}") from exc
         if not (scratch / "tokenizer.json").is_file():
             raise UserError(f"{source} has no fast tokenizer (tokenizer.json); cannot use it")
-        label = "8-bit weights" if quantize == "int8" else "float32 weights"
-        progress(f"[2/3] optimizing the graph ({label}, last-position logits)…")
-        applied = optimize_graph(
-            scratch / "model.onnx", quantize=quantize, config=read_json_object(scratch / "config.json")
-        )
-        progress("[3/3] writing the manifest and checksums…")
         facts = describe_folder(scratch)
         if overrides.eos_token_ids is not None:
             facts["eos_token_ids"] = overrides.eos_token_ids
+        label = {
+            AUTO: f"8-bit weights if they agree with float32 on {AGREEMENT_BAR:.0%} of next tokens",
+            "int8": "8-bit weights",
+            "none": "float32 weights",
+        }[quantize]
+        progress(f"[2/3] optimizing the graph ({label}, last-position logits)…")
+        kept, applied, quality = build_weights(
+            scratch, quantize, read_json_object(scratch / "config.json"), facts, progress
+        )
+        progress("[3/3] writing the manifest and checksums…")
         manifest = Manifest(
             name=name,
             source=overrides.source_label or source,
-            quantization=quantize,
+            quantization=kept,
+            quality=quality,
             graph_rewrites=sorted(name for name, done in applied.items() if done),
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             tool_versions=_tool_versions(),

@@ -24,6 +24,8 @@ class Manifest:
     context_length: int
     graph: str = "model.onnx"
     quantization: str = "none"
+    # What was measured to choose the weights (int8 agreement with float32; see models/variant.py).
+    quality: dict[str, Any] = field(default_factory=dict)
     # Graph rewrites applied after export (fusions, last-position logits, 8-bit weights, ...).
     graph_rewrites: list[str] = field(default_factory=list)
     capabilities: list[str] = field(default_factory=lambda: ["continue"])
