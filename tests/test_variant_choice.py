@@ -8,6 +8,7 @@ from pathlib import Path
 import onnx
 import pytest
 
+from writer_app.cli import main
 from writer_app.engine.generate import Engine
 from writer_app.models import optimize, variant
 from writer_app.models.export import export_model
@@ -42,13 +43,16 @@ def test_int8_is_kept_when_it_meets_the_bar(tiny_source, tmp_path, monkeypatch):
     assert Engine.load(folder, threads=1).generate("The river", max_new_tokens=4).completions[0].token_ids
 
 
-def test_float32_is_kept_when_int8_misses_the_bar(tiny_source, tmp_path, monkeypatch):
+def test_float32_is_kept_when_int8_misses_the_bar(tiny_source, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(variant, "AGREEMENT_BAR", 1.01)
     folder, manifest, said = _export(tiny_source, tmp_path, "auto-fp32")
     assert manifest.quantization == "none" and _ops(folder)["MatMulNBits"] == 0
     assert manifest.quality["int8_agreement"] < 1.01
     assert any("keeping float32 weights" in line for line in said)
     assert not (folder / ".int8-candidate").exists()
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    assert main(["models", "list"]) == 0
+    assert f"none (int8 agrees {manifest.quality['int8_agreement']:.1%})" in capsys.readouterr().out
 
 
 def test_float32_is_kept_when_8bit_weights_cannot_be_built(tiny_source, tmp_path, monkeypatch):

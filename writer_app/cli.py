@@ -9,9 +9,13 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from writer_app import __version__
 from writer_app.errors import UserError
+
+if TYPE_CHECKING:
+    from writer_app.models.manifest import Manifest
 
 COMMANDS = ("complete", "models")
 log = logging.getLogger("writer_app")
@@ -192,6 +196,14 @@ def run_complete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quantization_label(manifest: Manifest) -> str:
+    """The weights kept, and how often 8-bit agreed with float32 when that was measured."""
+    agreement = manifest.quality.get("int8_agreement")
+    if agreement is None:
+        return manifest.quantization
+    return f"{manifest.quantization} (int8 agrees {agreement:.1%})"
+
+
 def _human_size(n: int) -> str:
     size = float(n)
     for unit in ("B", "KB", "MB", "GB"):
@@ -220,7 +232,7 @@ def run_models(args: argparse.Namespace) -> int:
                     "*" if e.name == default else "",
                     e.name,
                     m.architecture if m else "?",
-                    m.quantization if m else "?",
+                    _quantization_label(m) if m else "?",
                     str(m.context_length) if m else "?",
                     _human_size(e.size_bytes),
                     (m.source if m else (e.problem or "no manifest (plain ONNX export)")),
