@@ -137,3 +137,24 @@ def test_repetition_penalty_discourages_repeats(tiny_engine):
 
     assert distinct(penalised.completions[0].token_ids) >= distinct(plain.completions[0].token_ids)
     assert penalised.completions[0].token_ids != plain.completions[0].token_ids
+
+
+def test_warming_runs_the_prompt_so_the_request_reuses_all_of_it(tiny_model):
+    prompt = "The letter arrived on a Tuesday, and she read it twice before"
+    engine = Engine.load(tiny_model, threads=1)
+    warmed = engine.warm(prompt, max_new_tokens=12)
+    result = engine.generate(prompt, max_new_tokens=12)
+    assert result.stats.prompt_tokens == warmed.prompt_tokens
+    assert result.stats.reused_tokens == warmed.prompt_tokens - 1  # only the last token runs again
+    fresh = Engine.load(tiny_model, threads=1).generate(prompt, max_new_tokens=12)
+    assert result.completions[0].token_ids == fresh.completions[0].token_ids
+
+
+def test_max_prompt_tokens_keeps_the_newest_tokens(long_model):
+    ids = list(range(1000, 1300))
+    engine = Engine.load(long_model, threads=1)
+    capped = engine.generate(ids, max_new_tokens=6, max_prompt_tokens=100)
+    assert 50 <= capped.stats.prompt_tokens <= 100
+    tail = ids[-capped.stats.prompt_tokens :]
+    same = Engine.load(long_model, threads=1).generate(tail, max_new_tokens=6)
+    assert capped.completions[0].token_ids == same.completions[0].token_ids

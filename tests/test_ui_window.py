@@ -128,3 +128,26 @@ def test_auto_suggest_asks_after_a_pause_only_when_enabled(qtbot, tiny_model):
     qtbot.keyClicks(off.editor, "The rain")
     qtbot.wait(400)
     assert off.editor.suggestion is None
+
+
+def test_a_pause_warms_the_cache_so_the_next_suggestion_reuses_it(qtbot, tiny_model):
+    w = make_window(qtbot, tiny_model)
+    kinds: list[str] = []
+    submit = w.host.submit
+    w.host.submit = lambda request: kinds.append(request.kind) or submit(request)
+    type_text(w, "The ferry left the harbour a little after six, while the town slept")
+    qtbot.waitUntil(lambda: "warm" in kinds and not w._requests, timeout=5000)
+    qtbot.keyClick(w.editor, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: kinds[-1] == "continue" and not w._requests, timeout=10000)
+    stats = w.last_stats
+    assert stats is not None and stats.reused_tokens == stats.prompt_tokens - 1
+
+
+def test_asking_for_a_suggestion_cancels_a_warm_up(qtbot, tiny_model):
+    w = make_window(qtbot, tiny_model)
+    type_text(w, "Rain on the roof")
+    w.warm_cache()
+    [warm] = [r for r in w._requests.values() if r.kind == "warm"]
+    w.request_suggestion()
+    assert warm.cancel.is_set()
+    qtbot.waitUntil(lambda: not w._requests, timeout=10000)

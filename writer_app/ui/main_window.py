@@ -19,7 +19,12 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
-from writer_app.assist.prompts import continuation_context, mode_by_id, rewrite_prompt
+from writer_app.assist.prompts import (
+    CONTINUATION_PROMPT_TOKENS,
+    continuation_context,
+    mode_by_id,
+    rewrite_prompt,
+)
 from writer_app.engine.sampling import SamplingParams
 from writer_app.engine.text_codec import CJK_LETTERS
 from writer_app.errors import UserError
@@ -36,6 +41,7 @@ from writer_app.ui.worker import GenerationRequest, ModelInfo, WorkerHost
 log = logging.getLogger(__name__)
 APP_TITLE = "writer_app"
 NO_MODEL_HINT = "No model installed: run 'writer-app models install-default' in a terminal."
+WARM_DELAY_MS = 300  # a pause this long in typing or moving the cursor warms the model's cache
 _CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
 _WORD = re.compile(f"[^\\W{CJK_LETTERS}]+")
 
@@ -115,6 +121,12 @@ class MainWindow(QMainWindow):
 
         self._auto_timer = QTimer(self, singleShot=True)
         self._auto_timer.timeout.connect(self._auto_suggest)
+        # When the writer pauses, the text before the cursor is run into the model's cache, so the
+        # next suggestion starts from there: the first one after opening a long document too.
+        self._warm_timer = QTimer(self, singleShot=True, interval=WARM_DELAY_MS)
+        self._warm_timer.timeout.connect(self.warm_cache)
+        self.editor.typingPaused.connect(self._warm_timer.start)
+        self.editor.cursorPositionChanged.connect(self._warm_timer.start)
         self._count_timer = QTimer(self, singleShot=True, interval=250)
         self._count_timer.timeout.connect(self.update_counts)
 
@@ -250,6 +262,7 @@ class MainWindow(QMainWindow):
             f"{info.threads} threads, loaded in {info.load_ms:.0f} ms"
         )
         self.statusBar().showMessage(f"Model {info.name} ready. Ctrl+Space suggests, Ctrl+R rewrites.", 6000)
+        self._warm_timer.start()
 
     @Slot(str)
     def _on_model_failed(self, message: str) -> None:
@@ -293,11 +306,12 @@ class MainWindow(QMainWindow):
         if cursor.hasSelection():
             cursor.clearSelection()
             self.editor.setTextCursor(cursor)
-        before = self.editor.toPlainText()[: cursor.position()]
+        self._cancel_warming()
         request = self._new_request(
             "continue",
-            continuation_context(before),
+            self._continuation_prompt(),
             max_new_tokens=self.settings.suggestion_tokens,
+            max_prompt_tokens=CONTINUATION_PROMPT_TOKENS,
             num_alternatives=self.settings.alternatives,
             stop_at="sentence" if self.settings.stop_at_sentence else None,
         )
@@ -305,9 +319,34 @@ class MainWindow(QMainWindow):
         self.speed_label.setText("thinking…")
         self.host.submit(request)
 
+    def _continuation_prompt(self) -> str:
+        return continuation_context(self.editor.toPlainText()[: self.editor.textCursor().position()])
+
     @Slot(int)
     def _cancel_request(self, request_id: int) -> None:
         self.host.cancel(request_id)
+
+    @Slot()
+    def warm_cache(self) -> None:
+        """Run the text before the cursor into the cache, unless the model is busy with the writer's
+        own request. A newer warm-up, suggestion or rewrite cancels it within one prefill chunk."""
+        editor = self.editor
+        busy = any(r.kind != "warm" for r in self._requests.values())
+        if self.model_info is None or busy or editor.suggestion is not None or editor.composing:
+            return
+        self._cancel_warming()
+        request = self._new_request(
+            "warm",
+            self._continuation_prompt(),
+            max_new_tokens=self.settings.suggestion_tokens,
+            max_prompt_tokens=CONTINUATION_PROMPT_TOKENS,
+        )
+        self.host.submit(request)
+
+    def _cancel_warming(self) -> None:
+        for request in self._requests.values():
+            if request.kind == "warm":
+                request.cancel.set()
 
     def _restart_auto_suggest(self) -> None:
         if self.settings.auto_suggest:
@@ -366,6 +405,8 @@ class MainWindow(QMainWindow):
     @Slot(int, str)
     def _on_failed(self, request_id: int, message: str) -> None:
         request = self._requests.pop(request_id, None)
+        if request is not None and request.kind == "warm":
+            return  # e.g. "no model is loaded": the writer asked for nothing
         self.statusBar().showMessage(message, 10000)
         self._show_speed()
         if request is not None and request.kind == "continue":
@@ -395,6 +436,7 @@ class MainWindow(QMainWindow):
             return
         if self._rewrite_request is not None:
             self.host.cancel(self._rewrite_request)
+        self._cancel_warming()
         mode = mode_by_id(mode_id)
         info = self.model_info
         instruct = info is not None and info.follows_instructions

@@ -24,10 +24,11 @@ log = logging.getLogger(__name__)
 @dataclass
 class GenerationRequest:
     request_id: int
-    kind: str  # "continue" | "rewrite"
+    kind: str  # "continue" | "rewrite" | "warm" (run the prompt into the KV cache, generate nothing)
     prompt: str
     revision: int
     max_new_tokens: int = 24
+    max_prompt_tokens: int | None = None
     sampling: SamplingParams = field(default_factory=SamplingParams)
     num_alternatives: int = 1
     stop_at: str | None = None
@@ -90,10 +91,14 @@ class ModelWorker(QObject):
         if self.engine is None:
             self.failed.emit(request.request_id, "no model is loaded")
             return
+        if request.kind == "warm":
+            self._warm(request)
+            return
         try:
             result = self.engine.generate(
                 request.prompt,
                 max_new_tokens=request.max_new_tokens,
+                max_prompt_tokens=request.max_prompt_tokens,
                 sampling=request.sampling,
                 num_alternatives=request.num_alternatives,
                 stop_at=request.stop_at,
@@ -105,6 +110,19 @@ class ModelWorker(QObject):
             self.failed.emit(request.request_id, f"generation failed: {exc}")
             return
         self.finished.emit(request.request_id, result)
+
+    def _warm(self, request: GenerationRequest) -> None:
+        assert self.engine is not None
+        try:
+            self.engine.warm(
+                request.prompt,
+                max_new_tokens=request.max_new_tokens,
+                max_prompt_tokens=request.max_prompt_tokens,
+                cancel=request.cancel,
+            )
+        except Exception:  # a warm-up is an optimisation: its failure is logged, not shown
+            log.exception("warming the cache failed")
+        self.finished.emit(request.request_id, None)
 
 
 class WorkerHost(QObject):
