@@ -12,7 +12,7 @@ import pytest
 
 from tests import fixtures_models
 from tests.test_engine_parity import torch_greedy
-from writer_app.engine.generate import PREFILL_CHUNK, Engine
+from writer_app.engine.generate import PREFILL_CHUNK, WARM_PREFILL_CHUNK, Engine
 from writer_app.engine.onnx_model import OnnxCausalLM
 
 RNG_IDS = [int(i) for i in np.random.default_rng(3).integers(300, 20000, size=700)]
@@ -106,3 +106,13 @@ def test_generating_after_a_longer_generation_matches_a_fresh_engine(long_model:
     )
     assert again.stats.reused_tokens == 120
     assert [c.token_ids for c in again.completions] == [c.token_ids for c in fresh.completions]
+
+
+def test_a_cancelled_warm_up_keeps_its_finished_chunks(long_model: Path):
+    engine = Engine.load(long_model, threads=1)
+    stats = engine.warm(RNG_IDS[:600], max_new_tokens=8, cancel=CancelAfterChecks(1))
+    assert stats.prompt_tokens == 600
+    result = engine.generate(RNG_IDS[:600], max_new_tokens=8)
+    assert result.stats.reused_tokens == WARM_PREFILL_CHUNK  # one chunk ran before the cancel
+    fresh = Engine.load(long_model, threads=1).generate(RNG_IDS[:600], max_new_tokens=8)
+    assert result.completions[0].token_ids == fresh.completions[0].token_ids
