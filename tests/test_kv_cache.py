@@ -116,3 +116,18 @@ def test_a_cancelled_warm_up_keeps_its_finished_chunks(long_model: Path):
     assert result.stats.reused_tokens == WARM_PREFILL_CHUNK  # one chunk ran before the cancel
     fresh = Engine.load(long_model, threads=1).generate(RNG_IDS[:600], max_new_tokens=8)
     assert result.completions[0].token_ids == fresh.completions[0].token_ids
+
+
+def test_rows_kept_after_others_finish_continue_exactly(long_model: Path):
+    """Alternatives drop finished rows with select(); the rows left go on as if alone."""
+    model = OnnxCausalLM(long_model / "model.onnx", threads=1)
+    _, past = model.forward(np.array([RNG_IDS[:50]]), model.empty_cache())
+    rows = past.repeat(3)
+    _, rows = model.forward(np.array([[11], [12], [13]]), rows)
+    kept = rows.select([0, 2])
+    assert kept.batch == 2 and kept.length == 51
+    batched, _ = model.forward(np.array([[21], [23]]), kept)
+    for i, (first, second) in enumerate([(11, 21), (13, 23)]):
+        _, alone = model.forward(np.array([[first]]), past)
+        expected, _ = model.forward(np.array([[second]]), alone)
+        np.testing.assert_allclose(batched[i], expected[0], atol=1e-4)
