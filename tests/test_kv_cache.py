@@ -131,3 +131,13 @@ def test_rows_kept_after_others_finish_continue_exactly(long_model: Path):
         _, alone = model.forward(np.array([[first]]), past)
         expected, _ = model.forward(np.array([[second]]), alone)
         np.testing.assert_allclose(batched[i], expected[0], atol=1e-4)
+
+
+def test_the_steps_after_a_prefill_write_into_the_same_buffers(long_model: Path):
+    model = OnnxCausalLM(long_model / "model.onnx", threads=1)
+    _, past = model.forward(np.array([RNG_IDS[:300]]), model.empty_cache())
+    buffers = {name: id(array) for name, array in past.arrays.items()}
+    for token in RNG_IDS[300:316]:
+        _, past = model.forward(np.array([[token]]), past)
+    assert past.length == 316
+    assert {name: id(array) for name, array in past.arrays.items()} == buffers

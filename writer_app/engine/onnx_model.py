@@ -70,15 +70,18 @@ class KVCache:
         return KVCache(self.arrays, min(length, self.length))
 
     def with_capacity(self, capacity: int) -> KVCache:
-        """This cache in buffers of at least `capacity` positions (itself when they are large enough)."""
+        """This cache in buffers of at least `capacity` positions (itself when they are large enough).
+        New buffers keep at least one step of room past `capacity`, so the steps after a prefill do
+        not copy the cache again."""
         if capacity <= self.capacity:
             return self
-        return self._copy(np.arange(self.batch), max(capacity, 2 * self.capacity, _MIN_BUFFER))
+        with_room = -(-(capacity + _BUFFER_STEP) // _BUFFER_STEP) * _BUFFER_STEP
+        return self._copy(np.arange(self.batch), max(with_room, 2 * self.capacity))
 
     def _copy(self, rows: np.ndarray, capacity: int) -> KVCache:
         out = {}
         for name, array in self.arrays.items():
-            b, heads, _, head_dim = array.shape
+            _, heads, _, head_dim = array.shape
             # np.empty: positions past `length` are never read, and untouched pages cost no memory.
             buffer = np.empty((len(rows), heads, capacity, head_dim), dtype=array.dtype)
             buffer[:, :, : self.length] = array[rows, :, : self.length]
@@ -86,7 +89,7 @@ class KVCache:
         return KVCache(out, self.length)
 
 
-_MIN_BUFFER = 256
+_BUFFER_STEP = 256
 
 
 class OnnxCausalLM:
