@@ -245,12 +245,7 @@ def fuse_gpt2_attention(model, num_heads: int, head_size: int) -> int:
         fused += 1
         layer += 1
     if fused:
-        if in_place:
-            _use_in_place_cache_inputs(graph)
-        _remove_dead_nodes(graph)
-        _remove_unused_inputs(graph)
-        if not any(op.domain == "com.microsoft" for op in model.opset_import):
-            model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+        _finish_attention_fusion(model, in_place=in_place)
     return fused
 
 
@@ -329,12 +324,21 @@ def fuse_llama_attention(model, config: dict[str, Any]) -> int:
         for old in (*concats, merge):
             graph.node.remove(old)
         graph.node.insert(list(graph.node).index(projections[3]), attention)
-    _use_in_place_cache_inputs(graph)
-    _remove_dead_nodes(graph)
-    _remove_unused_inputs(graph)
+    _finish_attention_fusion(model, in_place=True)
+    return len(layers)
+
+
+def _finish_attention_fusion(model, *, in_place: bool) -> None:
+    """After the attention ops are in: declare the in-place cache inputs if they need them, drop what
+    the old attention left unread, and import the contrib-op domain."""
+    from onnx import helper
+
+    if in_place:
+        _use_in_place_cache_inputs(model.graph)
+    _remove_dead_nodes(model.graph)
+    _remove_unused_inputs(model.graph)
     if not any(op.domain == "com.microsoft" for op in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
-    return len(layers)
 
 
 def _use_in_place_cache_inputs(graph) -> None:

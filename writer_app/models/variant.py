@@ -37,18 +37,17 @@ def sample_for(languages: list[str]) -> tuple[str, str]:
 
 def measure_agreement(reference: Path, variant: Path, folder: Path, facts: dict[str, Any]) -> dict[str, Any]:
     """Teacher-forced top-1 agreement of the variant graph with the reference graph."""
-    from writer_app.engine.agreement import top1_predictions
+    from writer_app.engine.agreement import top1_agreement
     from writer_app.engine.onnx_model import OnnxCausalLM
     from writer_app.engine.text_codec import TextCodec
 
     sample, text = sample_for(facts.get("languages") or ["en"])
     limit = min(AGREEMENT_POSITIONS, max(1, int(facts.get("context_length") or 1024) - 1))
     ids = TextCodec.from_folder(folder).encode(text)[:limit]
-    expected = top1_predictions(OnnxCausalLM(reference), ids)
-    got = top1_predictions(OnnxCausalLM(variant), ids)
+    agreement = top1_agreement(OnnxCausalLM(reference), OnnxCausalLM(variant), ids)
     return {
         "measured": "top-1 next-token agreement of 8-bit weights with float32, teacher-forced",
-        "int8_agreement": round(float((expected == got).mean()), 4),
+        "int8_agreement": round(agreement, 4),
         "positions": len(ids),
         "text": sample,
         "bar": AGREEMENT_BAR,

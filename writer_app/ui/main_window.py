@@ -307,11 +307,8 @@ class MainWindow(QMainWindow):
             cursor.clearSelection()
             self.editor.setTextCursor(cursor)
         self._cancel_warming()
-        request = self._new_request(
+        request = self._continuation_request(
             "continue",
-            self._continuation_prompt(),
-            max_new_tokens=self.settings.suggestion_tokens,
-            max_prompt_tokens=CONTINUATION_PROMPT_TOKENS,
             num_alternatives=self.settings.alternatives,
             stop_at="sentence" if self.settings.stop_at_sentence else None,
         )
@@ -319,8 +316,17 @@ class MainWindow(QMainWindow):
         self.speed_label.setText("thinking…")
         self.host.submit(request)
 
-    def _continuation_prompt(self) -> str:
-        return continuation_context(self.editor.toPlainText()[: self.editor.textCursor().position()])
+    def _continuation_request(self, kind: str, **kwargs) -> GenerationRequest:
+        """A request on the text before the cursor. Suggestions and warm-ups share it, so a warm-up
+        runs exactly the window (prompt, token limits) the next suggestion reuses."""
+        before = self.editor.toPlainText()[: self.editor.textCursor().position()]
+        return self._new_request(
+            kind,
+            continuation_context(before),
+            max_new_tokens=self.settings.suggestion_tokens,
+            max_prompt_tokens=CONTINUATION_PROMPT_TOKENS,
+            **kwargs,
+        )
 
     @Slot(int)
     def _cancel_request(self, request_id: int) -> None:
@@ -335,13 +341,7 @@ class MainWindow(QMainWindow):
         if self.model_info is None or busy or editor.suggestion is not None or editor.composing:
             return
         self._cancel_warming()
-        request = self._new_request(
-            "warm",
-            self._continuation_prompt(),
-            max_new_tokens=self.settings.suggestion_tokens,
-            max_prompt_tokens=CONTINUATION_PROMPT_TOKENS,
-        )
-        self.host.submit(request)
+        self.host.submit(self._continuation_request("warm"))
 
     def _cancel_warming(self) -> None:
         for request in self._requests.values():
