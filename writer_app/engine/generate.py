@@ -23,8 +23,8 @@ from writer_app.engine.text_codec import StreamDecoder, TextCodec
 
 # Prefill runs in chunks so that a cancel is seen within one chunk's time. A warm-up runs smaller ones,
 # because the writer's own request waits for its current chunk: 128 tokens take about 100 ms (GPT-2
-# int8) to 145 ms (SmolLM2 float32). A request's own prefill keeps 256, which is faster: 5% on GPT-2
-# float32's 256-token prompt, 12% on SmolLM2's 1,000 tokens.
+# int8) to 145 ms (SmolLM2 float32). A request's own prefill keeps 256, which is faster: on 1,000
+# tokens, 2% (GPT-2 int8), 7% (GPT-2 float32), 8% (SmolLM2 float32) (benchmarks/context.py).
 PREFILL_CHUNK = 256
 WARM_PREFILL_CHUNK = 128
 # When a document is longer than the model's context, the window's start moves in steps of this many
