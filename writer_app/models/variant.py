@@ -1,7 +1,7 @@
 """Which weights an export keeps: the fastest variant whose next tokens agree with float32's often enough.
 
 8-bit weights decode about twice as fast as float32, but how much they change a model's choices depends
-on the model (SmolLM2-135M's top two tokens are near-ties at 7% of positions, so 8-bit flips about one
+on the model (SmolLM2-135M's top two logits are within 0.1 at 11.5% of positions, so 8-bit flips about one
 token in twenty). So `--quantize auto` builds both, feeds both the same prose one token at a time, and
 keeps 8-bit only when its most likely next token is float32's at AGREEMENT_BAR of the positions. The
 manifest records what was measured.
