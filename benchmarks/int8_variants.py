@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE.parent))
 from writer_app.engine.agreement import top1_predictions  # noqa: E402
 from writer_app.engine.onnx_model import OnnxCausalLM  # noqa: E402
 from writer_app.engine.text_codec import TextCodec  # noqa: E402
-from writer_app.models import optimize  # noqa: E402
+from writer_app.models import graph_edits  # noqa: E402
 
 SOURCE = HERE / ".cache" / "store" / "smollm2-fp32"
 HEAD = "/lm_head/MatMul"
@@ -63,7 +63,7 @@ def quantize(model, folder: Path, *, exclude=(), level=4, symmetric=True, block=
     from onnxruntime.quantization import matmul_nbits_quantizer as mnq
 
     logging.getLogger(mnq.__name__).setLevel(logging.WARNING)
-    optimize.store_lm_head_weight(model)
+    graph_edits.store_lm_head_weight(model)
     config = mnq.DefaultWeightOnlyQuantConfig(
         block_size=block,
         is_symmetric=symmetric,
@@ -75,9 +75,9 @@ def quantize(model, folder: Path, *, exclude=(), level=4, symmetric=True, block=
     quantizer = mnq.MatMulNBitsQuantizer(model, algo_config=config, nodes_to_exclude=list(exclude))
     quantizer.process()
     model = quantizer.model.model
-    optimize.half_precision_embeddings(model)
+    graph_edits.half_precision_embeddings(model)
     path = folder / "model.onnx"
-    optimize.save_with_external_weights(model, path)
+    graph_edits.save_with_external_weights(model, path)
     return path
 
 

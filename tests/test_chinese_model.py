@@ -7,7 +7,7 @@ import re
 import torch
 
 from writer_app.engine.generate import Engine
-from writer_app.models.manifest import Manifest
+from writer_app.engine.manifest import Manifest
 
 
 def test_manifest_records_chinese_and_sep_as_end(chinese_model):

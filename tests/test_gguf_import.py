@@ -15,7 +15,7 @@ import torch
 from tests.fixtures_models import build_tiny_gguf
 from writer_app.cli import main
 from writer_app.engine.generate import Engine
-from writer_app.models.manifest import Manifest
+from writer_app.engine.manifest import Manifest
 
 IM_START, IM_END = 1, 2
 

@@ -12,7 +12,7 @@ import pytest
 from tests import fixtures_models
 from writer_app.engine.agreement import top1_agreement
 from writer_app.engine.generate import Engine
-from writer_app.models.manifest import Manifest
+from writer_app.engine.manifest import Manifest
 
 
 def test_int8_export_uses_8bit_weight_kernels_everywhere(int8_model, tiny_model):
@@ -74,7 +74,7 @@ def test_int8_agrees_with_fp32_on_most_next_tokens(int8_model, tiny_model):
 def test_gemm_without_bias_becomes_a_plain_matmul():
     from onnx import TensorProto, helper, numpy_helper
 
-    from writer_app.models.optimize import gemm_to_matmul
+    from writer_app.models.graph_edits import gemm_to_matmul
 
     weight = numpy_helper.from_array(np.ones((4, 3), dtype=np.float32), "w")
     graph = helper.make_graph(

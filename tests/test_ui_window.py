@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.test_ui_editor import make_window, type_text
+from writer_app.assist.requests import RequestKind
 from writer_app.settings import Settings, load_settings
 from writer_app.ui.find_dialog import FindReplaceDialog
 from writer_app.ui.main_window import count_words
@@ -110,7 +111,7 @@ def test_settings_dialog_returns_the_edited_settings(qtbot):
 def test_settings_are_saved_on_close(qtbot):
     w = make_window(qtbot, None)
     w.save_settings_on_close = True
-    w._toggle_dark(True)
+    w.toggle_dark(True)
     w.close()
     saved, messages = load_settings()
     assert saved.theme == "dark" and messages == []
@@ -132,22 +133,23 @@ def test_auto_suggest_asks_after_a_pause_only_when_enabled(qtbot, tiny_model):
 
 def test_a_pause_warms_the_cache_so_the_next_suggestion_reuses_it(qtbot, tiny_model):
     w = make_window(qtbot, tiny_model)
-    kinds: list[str] = []
-    submit = w.host.submit
-    w.host.submit = lambda request: kinds.append(request.kind) or submit(request)
+    kinds: list[RequestKind] = []
+    host = w.bridge.host
+    submit = host.submit
+    host.submit = lambda request: kinds.append(request.kind) or submit(request)
     type_text(w, "The ferry left the harbour a little after six, while the town slept")
-    qtbot.waitUntil(lambda: "warm" in kinds and not w._requests, timeout=5000)
+    qtbot.waitUntil(lambda: RequestKind.WARM in kinds and not w.session.busy, timeout=5000)
     qtbot.keyClick(w.editor, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: kinds[-1] == "continue" and not w._requests, timeout=10000)
-    stats = w.last_stats
+    qtbot.waitUntil(lambda: kinds[-1] is RequestKind.CONTINUE and not w.session.busy, timeout=10000)
+    stats = w.session.last_stats
     assert stats is not None and stats.reused_tokens == stats.prompt_tokens - 1
 
 
 def test_asking_for_a_suggestion_cancels_a_warm_up(qtbot, tiny_model):
     w = make_window(qtbot, tiny_model)
     type_text(w, "Rain on the roof")
-    w.warm_cache()
-    [warm] = [r for r in w._requests.values() if r.kind == "warm"]
-    w.request_suggestion()
+    assert w.session.warm()
+    [warm] = w.session.requests.live(RequestKind.WARM)
+    assert w.session.request_suggestion()
     assert warm.cancel.is_set()
-    qtbot.waitUntil(lambda: not w._requests, timeout=10000)
+    qtbot.waitUntil(lambda: not w.session.busy, timeout=10000)

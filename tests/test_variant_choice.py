@@ -10,9 +10,9 @@ import pytest
 
 from writer_app.cli import main
 from writer_app.engine.generate import Engine
+from writer_app.engine.manifest import Manifest
 from writer_app.models import optimize, variant
 from writer_app.models.export import export_model
-from writer_app.models.manifest import Manifest
 from writer_app.models.store import ModelStore
 
 

@@ -15,7 +15,7 @@ from writer_app import __version__
 from writer_app.errors import UserError
 
 if TYPE_CHECKING:
-    from writer_app.models.manifest import Manifest
+    from writer_app.engine.manifest import Manifest
 
 COMMANDS = ("complete", "models")
 log = logging.getLogger("writer_app")

@@ -7,3 +7,7 @@ class UserError(Exception):
 
 class ModelError(UserError):
     """A model folder is missing, incomplete or corrupt."""
+
+
+class NoModelInstalled(ModelError):
+    """No model was named and none is installed."""

@@ -9,18 +9,31 @@ from pathlib import Path
 from typing import Any
 
 from writer_app import paths
+from writer_app.engine.sampling import SAMPLING_LIMITS, SamplingParams
 
 log = logging.getLogger(__name__)
 SETTINGS_FILE = "settings.json"
 MAX_RECENT = 10
+_SAMPLING = SamplingParams()
+# Every numeric setting's range: the one table the checks below and the settings dialog read.
+SETTING_LIMITS: dict[str, tuple[float, float]] = {
+    "suggestion_tokens": (1, 512),
+    **SAMPLING_LIMITS,
+    "alternatives": (1, 8),
+    "auto_suggest_delay_ms": (100, 10000),
+    "threads": (0, 64),
+    "font_size": (6, 72),
+}
 
 
 @dataclass
 class Settings:
     model: str = ""  # store name or folder; "" = the installed default
     suggestion_tokens: int = 24
-    temperature: float = 0.8
-    top_p: float = 0.95
+    temperature: float = _SAMPLING.temperature
+    top_p: float = _SAMPLING.top_p
+    top_k: int = _SAMPLING.top_k
+    repetition_penalty: float = _SAMPLING.repetition_penalty
     greedy: bool = False
     alternatives: int = 3
     stop_at_sentence: bool = False
@@ -33,19 +46,9 @@ class Settings:
     soft_wrap: bool = True
     recent_files: list[str] = field(default_factory=list)
 
-    _LIMITS = {
-        "suggestion_tokens": (1, 512),
-        "temperature": (0.05, 2.0),
-        "top_p": (0.05, 1.0),
-        "alternatives": (1, 8),
-        "auto_suggest_delay_ms": (100, 10000),
-        "threads": (0, 64),
-        "font_size": (6, 72),
-    }
-
     def problems(self) -> list[str]:
         issues = []
-        for name, (low, high) in self._LIMITS.items():
+        for name, (low, high) in SETTING_LIMITS.items():
             value = getattr(self, name)
             if not low <= value <= high:
                 issues.append(f"{name}={value} is outside {low}..{high}")

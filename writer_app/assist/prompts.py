@@ -7,12 +7,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-# Characters of text before the cursor sent for a continuation. The engine keeps the newest tokens that
-# fit the model's context; this only bounds the tokenizer's work on very long documents.
-CONTEXT_CHARS = 12000
-# Tokens of that text a continuation actually runs. Longer contexts cost more than they give a small
-# model: SmolLM2 (float32) took 3.3 s to a first suggestion on a 2,544-token prompt against 0.9 s on
-# 826 tokens, and decodes at 33 against 25 ms/token.
+# Tokens of text before the cursor a continuation runs at most (assist/context_window.py chooses them).
+# Longer contexts cost more than they give a small model: SmolLM2 (float32) took 3.3 s to a first
+# suggestion on a 2,544-token prompt against 0.9 s on 826 tokens, and decodes at 33 against 25 ms/token.
 CONTINUATION_PROMPT_TOKENS = 1024
 MIN_REWRITE_TOKENS = 16
 MAX_REWRITE_TOKENS = 256
@@ -57,10 +54,6 @@ def chatml(system: str, user: str) -> str:
     return (
         f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
     )
-
-
-def continuation_context(text_before_cursor: str) -> str:
-    return text_before_cursor[-CONTEXT_CHARS:]
 
 
 def rewrite_prompt(

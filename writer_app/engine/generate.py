@@ -27,8 +27,9 @@ from writer_app.engine.text_codec import StreamDecoder, TextCodec
 # tokens, 2% (GPT-2 int8), 7% (GPT-2 float32), 8% (SmolLM2 float32) (benchmarks/context.py).
 PREFILL_CHUNK = 256
 WARM_PREFILL_CHUNK = 128
-# When a document is longer than the model's context, the window's start moves in steps of this many
-# tokens, so that the cached prefix survives while the writer keeps typing.
+# The engine's guard on prompt length (the assist layer's context window chooses what the model reads;
+# this only keeps a prompt within the context when that choice ran long): the newest tokens are kept,
+# and the cut moves in steps of this many tokens, so that the cached prefix survives typing at the end.
 WINDOW_STEP = 128
 
 STOP_RULES = ("sentence", "newline")
@@ -49,6 +50,7 @@ class Completion:
 class GenerationStats:
     prompt_tokens: int = 0
     reused_tokens: int = 0
+    cut_tokens: int = 0  # tokens of the prompt left out to fit the context or max_prompt_tokens
     new_tokens: int = 0
     load_ms: float = 0.0
     prefill_ms: float = 0.0
@@ -64,6 +66,7 @@ class GenerationStats:
         return {
             "prompt_tokens": self.prompt_tokens,
             "reused_tokens": self.reused_tokens,
+            "cut_tokens": self.cut_tokens,
             "new_tokens": self.new_tokens,
             "alternatives": self.alternatives,
             "load_ms": round(self.load_ms, 2),
@@ -148,12 +151,17 @@ class Engine:
         return ids[start:]
 
     def _prompt_ids(
-        self, prompt: str | Sequence[int], max_new_tokens: int, max_prompt_tokens: int | None
+        self,
+        prompt: str | Sequence[int],
+        max_new_tokens: int,
+        max_prompt_tokens: int | None,
+        stats: GenerationStats,
     ) -> list[int]:
         """The token ids a request runs: its window of the prompt, after BOS if the model has one."""
         # Text is encoded here; token ids (benchmarks, tests) are taken as they are.
         encoded = self.codec.encode(prompt) if isinstance(prompt, str) else [int(t) for t in prompt]
         ids = self.window(encoded, max_new_tokens, max_prompt_tokens)
+        stats.cut_tokens = len(encoded) - len(ids)
         if self.spec.bos_token_id is not None:
             ids = [self.spec.bos_token_id, *ids]
         if not ids:
@@ -175,7 +183,7 @@ class Engine:
         max_new_tokens = min(max(1, max_new_tokens), self.context_length - 1)
         with self._lock:
             stats = GenerationStats(load_ms=self.load_ms)
-            ids = self._prompt_ids(prompt, max_new_tokens, max_prompt_tokens)
+            ids = self._prompt_ids(prompt, max_new_tokens, max_prompt_tokens, stats)
             stats.prompt_tokens = len(ids)
             self._prefill(ids, stats, lambda: cancel is not None and cancel.is_set(), WARM_PREFILL_CHUNK)
             return stats
@@ -205,14 +213,16 @@ class Engine:
         max_new_tokens = min(max_new_tokens, self.context_length - 1)
         with self._lock:  # one generation at a time per loaded model
             started = time.perf_counter()  # the first token's time includes encoding the prompt
-            ids = self._prompt_ids(prompt, max_new_tokens, max_prompt_tokens)
+            stats = GenerationStats(load_ms=self.load_ms, alternatives=num_alternatives)
+            ids = self._prompt_ids(prompt, max_new_tokens, max_prompt_tokens, stats)
             return self._generate(
-                ids, started, max_new_tokens, sampling, num_alternatives, stop_at, cancel, on_text
+                ids, stats, started, max_new_tokens, sampling, num_alternatives, stop_at, cancel, on_text
             )
 
     def _generate(
         self,
         ids: list[int],
+        stats: GenerationStats,
         started: float,
         max_new_tokens: int,
         sampling: SamplingParams,
@@ -221,7 +231,6 @@ class Engine:
         cancel: threading.Event | None,
         on_text: OnText | None,
     ) -> GenerationResult:
-        stats = GenerationStats(load_ms=self.load_ms, alternatives=n)
         stats.prompt_tokens = len(ids)
         streams = [_Stream(self.codec.stream(ids)) for _ in range(n)]
         cancelled = lambda: cancel is not None and cancel.is_set()  # noqa: E731

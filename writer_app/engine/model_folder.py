@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from writer_app.engine.manifest import Manifest, context_length_of, read_json_object, token_id_list
 from writer_app.errors import ModelError
-from writer_app.models.manifest import Manifest, context_length_of, read_json_object, token_id_list
 
 # Graph file names optimum has used for a decoder with past key values, best first.
 _GRAPH_CANDIDATES = ("model.onnx", "decoder_model_merged.onnx", "decoder_with_past_model.onnx")

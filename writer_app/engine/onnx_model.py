@@ -9,12 +9,17 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from writer_app.engine.graph_contract import (
+    ATTENTION_MASK,
+    INPUT_IDS,
+    KV_SEQLENS_INPUT,
+    KV_TOTAL_INPUT,
+    LOGITS,
+    PAST_PREFIX,
+    POSITION_IDS,
+    present_for,
+)
 from writer_app.errors import ModelError
-
-# Inputs of a graph whose attention (GroupQueryAttention) writes its cache into a preallocated buffer in
-# place: per row, the index of the last position after this step (total length - 1); the total length.
-KV_SEQLENS_INPUT = "seqlens_k"
-KV_TOTAL_INPUT = "total_sequence_length"
 
 _ORT_TO_NUMPY = {"tensor(float)": np.float32, "tensor(float16)": np.float16}
 
@@ -110,21 +115,21 @@ class OnnxCausalLM:
             raise ModelError(f"cannot load {graph_path}: {exc}") from exc
         self.threads = options.intra_op_num_threads
         inputs = {i.name: i for i in self.session.get_inputs()}
-        if "input_ids" not in inputs:
+        if INPUT_IDS not in inputs:
             raise ModelError(f"{graph_path} is not a text decoder (no input_ids input)")
-        self._past_inputs = [n for n in inputs if n.startswith("past_key_values.")]
+        self._past_inputs = [n for n in inputs if n.startswith(PAST_PREFIX)]
         if not self._past_inputs:
             raise ModelError(
                 f"{graph_path} has no past key values; export with --task text-generation-with-past"
             )
-        self._present_for = {n: n.replace("past_key_values.", "present.", 1) for n in self._past_inputs}
+        self._present_for = {n: present_for(n) for n in self._past_inputs}
         outputs = [o.name for o in self.session.get_outputs()]
         missing = [p for p in self._present_for.values() if p not in outputs]
-        if "logits" not in outputs or missing:
+        if LOGITS not in outputs or missing:
             raise ModelError(f"{graph_path} lacks the outputs logits / present.*; re-export the model")
-        self._output_names = ["logits", *self._present_for.values()]
-        self._needs_mask = "attention_mask" in inputs
-        self._needs_positions = "position_ids" in inputs
+        self._output_names = [LOGITS, *self._present_for.values()]
+        self._needs_mask = ATTENTION_MASK in inputs
+        self._needs_positions = POSITION_IDS in inputs
         self.in_place_cache = KV_SEQLENS_INPUT in inputs and KV_TOTAL_INPUT in inputs
         first = inputs[self._past_inputs[0]]
         self._past_dtype = _ORT_TO_NUMPY.get(first.type, np.float32)
@@ -142,11 +147,11 @@ class OnnxCausalLM:
         """input_ids: [batch, new_tokens] int64. Returns logits of the last position [batch, vocab]."""
         batch, new = input_ids.shape
         start = past.length
-        feed: dict[str, np.ndarray] = {"input_ids": input_ids.astype(np.int64, copy=False)}
+        feed: dict[str, np.ndarray] = {INPUT_IDS: input_ids.astype(np.int64, copy=False)}
         if self._needs_mask:
-            feed["attention_mask"] = np.ones((batch, start + new), dtype=np.int64)
+            feed[ATTENTION_MASK] = np.ones((batch, start + new), dtype=np.int64)
         if self._needs_positions:
-            feed["position_ids"] = np.broadcast_to(
+            feed[POSITION_IDS] = np.broadcast_to(
                 np.arange(start, start + new, dtype=np.int64), (batch, new)
             ).copy()
         if self.in_place_cache:
@@ -169,7 +174,7 @@ class OnnxCausalLM:
             binding.bind_cpu_input(name, value)
         binding.bind_cpu_input(KV_SEQLENS_INPUT, np.full(batch, total - 1, dtype=np.int32))
         binding.bind_cpu_input(KV_TOTAL_INPUT, np.array(total, dtype=np.int32))
-        binding.bind_output("logits")  # first, so it is output 0
+        binding.bind_output(LOGITS)  # first, so it is output 0
         for name, array in past.arrays.items():
             buffer = ort.OrtValue.ortvalue_from_numpy(array)
             binding.bind_ortvalue_input(name, buffer)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+# The ranges the editor offers for each sampling setting (Settings checks them, the dialog's boxes use
+# them). validate() below is the engine's own rule, wider: any value the maths accepts.
+SAMPLING_LIMITS: dict[str, tuple[float, float]] = {
+    "temperature": (0.05, 2.0),
+    "top_p": (0.05, 1.0),
+    "top_k": (0, 200),
+    "repetition_penalty": (1.0, 2.0),
+}
 
 
 @dataclass(frozen=True)
@@ -18,6 +28,10 @@ class SamplingParams:
     seed: int | None = None
 
     def validate(self) -> None:
+        if not math.isfinite(self.temperature) or not math.isfinite(self.top_p):
+            raise ValueError("temperature and top-p must be numbers")
+        if not math.isfinite(self.repetition_penalty):
+            raise ValueError("repetition penalty must be a number")
         if self.temperature <= 0:
             raise ValueError("temperature must be greater than 0")
         if self.top_k < 0:

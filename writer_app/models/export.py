@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from writer_app.errors import UserError
-from writer_app.models.manifest import (
+from writer_app.engine.manifest import (
     Manifest,
     checksum_folder,
     context_length_of,
     read_json_object,
     token_id_list,
 )
+from writer_app.errors import UserError
 from writer_app.models.optimize import QUANTIZATIONS
 from writer_app.models.store import ModelStore, check_name, name_from_source
 from writer_app.models.variant import AGREEMENT_BAR, AUTO, build_weights
@@ -155,16 +155,19 @@ def export_model(
             "none": "float32 weights",
         }[quantize]
         progress(f"[2/3] optimizing the graph ({label}, last-position logits)…")
-        kept, applied, quality = build_weights(
+        kept, rewrites, quality = build_weights(
             scratch, quantize, read_json_object(scratch / "config.json"), facts, progress
         )
+        for rewrite, reason in rewrites.refused.items():
+            progress(f"      {rewrite.replace('_', ' ')} not applied: {reason}")
         progress("[3/3] writing the manifest and checksums…")
         manifest = Manifest(
             name=name,
             source=overrides.source_label or source,
             quantization=kept,
             quality=quality,
-            graph_rewrites=sorted(name for name, done in applied.items() if done),
+            graph_rewrites=sorted(rewrites.applied),
+            graph_rewrites_refused=dict(rewrites.refused),
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             tool_versions=_tool_versions(),
             **facts,

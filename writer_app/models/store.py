@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from writer_app import paths
-from writer_app.errors import ModelError, UserError
-from writer_app.models.manifest import Manifest, verify_checksums
+from writer_app.engine.manifest import Manifest, verify_checksums
+from writer_app.errors import ModelError, NoModelInstalled, UserError
 
 _VALID_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _STAGING_PREFIX = ".staging-"
@@ -84,7 +84,7 @@ class ModelStore:
         if name_or_path is None:
             name = self.default_name()
             if name is None:
-                raise ModelError(
+                raise NoModelInstalled(
                     "no model is installed; run 'writer-app models install-default' "
                     "or 'writer-app models export gpt2'"
                 )

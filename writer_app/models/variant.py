@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from writer_app.models.optimize import optimize_graph
+from writer_app.models.optimize import Rewrites, optimize_graph
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def build_weights(
     config: dict[str, Any],
     facts: dict[str, Any],
     progress: Callable[[str], None],
-) -> tuple[str, dict[str, bool], dict[str, Any]]:
+) -> tuple[str, Rewrites, dict[str, Any]]:
     """Optimize the exported graph in folder; returns (quantization kept, rewrites applied, quality)."""
     graph = folder / "model.onnx"
     if quantize != AUTO:

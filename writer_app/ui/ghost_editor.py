@@ -1,13 +1,14 @@
-"""The text editor with inline ghost text.
+"""The text editor with inline ghost text: an adapter between keys and the writing session.
 
-Ghost text is shown in the block layout's pre-edit area, the same mechanism input methods use for
-uncommitted text: it flows and wraps inline but is never part of the document (not in undo, saves,
+Keys become session calls (suggest, accept, type through, cycle, dismiss); the session's ghost becomes
+a display. Ghost text is shown in the block layout's pre-edit area, the same mechanism input methods use
+for uncommitted text: it flows and wraps inline but is never part of the document (not in undo, saves,
 counts or toPlainText) until accepted.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QColor,
     QInputMethodEvent,
@@ -19,162 +20,157 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from writer_app.assist.session import Edit, Ghost, WritingSession
 from writer_app.assist.suggestion import Suggestion
 
 LINE_SEPARATOR = "\u2028"
+PARAGRAPH_SEPARATOR = "\u2029"
 _PLAIN_MODIFIERS = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
 
 
-class GhostTextEdit(QPlainTextEdit):
-    suggestRequested = Signal()
-    suggestionDismissed = Signal(int)  # request id: stop generating for it
-    typingPaused = Signal()  # emitted on every edit; the window debounces it for auto-suggest
+class EditorDocument:
+    """The session's read access to the editor: text by position, never the whole document."""
 
+    def __init__(self, editor: GhostTextEdit) -> None:
+        self.editor = editor
+
+    def text(self, start: int, end: int) -> str:
+        cursor = QTextCursor(self.editor.document())
+        cursor.setPosition(max(0, start))
+        cursor.setPosition(max(start, end), QTextCursor.MoveMode.KeepAnchor)
+        # selectedText marks paragraph breaks with U+2029: the model reads them as newlines.
+        return cursor.selectedText().replace(PARAGRAPH_SEPARATOR, "\n")
+
+    def char_at(self, position: int) -> str:
+        return self.editor.document().characterAt(position) or ""
+
+    def cursor(self) -> tuple[int, bool]:
+        cursor = self.editor.textCursor()
+        return cursor.position(), cursor.hasSelection()
+
+    def has_focus(self) -> bool:
+        return self.editor.hasFocus()
+
+
+class GhostTextEdit(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.suggestion: Suggestion | None = None
-        self.revision = 0
+        self.session: WritingSession | None = None
+        self._ghost: Ghost | None = None
         self._ghost_color = QColor("#8a8a8a")
         self._painted_block = None
         self._own_edit = False
         self._relayout = False
-        self._composing = False
         self.setTabChangesFocus(False)
         self.document().contentsChange.connect(self._on_contents_change)
+        self.cursorPositionChanged.connect(self._on_cursor_moved)
 
-    # --- public API -------------------------------------------------------------------------------
+    def attach(self, session: WritingSession) -> None:
+        self.session = session
+
+    # --- what the session shows -----------------------------------------------------------------------
     def set_ghost_color(self, color: QColor) -> None:
         self._ghost_color = color
         self._refresh_ghost()
 
+    def show_ghost(self, ghost: Ghost | None) -> None:
+        self._ghost = ghost
+        self._refresh_ghost()
+
     @property
-    def composing(self) -> bool:
-        return self._composing
+    def suggestion(self) -> Suggestion | None:
+        return self.session.suggestion if self.session is not None else None
 
     @property
     def ghost_text(self) -> str:
-        return self.suggestion.ghost if self.suggestion else ""
+        return self._ghost.text if self._ghost is not None else ""
 
-    def start_suggestion(self, request_id: int, alternatives: int) -> None:
-        self.dismiss_suggestion()
-        self.suggestion = Suggestion(request_id, self.textCursor().position(), alternatives)
+    @property
+    def composing(self) -> bool:
+        return self.session is not None and self.session.composing
 
-    def append_suggestion(self, request_id: int, row: int, text: str) -> bool:
-        """Add streamed text; False (dropped) if it belongs to a suggestion that no longer exists."""
-        if self.suggestion is None or self.suggestion.request_id != request_id:
-            return False
-        self.suggestion.append(row, text)
-        if row == self.suggestion.index or not self.suggestion.ghost:
-            if not self.suggestion.ghost and self.suggestion.viable():
-                self.suggestion.cycle(1)
-            self._refresh_ghost()
-        return True
-
-    def finish_suggestion(self, request_id: int) -> None:
-        if self.suggestion is not None and self.suggestion.request_id == request_id:
-            self.suggestion.finished = True
-            if not self.suggestion.viable():
-                self.dismiss_suggestion(notify=False)
-
-    def dismiss_suggestion(self, *, notify: bool = True) -> None:
-        if self.suggestion is None:
-            return
-        request_id = self.suggestion.request_id
-        self.suggestion = None
+    def apply_edit(self, edit: Edit) -> None:
+        """Put the session's text into the document as one undo step, without dismissing anything."""
         self._clear_ghost()
-        if notify:
-            self.suggestionDismissed.emit(request_id)
-
-    def accept_all(self) -> bool:
-        if not self.ghost_text:
-            return False
-        suggestion = self.suggestion
-        assert suggestion is not None
-        text = suggestion.take_all()
-        self._insert_own(suggestion.anchor - len(text), text)
-        self.suggestion = None
-        self._clear_ghost()
-        self.suggestionDismissed.emit(suggestion.request_id)  # stop generating the rest
-        return True
-
-    def accept_word(self) -> bool:
-        if not self.ghost_text:
-            return False
-        suggestion = self.suggestion
-        assert suggestion is not None
-        word = suggestion.take_word()
-        self._insert_own(suggestion.anchor - len(word), word)
-        if not suggestion.ghost and suggestion.finished:
-            self.dismiss_suggestion()
-        else:
-            self._refresh_ghost()
-        return True
-
-    def cycle(self, step: int) -> bool:
-        if self.suggestion is None or not self.suggestion.cycle(step):
-            return False
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(edit.start)
+        cursor.setPosition(edit.end, QTextCursor.MoveMode.KeepAnchor)
+        self._own_edit = True
+        try:
+            # An edit block is never merged with the neighbouring typing: accepting undoes in one step.
+            cursor.beginEditBlock()
+            cursor.insertText(edit.text)
+            cursor.endEditBlock()
+        finally:
+            self._own_edit = False
+        self.setTextCursor(cursor)
         self._refresh_ghost()
-        return True
 
     # --- keyboard, mouse, input method --------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        session = self.session
         key, mods = event.key(), event.modifiers()
-        if key == Qt.Key.Key_Space and mods == Qt.KeyboardModifier.ControlModifier:
-            self.suggestRequested.emit()
+        if session is None:
+            super().keyPressEvent(event)
             return
-        if self.suggestion is not None:
-            if self._handle_suggestion_key(event, key, mods):
+        if key == Qt.Key.Key_Space and mods == Qt.KeyboardModifier.ControlModifier:
+            cursor = self.textCursor()
+            if cursor.hasSelection():
+                cursor.clearSelection()
+                self.setTextCursor(cursor)
+            session.request_suggestion()
+            return
+        if session.suggestion is not None:
+            if self._handle_suggestion_key(session, event, key, mods):
                 return
-            self.dismiss_suggestion()
+            session.dismiss()
         super().keyPressEvent(event)
 
-    def _handle_suggestion_key(self, event: QKeyEvent, key: int, mods: Qt.KeyboardModifier) -> bool:
+    def _handle_suggestion_key(
+        self, session: WritingSession, event: QKeyEvent, key: int, mods: Qt.KeyboardModifier
+    ) -> bool:
         """Keys that act on visible ghost text. False: the key dismisses it and does its usual job."""
         alt, ctrl = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier
         if key == Qt.Key.Key_Escape:
-            self.dismiss_suggestion()
+            session.dismiss()
             return True
         if key == Qt.Key.Key_Tab and mods == Qt.KeyboardModifier.NoModifier and self.ghost_text:
-            return self.accept_all()
+            return self._apply(session.accept_all())
         if key == Qt.Key.Key_Right and mods == ctrl and self.ghost_text:
-            return self.accept_word()
+            return self._apply(session.accept_word())
         if mods == alt and key in (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft):
-            self.cycle(1 if key == Qt.Key.Key_BracketRight else -1)
+            session.cycle(1 if key == Qt.Key.Key_BracketRight else -1)
             return True
         if key in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta):
             return True  # a modifier alone changes nothing
         text = event.text()
         if text and text.isprintable() and mods in _PLAIN_MODIFIERS and not self.textCursor().hasSelection():
-            return self._type_through(text)
+            return self._apply(session.type_through(self.textCursor().position(), text))
         return False
 
-    def _type_through(self, text: str) -> bool:
-        suggestion = self.suggestion
-        assert suggestion is not None
-        if self.textCursor().position() != suggestion.anchor or not suggestion.type_through(text):
+    def _apply(self, edit: Edit | None) -> bool:
+        if edit is None:
             return False
-        self._insert_own(suggestion.anchor - len(text), text)
-        if not suggestion.ghost and suggestion.finished:
-            self.dismiss_suggestion()
-        else:
-            self._refresh_ghost()
+        self.apply_edit(edit)
         return True
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        self.dismiss_suggestion()
+        if self.session is not None:
+            self.session.dismiss()
         super().mousePressEvent(event)
 
     def inputMethodEvent(self, event: QInputMethodEvent) -> None:  # noqa: N802
         """CJK input: no suggestion while composing; a commit types through or dismisses like a key."""
-        self._composing = bool(event.preeditString())
-        commit = event.commitString()
-        if self.suggestion is not None:
-            if self._composing:
-                self.dismiss_suggestion()
-            elif commit and not event.preeditString() and self._type_through(commit):
-                return
-            else:
-                self.dismiss_suggestion()
+        session = self.session
+        if session is not None:
+            composing = bool(event.preeditString())
+            session.set_composing(composing)
+            commit = event.commitString()
+            if session.suggestion is not None:
+                position = self.textCursor().position()
+                if not composing and commit and self._apply(session.type_through(position, commit)):
+                    return
+                session.dismiss()
         super().inputMethodEvent(event)
 
     def event(self, event) -> bool:
@@ -188,25 +184,12 @@ class GhostTextEdit(QPlainTextEdit):
     def _on_contents_change(self, position: int, removed: int, added: int) -> None:
         if self._relayout or (removed == 0 and added == 0):
             return  # a relayout of the ghost text, not an edit
-        self.revision += 1
-        if not self._own_edit:
-            self.dismiss_suggestion()
-            self.typingPaused.emit()
+        if self.session is not None:
+            self.session.edit(position, removed, added, own=self._own_edit)
 
-    def _insert_own(self, position: int, text: str) -> None:
-        """Insert accepted or typed-through text as its own undo step without dismissing the suggestion."""
-        self._clear_ghost()
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(position)
-        self._own_edit = True
-        try:
-            # An edit block is never merged with the neighbouring typing: accepting undoes in one step.
-            cursor.beginEditBlock()
-            cursor.insertText(text)
-            cursor.endEditBlock()
-        finally:
-            self._own_edit = False
-        self.setTextCursor(cursor)
+    def _on_cursor_moved(self) -> None:
+        if self.session is not None and not self._own_edit:
+            self.session.cursor_moved()
 
     # --- ghost text display -------------------------------------------------------------------------
     def _clear_ghost(self) -> None:
@@ -221,21 +204,21 @@ class GhostTextEdit(QPlainTextEdit):
 
     def _refresh_ghost(self) -> None:
         self._clear_ghost()
-        suggestion = self.suggestion
-        if suggestion is None or not suggestion.ghost:
+        ghost = self._ghost
+        if ghost is None or not ghost.text:
             self.viewport().update()
             return
-        block = self.document().findBlock(suggestion.anchor)
+        block = self.document().findBlock(ghost.anchor)
         if not block.isValid():
             return
-        offset = suggestion.anchor - block.position()
+        offset = ghost.anchor - block.position()
         layout = block.layout()
         # A block cannot hold a paragraph break; a line separator shows the ghost's newlines as such.
-        layout.setPreeditArea(offset, suggestion.ghost.replace("\n", LINE_SEPARATOR))
+        layout.setPreeditArea(offset, ghost.text.replace("\n", LINE_SEPARATOR))
         grey = QTextCharFormat()
         grey.setForeground(self._ghost_color)
         span = QTextLayout.FormatRange()
-        span.start, span.length, span.format = offset, len(suggestion.ghost), grey
+        span.start, span.length, span.format = offset, len(ghost.text), grey
         layout.setFormats([span])
         self._painted_block = block
         self._mark_dirty(block)

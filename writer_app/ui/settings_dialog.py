@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from writer_app.settings import Settings
+from writer_app.settings import SETTING_LIMITS, Settings
 
 DEFAULT_MODEL_LABEL = "(installed default)"
 
@@ -37,16 +37,21 @@ class SettingsDialog(QDialog):
         self.model.setCurrentIndex(max(0, self.model.findData(settings.model)))
         form.addRow("Model", self.model)
 
-        self.tokens = self._spin(1, 512, settings.suggestion_tokens, " tokens")
+        self.tokens = self._spin("suggestion_tokens", settings, " tokens")
         form.addRow("Suggestion length", self.tokens)
         self.greedy = QCheckBox("Always the most likely words (no sampling)")
         self.greedy.setChecked(settings.greedy)
         form.addRow("", self.greedy)
-        self.temperature = self._double(0.05, 2.0, settings.temperature, 0.05)
+        self.temperature = self._double("temperature", settings, 0.05)
         form.addRow("Temperature", self.temperature)
-        self.top_p = self._double(0.05, 1.0, settings.top_p, 0.05)
+        self.top_p = self._double("top_p", settings, 0.05)
         form.addRow("Top-p", self.top_p)
-        self.alternatives = self._spin(1, 8, settings.alternatives, "")
+        self.top_k = self._spin("top_k", settings, "")
+        self.top_k.setSpecialValueText("off")
+        form.addRow("Top-k", self.top_k)
+        self.repetition_penalty = self._double("repetition_penalty", settings, 0.05)
+        form.addRow("Repetition penalty", self.repetition_penalty)
+        self.alternatives = self._spin("alternatives", settings, "")
         form.addRow("Alternatives", self.alternatives)
         self.sentence = QCheckBox("Stop a suggestion at the end of a sentence")
         self.sentence.setChecked(settings.stop_at_sentence)
@@ -54,10 +59,10 @@ class SettingsDialog(QDialog):
         self.auto = QCheckBox("Suggest by itself after a pause in typing")
         self.auto.setChecked(settings.auto_suggest)
         form.addRow("Auto-suggest", self.auto)
-        self.delay = self._spin(100, 10000, settings.auto_suggest_delay_ms, " ms")
+        self.delay = self._spin("auto_suggest_delay_ms", settings, " ms")
         self.delay.setSingleStep(100)
         form.addRow("Auto-suggest delay", self.delay)
-        self.threads = self._spin(0, 64, settings.threads, "")
+        self.threads = self._spin("threads", settings, "")
         self.threads.setSpecialValueText("automatic (physical cores)")
         form.addRow("CPU threads", self.threads)
         self.theme = QComboBox()
@@ -68,7 +73,7 @@ class SettingsDialog(QDialog):
         if settings.font_family:
             self.font.setCurrentFont(QFont(settings.font_family))
         form.addRow("Font", self.font)
-        self.font_size = self._spin(6, 72, settings.font_size, " pt")
+        self.font_size = self._spin("font_size", settings, " pt")
         form.addRow("Font size", self.font_size)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -78,19 +83,21 @@ class SettingsDialog(QDialog):
         form.addRow(buttons)
 
     @staticmethod
-    def _spin(low: int, high: int, value: int, suffix: str) -> QSpinBox:
+    def _spin(name: str, settings: Settings, suffix: str) -> QSpinBox:
+        low, high = SETTING_LIMITS[name]
         box = QSpinBox()
-        box.setRange(low, high)
-        box.setValue(value)
+        box.setRange(int(low), int(high))
+        box.setValue(getattr(settings, name))
         box.setSuffix(suffix)
         return box
 
     @staticmethod
-    def _double(low: float, high: float, value: float, step: float) -> QDoubleSpinBox:
+    def _double(name: str, settings: Settings, step: float) -> QDoubleSpinBox:
+        low, high = SETTING_LIMITS[name]
         box = QDoubleSpinBox()
         box.setRange(low, high)
         box.setSingleStep(step)
-        box.setValue(value)
+        box.setValue(getattr(settings, name))
         return box
 
     def result_settings(self) -> Settings:
@@ -101,6 +108,8 @@ class SettingsDialog(QDialog):
             greedy=self.greedy.isChecked(),
             temperature=self.temperature.value(),
             top_p=self.top_p.value(),
+            top_k=self.top_k.value(),
+            repetition_penalty=self.repetition_penalty.value(),
             alternatives=self.alternatives.value(),
             stop_at_sentence=self.sentence.isChecked(),
             auto_suggest=self.auto.isChecked(),

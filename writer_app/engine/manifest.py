@@ -12,7 +12,7 @@ from writer_app.errors import ModelError
 
 MANIFEST_NAME = "writer_app_manifest.json"
 FORMAT_VERSION = 1
-# Files never listed in the checksums: the manifest itself and onnxruntime's optimized-graph cache.
+# Files never listed in the checksums: the manifest itself.
 _UNCHECKED = {MANIFEST_NAME}
 
 
@@ -28,6 +28,8 @@ class Manifest:
     quality: dict[str, Any] = field(default_factory=dict)
     # Graph rewrites applied after export (fusions, last-position logits, 8-bit weights, ...).
     graph_rewrites: list[str] = field(default_factory=list)
+    # Rewrites that were tried and left the graph as exported, with the reason.
+    graph_rewrites_refused: dict[str, str] = field(default_factory=dict)
     capabilities: list[str] = field(default_factory=lambda: ["continue"])
     languages: list[str] = field(default_factory=lambda: ["en"])
     # Token handling that the runtime must apply (some checkpoints ship wrong special tokens).

@@ -1,0 +1,114 @@
+"""What crosses between the writing session and the model thread: requests, model facts, typed errors.
+
+Plain data (and a threading.Event to cancel): the session builds requests, the worker runs them, and
+failures come back as an ErrorKind plus a message, so nothing downstream reads message text.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+from writer_app.engine.sampling import SamplingParams
+from writer_app.errors import ModelError, NoModelInstalled, UserError
+
+
+class RequestKind(Enum):
+    CONTINUE = "continue"  # ghost text after the cursor
+    REWRITE = "rewrite"  # candidates for the selection
+    WARM = "warm"  # run the prompt into the KV cache, generate nothing
+
+
+class ErrorKind(Enum):
+    NO_MODEL = "no_model"  # none installed, or none loaded
+    MODEL_BROKEN = "model_broken"  # the folder is missing, incomplete, corrupt or unloadable
+    MODEL_LOADING = "model_loading"  # asked for something that needs the model's facts while it loads
+    BAD_REQUEST = "bad_request"  # parameters the engine refuses
+    GENERATION_FAILED = "generation_failed"  # anything else that went wrong while generating
+
+
+@dataclass(frozen=True)
+class AssistError:
+    kind: ErrorKind
+    message: str
+
+
+def load_error(exc: BaseException) -> AssistError:
+    """What a failed model load means to the writer."""
+    if isinstance(exc, NoModelInstalled):
+        return AssistError(ErrorKind.NO_MODEL, str(exc))
+    if isinstance(exc, UserError):
+        return AssistError(ErrorKind.MODEL_BROKEN, str(exc))
+    return AssistError(ErrorKind.MODEL_BROKEN, f"could not load the model: {exc}")
+
+
+def generation_error(exc: BaseException) -> AssistError:
+    """What a failed generation means to the writer."""
+    if isinstance(exc, ModelError):
+        return AssistError(ErrorKind.MODEL_BROKEN, str(exc))
+    if isinstance(exc, (ValueError, UserError)):
+        return AssistError(ErrorKind.BAD_REQUEST, str(exc))
+    return AssistError(ErrorKind.GENERATION_FAILED, f"generation failed: {exc}")
+
+
+@dataclass
+class AssistRequest:
+    request_id: int
+    kind: RequestKind
+    prompt: str
+    revision: int  # the document revision the prompt was read from
+    max_new_tokens: int = 24
+    max_prompt_tokens: int | None = None
+    sampling: SamplingParams = field(default_factory=SamplingParams)
+    num_alternatives: int = 1
+    stop_at: str | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    context_length: int
+    follows_instructions: bool
+    prompt_format: str | None
+    load_ms: float
+    threads: int
+
+
+class RequestRegistry:
+    """The live requests, by id: the one place that knows what is in flight."""
+
+    def __init__(self) -> None:
+        self._next_id = 0
+        self._live: dict[int, AssistRequest] = {}
+
+    def new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def add(self, request: AssistRequest) -> AssistRequest:
+        self._live[request.request_id] = request
+        return request
+
+    def get(self, request_id: int) -> AssistRequest | None:
+        return self._live.get(request_id)
+
+    def pop(self, request_id: int) -> AssistRequest | None:
+        return self._live.pop(request_id, None)
+
+    def live(self, *kinds: RequestKind) -> Iterator[AssistRequest]:
+        return (r for r in list(self._live.values()) if not kinds or r.kind in kinds)
+
+    def cancel(self, request_id: int | None) -> None:
+        request = self._live.get(request_id) if request_id is not None else None
+        if request is not None:
+            request.cancel.set()
+
+    def cancel_all(self, *kinds: RequestKind) -> None:
+        for request in self.live(*kinds):
+            request.cancel.set()
+
+    def __len__(self) -> int:
+        return len(self._live)

@@ -1,0 +1,44 @@
+"""Running one request on a loaded engine: the work the model thread does, without the thread.
+
+The Qt worker calls this; tests call it directly to run the session synchronously on a real model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from writer_app.assist.requests import AssistRequest, RequestKind
+from writer_app.engine.generate import Engine, GenerationResult
+
+log = logging.getLogger(__name__)
+
+
+def run_request(
+    engine: Engine, request: AssistRequest, on_text: Callable[[int, str], None]
+) -> GenerationResult | None:
+    """Generate for the request, streaming text to on_text(row, delta). A warm-up returns its stats and
+    no completions, or None when it failed (logged, never shown: the writer asked for nothing).
+    Generation errors propagate."""
+    if request.kind is RequestKind.WARM:
+        try:
+            stats = engine.warm(
+                request.prompt,
+                max_new_tokens=request.max_new_tokens,
+                max_prompt_tokens=request.max_prompt_tokens,
+                cancel=request.cancel,
+            )
+        except Exception:
+            log.exception("warming the cache failed")
+            return None
+        return GenerationResult([], stats)
+    return engine.generate(
+        request.prompt,
+        max_new_tokens=request.max_new_tokens,
+        max_prompt_tokens=request.max_prompt_tokens,
+        sampling=request.sampling,
+        num_alternatives=request.num_alternatives,
+        stop_at=request.stop_at,
+        cancel=request.cancel,
+        on_text=on_text,
+    )

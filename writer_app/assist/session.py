@@ -1,0 +1,570 @@
+"""The writing session: what the writer asked for, and what happens to the answer. No Qt.
+
+One object owns every request: it builds continuation, rewrite and warm-up requests from the document
+and the cursor, chooses the prompt form from the loaded model, maps settings to sampling, keeps the
+registry of live requests, drops results whose request or document revision is stale, decides when to
+warm the cache and when to suggest by itself, and routes chunks, finishes and failures by the request's
+kind. The window and the editor are adapters: a key becomes a call here, a call on the listener becomes
+a widget update. Tests drive it with a fake engine, clock and document.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from writer_app.assist.context_window import ContextWindow
+from writer_app.assist.prompts import CONTINUATION_PROMPT_TOKENS, mode_by_id, rewrite_prompt
+from writer_app.assist.requests import (
+    AssistError,
+    AssistRequest,
+    ErrorKind,
+    ModelInfo,
+    RequestKind,
+    RequestRegistry,
+)
+from writer_app.assist.suggestion import Suggestion
+from writer_app.engine.generate import GenerationResult, GenerationStats
+from writer_app.engine.sampling import SamplingParams
+from writer_app.engine.text_codec import CJK_LETTERS
+from writer_app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WARM_DELAY_MS = 300  # a pause this long in typing or moving the cursor warms the model's cache
+NO_MODEL_HINT = "No model installed: run 'writer-app models install-default' in a terminal."
+LOADING_MESSAGE = "The model is still loading; try again in a moment."
+# Characters per token before any request has measured it: English prose with GPT-2's vocabulary runs
+# about 4; a lower guess keeps the first windows within the token budget.
+INITIAL_CHARS_PER_TOKEN = 3.0
+_CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count for sizing a rewrite: one per CJK character, one per 4 other characters."""
+    cjk = len(_CJK_CHAR.findall(text))
+    return cjk + (len(text) - cjk) // 4 + 1
+
+
+def sampling_from(settings: Settings) -> SamplingParams:
+    return SamplingParams(
+        greedy=settings.greedy,
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        top_k=settings.top_k,
+        repetition_penalty=settings.repetition_penalty,
+    )
+
+
+class EngineClient(Protocol):
+    """The model thread, as the session sees it: fire-and-forget; answers come back as calls to
+    model_loaded / model_failed / chunk / finished / failed."""
+
+    def load(self, model_ref: str, threads: int) -> None: ...
+
+    def submit(self, request: AssistRequest) -> None: ...
+
+
+class Timer(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Clock(Protocol):
+    def call_later(self, delay_ms: int, callback: Callable[[], None]) -> Timer: ...
+
+
+class Document(Protocol):
+    """Read access to the editor's text by position: no call reads the whole document."""
+
+    def text(self, start: int, end: int) -> str: ...
+
+    def char_at(self, position: int) -> str: ...
+
+    def cursor(self) -> tuple[int, bool]:
+        """(position, whether text is selected)."""
+        ...
+
+    def has_focus(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Ghost:
+    """The ghost text to show: `text` at document position `anchor`, alternative `index` of `count`."""
+
+    request_id: int
+    anchor: int
+    text: str
+    index: int
+    count: int
+
+
+@dataclass(frozen=True)
+class ModelState:
+    info: ModelInfo | None = None
+    loading: bool = False
+    error: AssistError | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Text for the adapter to put into the document as the session's own edit (one undo step)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class RewriteTarget:
+    start: int
+    end: int
+    text: str
+    revision: int
+    request_id: int | None = None
+    candidates: list[str] = field(default_factory=list)
+
+
+class SessionListener(Protocol):
+    def ghost_changed(self, ghost: Ghost | None) -> None: ...
+
+    def model_changed(self, state: ModelState) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+    def stats_changed(self, stats: GenerationStats | None) -> None: ...
+
+    def rewrite_started(self, label: str, count: int) -> None: ...
+
+    def rewrite_chunk(self, row: int, text: str) -> None: ...
+
+    def rewrite_done(self, message: str) -> None: ...
+
+
+class WritingSession:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: EngineClient,
+        clock: Clock,
+        document: Document,
+        listener: SessionListener,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+        self.document = document
+        self.listener = listener
+        self.requests = RequestRegistry()
+        self.revision = 0
+        self.model = ModelState()
+        self.suggestion: Suggestion | None = None
+        self.rewrite: RewriteTarget | None = None
+        self.composing = False
+        self.last_stats: GenerationStats | None = None
+        self.window = ContextWindow(int(CONTINUATION_PROMPT_TOKENS * INITIAL_CHARS_PER_TOKEN))
+        self._chars_per_token = INITIAL_CHARS_PER_TOKEN
+        self._prompt_chars: dict[int, int] = {}
+        self._warm_timer: Timer | None = None
+        self._auto_timer: Timer | None = None
+        self._handlers = {
+            RequestKind.CONTINUE: (self._continue_chunk, self._continue_finished, self._continue_failed),
+            RequestKind.REWRITE: (self._rewrite_chunk, self._rewrite_finished, self._rewrite_failed),
+            RequestKind.WARM: (None, self._warm_finished, self._warm_failed),
+        }
+
+    # --- the model ----------------------------------------------------------------------------------
+    def load_model(self, model_ref: str) -> None:
+        self.requests.cancel_all()
+        self._set_model(ModelState(loading=True))
+        self.engine.load(model_ref, self.settings.threads)
+
+    def model_loaded(self, info: ModelInfo) -> None:
+        self._set_model(ModelState(info=info))
+        self.window.reset()
+        self._fit_window()
+        kind = "follows instructions" if info.follows_instructions else "continues text"
+        self.listener.message(f"Model {info.name} ready ({kind}). Ctrl+Space suggests, Ctrl+R rewrites.")
+        self._schedule_warm()
+
+    def model_failed(self, error: AssistError) -> None:
+        self._set_model(ModelState(error=error))
+        self.listener.message(self._explain(error))
+
+    def _set_model(self, state: ModelState) -> None:
+        self.model = state
+        self.listener.model_changed(state)
+
+    def _token_budget(self) -> int:
+        """Prompt tokens a continuation may use: our cap, within the model's context."""
+        info = self.model.info
+        if info is None:
+            return CONTINUATION_PROMPT_TOKENS
+        room = info.context_length - self.settings.suggestion_tokens - 1
+        return max(1, min(CONTINUATION_PROMPT_TOKENS, room))
+
+    def _fit_window(self) -> None:
+        # 0.9: the character estimate of the token budget errs short, so the engine rarely has to cut.
+        self.window.resize(int(self._token_budget() * self._chars_per_token * 0.9))
+
+    def _usable(self) -> bool:
+        """True when a request can be made now; otherwise says why. While a model loads, continuations
+        queue behind the load."""
+        if self.model.error is not None:
+            self.listener.message(self._explain(self.model.error))
+            return False
+        return True
+
+    @staticmethod
+    def _explain(error: AssistError) -> str:
+        return NO_MODEL_HINT if error.kind is ErrorKind.NO_MODEL else error.message
+
+    # --- the document -------------------------------------------------------------------------------
+    def edit(self, position: int, removed: int, added: int, *, own: bool = False) -> None:
+        """The document changed. `own` edits are the session's (accepted or typed-through text)."""
+        self.revision += 1
+        self.window.edit(position, removed, added)
+        if own:
+            if self.suggestion is not None:
+                self.suggestion.revision = self.revision
+            return
+        self.dismiss()
+        self._schedule_warm()
+        if self.settings.auto_suggest:
+            self._restart_timer("_auto_timer", self.settings.auto_suggest_delay_ms, self.auto_suggest)
+
+    def document_replaced(self) -> None:
+        """A new file (or a new document): nothing shown or pending belongs to it."""
+        self.dismiss()
+        self.close_rewrite()
+        self.window.reset()
+
+    def cursor_moved(self) -> None:
+        self._schedule_warm()
+
+    def set_composing(self, composing: bool) -> None:
+        self.composing = composing
+        if composing:
+            self.dismiss()
+
+    def settings_changed(self, settings: Settings) -> None:
+        self.settings = settings
+        self._fit_window()
+
+    # --- continuation -------------------------------------------------------------------------------
+    def request_suggestion(self) -> bool:
+        """Ctrl+Space: suggest a continuation at the cursor. False when nothing was asked."""
+        if self.composing or not self._usable():
+            return False
+        self._cancel_timer("_warm_timer")
+        self.requests.cancel_all(RequestKind.WARM)
+        self.dismiss()
+        cursor, _ = self.document.cursor()
+        request = self._continuation(
+            RequestKind.CONTINUE,
+            cursor,
+            num_alternatives=self.settings.alternatives,
+            stop_at="sentence" if self.settings.stop_at_sentence else None,
+            sampling=sampling_from(self.settings),
+        )
+        self.suggestion = Suggestion(request.request_id, cursor, request.num_alternatives, self.revision)
+        self.engine.submit(request)
+        return True
+
+    def _continuation(self, kind: RequestKind, cursor: int, **kwargs) -> AssistRequest:
+        """A request on the window before the cursor. Suggestions and warm-ups share it, so a warm-up
+        runs exactly the prompt the next suggestion reuses."""
+        start, end = self.window.span(cursor, self.document.text)
+        prompt = self.document.text(start, end)
+        request = AssistRequest(
+            request_id=self.requests.new_id(),
+            kind=kind,
+            prompt=prompt,
+            revision=self.revision,
+            max_new_tokens=self.settings.suggestion_tokens,
+            max_prompt_tokens=self._token_budget(),
+            **kwargs,
+        )
+        self._prompt_chars[request.request_id] = len(prompt)
+        return self.requests.add(request)
+
+    def auto_suggest(self) -> bool:
+        """After a pause in typing: suggest if the writer would want it now."""
+        if not self.settings.auto_suggest or self.model.info is None or self.suggestion is not None:
+            return False
+        cursor, selected = self.document.cursor()
+        if self.composing or selected or not self.document.has_focus():
+            return False
+        if mid_word(self.document.char_at(cursor)):
+            return False  # a suggestion would split the word
+        return self.request_suggestion()
+
+    def warm(self) -> bool:
+        """Run the text before the cursor into the cache, unless the model is busy with the writer's own
+        request. A newer warm-up, suggestion or rewrite cancels it within one prefill chunk."""
+        busy = any(self.requests.live(RequestKind.CONTINUE, RequestKind.REWRITE))
+        if self.model.info is None or busy or self.suggestion is not None or self.composing:
+            return False
+        self.requests.cancel_all(RequestKind.WARM)
+        cursor, _ = self.document.cursor()
+        self.engine.submit(self._continuation(RequestKind.WARM, cursor))
+        return True
+
+    def _schedule_warm(self) -> None:
+        self._restart_timer("_warm_timer", WARM_DELAY_MS, self.warm)
+
+    # --- the suggestion: accept, type through, cycle, dismiss ----------------------------------------
+    def ghost(self) -> Ghost | None:
+        s = self.suggestion
+        if s is None or not s.ghost:
+            return None
+        return Ghost(s.request_id, s.anchor, s.ghost, s.index, len(s.alternatives))
+
+    def _publish(self) -> None:
+        self.listener.ghost_changed(self.ghost())
+
+    def accept_all(self) -> Edit | None:
+        s = self.suggestion
+        if s is None or not s.ghost:
+            return None
+        text = s.take_all()
+        self.suggestion = None
+        self.requests.cancel(s.request_id)  # stop generating the rest
+        self._publish()
+        return Edit(s.anchor - len(text), s.anchor - len(text), text)
+
+    def accept_word(self) -> Edit | None:
+        s = self.suggestion
+        if s is None or not s.ghost:
+            return None
+        word = s.take_word()
+        if not s.ghost and s.finished:
+            self.dismiss()
+        else:
+            self._publish()
+        return Edit(s.anchor - len(word), s.anchor - len(word), word)
+
+    def type_through(self, position: int, text: str) -> Edit | None:
+        """The writer typed `text` at `position`: if it matches the ghost there, the ghost shrinks and
+        the text is the session's own edit; None means it is an ordinary edit (which dismisses)."""
+        s = self.suggestion
+        if s is None or position != s.anchor or not s.type_through(text):
+            return None
+        if not s.ghost and s.finished:
+            self.dismiss()
+        else:
+            self._publish()
+        return Edit(position, position, text)
+
+    def cycle(self, step: int) -> bool:
+        if self.suggestion is None or not self.suggestion.cycle(step):
+            return False
+        self._publish()
+        return True
+
+    def dismiss(self) -> None:
+        if self.suggestion is None:
+            return
+        self.requests.cancel(self.suggestion.request_id)
+        self.suggestion = None
+        self._publish()
+
+    # --- rewrite --------------------------------------------------------------------------------------
+    def begin_rewrite(self, start: int, end: int, text: str) -> None:
+        self.dismiss()
+        self.close_rewrite()
+        self.rewrite = RewriteTarget(start, end, text, self.revision)
+
+    def run_rewrite(self, mode_id: str) -> bool:
+        target = self.rewrite
+        if target is None or not self._usable():
+            return False
+        info = self.model.info
+        if info is None:
+            self.listener.rewrite_done(LOADING_MESSAGE)
+            return False
+        self.requests.cancel(target.request_id)
+        self.requests.cancel_all(RequestKind.WARM)
+        mode = mode_by_id(mode_id)
+        plan = rewrite_prompt(
+            mode,
+            target.text,
+            selection_tokens=estimate_tokens(target.text),
+            prompt_format=info.prompt_format if info.follows_instructions else None,
+        )
+        request = self.requests.add(
+            AssistRequest(
+                request_id=self.requests.new_id(),
+                kind=RequestKind.REWRITE,
+                prompt=plan.prompt,
+                revision=self.revision,
+                max_new_tokens=plan.max_new_tokens,
+                sampling=sampling_from(self.settings),
+                num_alternatives=self.settings.alternatives,
+                stop_at=plan.stop_at,
+            )
+        )
+        target.request_id = request.request_id
+        target.candidates = [""] * request.num_alternatives
+        self.listener.rewrite_started(mode.label, request.num_alternatives)
+        self.engine.submit(request)
+        return True
+
+    def apply_rewrite(self, row: int, current_text: str) -> Edit | None:
+        """The replacement for the selection with candidate `row`, or None (and why) when it cannot be
+        applied: `current_text` is the document's text at the target now."""
+        target = self.rewrite
+        if target is None or not 0 <= row < len(target.candidates):
+            return None
+        replacement = target.candidates[row].strip()
+        if not replacement:
+            return None
+        if self.revision != target.revision or current_text != target.text:
+            self.listener.rewrite_done("The text changed since the rewrite began; select it and try again.")
+            return None
+        self.close_rewrite()
+        self.listener.message("Replaced. Ctrl+Z restores the original.")
+        return Edit(target.start, target.end, replacement)
+
+    def close_rewrite(self) -> None:
+        if self.rewrite is not None:
+            self.requests.cancel(self.rewrite.request_id)
+        self.rewrite = None
+
+    # --- results from the model thread ---------------------------------------------------------------
+    def chunk(self, request_id: int, row: int, text: str) -> None:
+        request = self.requests.get(request_id)
+        if request is None:
+            return
+        on_chunk = self._handlers[request.kind][0]
+        if on_chunk is not None:
+            on_chunk(request, row, text)
+
+    def finished(self, request_id: int, result: GenerationResult | None) -> None:
+        request = self.requests.pop(request_id)
+        if request is None:
+            return
+        chars = self._prompt_chars.pop(request_id, 0)
+        if result is not None:
+            self._learn_chars_per_token(chars, result.stats)
+        self._handlers[request.kind][1](request, result)
+
+    def failed(self, request_id: int, error: AssistError) -> None:
+        request = self.requests.pop(request_id)
+        self._prompt_chars.pop(request_id, None)
+        if request is None:
+            return
+        self._handlers[request.kind][2](request, error)
+
+    def _learn_chars_per_token(self, chars: int, stats: GenerationStats) -> None:
+        """Size the window from what the model's tokenizer really made of recent prompts."""
+        tokens = stats.prompt_tokens + stats.cut_tokens
+        if chars < 200 or tokens < 50:
+            return
+        measured = chars / tokens
+        updated = 0.7 * self._chars_per_token + 0.3 * measured
+        if abs(updated - self._chars_per_token) / self._chars_per_token > 0.02:
+            self._chars_per_token = updated
+            self._fit_window()
+
+    def _current(self, request: AssistRequest) -> Suggestion | None:
+        """The suggestion this request feeds, if it is still the one shown on this revision."""
+        s = self.suggestion
+        if s is None or s.request_id != request.request_id or s.revision != self.revision:
+            return None
+        return s
+
+    def _continue_chunk(self, request: AssistRequest, row: int, text: str) -> None:
+        s = self._current(request)
+        if s is None:
+            return  # stale: the writer moved on; never inserted at a wrong place
+        s.append(row, text)
+        if row == s.index or not s.ghost:
+            if not s.ghost and s.viable():
+                s.cycle(1)
+            self._publish()
+
+    def _continue_finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
+        if result is not None and not request.cancel.is_set():
+            self.last_stats = result.stats
+            self.listener.stats_changed(result.stats)
+        s = self._current(request)
+        if s is None:
+            return
+        s.finished = True
+        if not s.viable():
+            self.suggestion = None
+            self._publish()
+            self.listener.message("The model had nothing to suggest here.")
+
+    def _continue_failed(self, request: AssistRequest, error: AssistError) -> None:
+        if self._current(request) is not None:
+            self.suggestion = None
+            self._publish()
+        self.listener.message(self._explain(error))
+
+    def _rewrite_target(self, request: AssistRequest) -> RewriteTarget | None:
+        target = self.rewrite
+        return target if target is not None and target.request_id == request.request_id else None
+
+    def _rewrite_chunk(self, request: AssistRequest, row: int, text: str) -> None:
+        target = self._rewrite_target(request)
+        if target is not None and 0 <= row < len(target.candidates):
+            target.candidates[row] += text
+            self.listener.rewrite_chunk(row, text)
+
+    def _rewrite_finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
+        if result is not None and not request.cancel.is_set():
+            self.last_stats = result.stats
+            self.listener.stats_changed(result.stats)
+        target = self._rewrite_target(request)
+        if target is not None:
+            target.request_id = None
+            self.listener.rewrite_done(
+                "Enter replaces the selection with the highlighted candidate; Esc keeps it."
+            )
+
+    def _rewrite_failed(self, request: AssistRequest, error: AssistError) -> None:
+        target = self._rewrite_target(request)
+        if target is not None:
+            target.request_id = None
+            self.listener.rewrite_done(self._explain(error))
+        else:
+            self.listener.message(self._explain(error))
+
+    def _warm_finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
+        if result is not None:
+            log.debug("warmed %d tokens, %d reused", result.stats.prompt_tokens, result.stats.reused_tokens)
+
+    def _warm_failed(self, request: AssistRequest, error: AssistError) -> None:
+        log.debug("warm-up failed (%s): %s", error.kind.value, error.message)  # the writer asked for nothing
+
+    # --- timers -----------------------------------------------------------------------------------------
+    def _restart_timer(self, slot: str, delay_ms: int, callback: Callable[[], object]) -> None:
+        self._cancel_timer(slot)
+        setattr(self, slot, self.clock.call_later(delay_ms, lambda: callback() and None))
+
+    def _cancel_timer(self, slot: str) -> None:
+        timer = getattr(self, slot)
+        if timer is not None:
+            timer.cancel()
+            setattr(self, slot, None)
+
+    def shutdown(self) -> None:
+        self._cancel_timer("_warm_timer")
+        self._cancel_timer("_auto_timer")
+        self.requests.cancel_all()
+        self.suggestion = None
+        self.rewrite = None
+
+    @property
+    def busy(self) -> bool:
+        """True while any request is in flight."""
+        return len(self.requests) > 0
+
+
+def mid_word(following: str) -> bool:
+    """True when the character after the cursor continues a word (no auto-suggestion there)."""
+    return bool(following) and not following.isspace() and following not in "\u2029\u2028"

@@ -1,0 +1,145 @@
+"""Qt's side of the writing session: a clock made of QTimers, the worker's signals turned into session
+calls, and the session's events turned into widget updates (ghost text, rewrite panel, status bar)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from writer_app.assist.requests import AssistError, ModelInfo
+from writer_app.assist.session import Ghost, ModelState, WritingSession
+from writer_app.engine.generate import GenerationResult, GenerationStats
+from writer_app.settings import Settings
+from writer_app.ui.ghost_editor import EditorDocument, GhostTextEdit
+from writer_app.ui.rewrite_panel import RewritePanel
+from writer_app.ui.worker import WorkerHost
+
+MESSAGE_MS = 8000
+
+
+class QtTimer:
+    """One pending call; the QTimer is deleted once it has fired or been cancelled."""
+
+    def __init__(self, parent: QObject, delay_ms: int, callback: Callable[[], None]) -> None:
+        self._callback = callback
+        self._timer: QTimer | None = QTimer(parent, singleShot=True, interval=delay_ms)
+        self._timer.timeout.connect(self._fire)
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self._release()
+        self._callback()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._release()
+
+    def _release(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.deleteLater()
+
+
+class QtClock:
+    def __init__(self, parent: QObject) -> None:
+        self._parent = parent
+
+    def call_later(self, delay_ms: int, callback: Callable[[], None]) -> QtTimer:
+        return QtTimer(self._parent, delay_ms, callback)
+
+
+class SessionBridge(QObject):
+    """Owns the session and the worker thread; shows what the session says."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        editor: GhostTextEdit,
+        panel: RewritePanel,
+        status: QStatusBar,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.editor, self.panel, self.status = editor, panel, status
+        self.speed_label = QLabel()
+        self.model_label = QLabel("Model: loading…")
+        self.host = WorkerHost(self)
+        self.document = EditorDocument(editor)
+        self.session = WritingSession(settings, self.host, QtClock(self), self.document, self)
+        editor.attach(self.session)
+        # Slots of this QObject, not the session's plain methods: a signal connected to a plain callable
+        # runs it in the emitting (model) thread; these run queued in the UI thread.
+        worker = self.host.worker
+        worker.modelLoaded.connect(self._model_loaded)
+        worker.modelFailed.connect(self._model_failed)
+        worker.chunk.connect(self._chunk)
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
+
+    # --- the model thread's answers, in the UI thread ----------------------------------------------------
+    @Slot(object)
+    def _model_loaded(self, info: ModelInfo) -> None:
+        self.session.model_loaded(info)
+
+    @Slot(object)
+    def _model_failed(self, error: AssistError) -> None:
+        self.session.model_failed(error)
+
+    @Slot(int, int, str)
+    def _chunk(self, request_id: int, row: int, text: str) -> None:
+        self.session.chunk(request_id, row, text)
+
+    @Slot(int, object)
+    def _finished(self, request_id: int, result: GenerationResult | None) -> None:
+        self.session.finished(request_id, result)
+
+    @Slot(int, object)
+    def _failed(self, request_id: int, error: AssistError) -> None:
+        self.session.failed(request_id, error)
+
+    # --- SessionListener ------------------------------------------------------------------------------
+    def ghost_changed(self, ghost: Ghost | None) -> None:
+        self.editor.show_ghost(ghost)
+
+    def model_changed(self, state: ModelState) -> None:
+        if state.loading:
+            self.model_label.setText("Model: loading…")
+            self.model_label.setToolTip("")
+        elif state.info is not None:
+            info = state.info
+            kind = "instructions" if info.follows_instructions else "continuation"
+            self.model_label.setText(f"Model: {info.name}")
+            self.model_label.setToolTip(
+                f"{info.name}: {kind} model, context {info.context_length} tokens, "
+                f"{info.threads} threads, loaded in {info.load_ms:.0f} ms"
+            )
+        else:
+            self.model_label.setText("Model: none")
+            self.model_label.setToolTip(state.error.message if state.error else "")
+
+    def message(self, text: str) -> None:
+        self.status.showMessage(text, MESSAGE_MS)
+
+    def stats_changed(self, stats: GenerationStats | None) -> None:
+        """The last completed request's time to first token and speed (cancelled ones do not count)."""
+        if stats is None:
+            self.speed_label.setText("")
+            return
+        speed = f"first token {stats.first_token_ms:.0f} ms · {stats.tokens_per_s:.0f} tok/s"
+        self.speed_label.setText(speed)
+
+    def rewrite_started(self, label: str, count: int) -> None:
+        self.panel.start(label, count)
+
+    def rewrite_chunk(self, row: int, text: str) -> None:
+        self.panel.append(row, text)
+
+    def rewrite_done(self, message: str) -> None:
+        self.panel.done(message)
+
+    def shutdown(self) -> None:
+        self.session.shutdown()
+        self.host.shutdown()
