@@ -8,10 +8,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from writer_app.assist.requests import AssistRequest, RequestKind
+from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind
 from writer_app.engine.generate import Engine, GenerationResult
 
 log = logging.getLogger(__name__)
+
+
+def model_info(engine: Engine) -> ModelInfo:
+    """What the session needs to know of a loaded model."""
+    spec = engine.spec
+    return ModelInfo(
+        name=spec.name,
+        context_length=spec.context_length,
+        follows_instructions=spec.follows_instructions,
+        prompt_format=spec.prompt_format,
+        load_ms=engine.load_ms,
+        threads=engine.model.threads,
+    )
 
 
 def run_request(

@@ -464,7 +464,8 @@ class WritingSession:
         if chars < 200 or tokens < 50:
             return
         measured = chars / tokens
-        updated = 0.7 * self._chars_per_token + 0.3 * measured
+        # Down at once (the window must fit the budget now); up gradually (one long word is no trend).
+        updated = min(measured, 0.7 * self._chars_per_token + 0.3 * measured)
         if abs(updated - self._chars_per_token) / self._chars_per_token > 0.02:
             self._chars_per_token = updated
             self._fit_window()

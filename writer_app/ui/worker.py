@@ -15,27 +15,14 @@ from writer_app.assist.requests import (
     AssistError,
     AssistRequest,
     ErrorKind,
-    ModelInfo,
     generation_error,
     load_error,
 )
-from writer_app.assist.runner import run_request
+from writer_app.assist.runner import model_info, run_request
 from writer_app.engine.generate import Engine
 from writer_app.models.store import ModelStore
 
 log = logging.getLogger(__name__)
-
-
-def model_info(engine: Engine) -> ModelInfo:
-    spec = engine.spec
-    return ModelInfo(
-        name=spec.name,
-        context_length=spec.context_length,
-        follows_instructions=spec.follows_instructions,
-        prompt_format=spec.prompt_format,
-        load_ms=engine.load_ms,
-        threads=engine.model.threads,
-    )
 
 
 class ModelWorker(QObject):
