@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures_models import TINY_CONTEXT
+from writer_app import cli
 from writer_app.cli import main
 
 
@@ -134,3 +135,33 @@ def test_models_list_verify_remove(tiny_model, tmp_path, capsys, monkeypatch):
 def test_export_refuses_to_overwrite_without_force(tiny_home, tiny_source):
     proc = run_cli(["models", "export", str(tiny_source), "--name", "tiny"], tiny_home)
     assert proc.returncode == 2 and "already exists" in proc.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-v", "models", "list"],
+        ["models", "-v", "list"],
+        ["models", "list", "-v"],
+        ["models", "list", "--verbose"],
+    ],
+)
+def test_verbose_is_taken_before_or_after_a_sub_command(argv, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    seen: list[bool] = []
+    monkeypatch.setattr(cli, "_configure_logging", seen.append)
+    assert main(argv) == 0
+    assert seen == [True] and "no models installed" in capsys.readouterr().out
+
+
+def test_without_verbose_a_sub_command_logs_quietly(tmp_path, monkeypatch):
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    seen: list[bool] = []
+    monkeypatch.setattr(cli, "_configure_logging", seen.append)
+    assert main(["models", "list"]) == 0
+    assert seen == [False]
+
+
+def test_sampling_flags_that_are_not_numbers_are_user_errors(tiny_home, capsys):
+    assert main(["complete", "--temperature", "nan", "hi"]) == 2
+    assert "temperature and top-p must be numbers" in capsys.readouterr().err

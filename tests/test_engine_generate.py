@@ -110,11 +110,35 @@ def test_find_stop(text, rule, cut):
     assert find_stop(text, rule) == cut
 
 
-def test_stop_at_sentence_ends_text_at_the_sentence(tiny_engine):
-    # Force a sentence end by sampling until one appears is flaky; check the contract on any output.
-    result = tiny_engine.generate("A story. It", max_new_tokens=40, stop_at="newline")
-    text = result.completions[0].text
-    assert "\n" not in text.lstrip("\n")
+def scripted(engine: Engine, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """Make the engine 'choose' exactly the tokens of text, then end of text: a deterministic model."""
+    tokens = iter(engine.codec.encode(text))
+    eos = min(engine.spec.eos_token_ids)
+    monkeypatch.setattr(engine, "_first_tokens", lambda *_args: [next(tokens)])
+    monkeypatch.setattr(engine, "_choose", lambda *_args: next(tokens, eos))
+
+
+@pytest.mark.parametrize(
+    ("rule", "written", "kept"),
+    [
+        ("sentence", " It rained all night. Then the sun came out.", " It rained all night."),
+        ("sentence", " 他走了。然后雨停了。", " 他走了。"),
+        ("sentence", " Version 1.5 is out", " Version 1.5 is out"),
+        ("newline", " First line\nSecond line", " First line"),
+        (None, " One. Two.\nThree", " One. Two.\nThree"),
+    ],
+)
+def test_the_generate_loop_stops_at_the_rule(tiny_engine, monkeypatch, rule, written, kept):
+    scripted(tiny_engine, monkeypatch, written)
+    streamed: list[str] = []
+    result = tiny_engine.generate(
+        "A story.", max_new_tokens=40, stop_at=rule, on_text=lambda _row, text: streamed.append(text)
+    )
+    completion = result.completions[0]
+    assert completion.text == kept and "".join(streamed) == kept
+    assert completion.finish_reason == ("eos" if kept == written else "stop")
+    # It stops within a few tokens of the end it found, not at max_new_tokens.
+    assert result.stats.new_tokens <= len(tiny_engine.codec.encode(kept)) + 3
 
 
 def test_bad_parameters_raise_value_error(tiny_engine):

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from writer_app.engine.sampling import SamplingParams
 from writer_app.errors import UserError
 from writer_app.settings import Settings, load_settings, save_settings, settings_path
 from writer_app.textfile import NeedsEncoding, read_text_file, save_text_atomic
@@ -90,3 +91,13 @@ def test_unencodable_text_is_refused_before_touching_the_file(tmp_path):
 def test_unreadable_file_is_a_clear_error(tmp_path):
     with pytest.raises(UserError, match="cannot open"):
         read_text_file(tmp_path / "missing.txt")
+
+
+def test_sampling_settings_outside_their_range_reset_to_the_engines_defaults(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text('{"top_k": 5000, "repetition_penalty": 0.2, "temperature": 0.5}', encoding="utf-8")
+    settings, messages = load_settings(path)
+    defaults = SamplingParams()
+    assert (settings.top_k, settings.repetition_penalty) == (defaults.top_k, defaults.repetition_penalty)
+    assert settings.temperature == 0.5
+    assert len(messages) == 2 and all("reset to the default" in m for m in messages)

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.test_ui_editor import make_window, type_text
 from writer_app.assist.requests import RequestKind
-from writer_app.settings import Settings, load_settings
+from writer_app.engine.sampling import SamplingParams
+from writer_app.settings import SETTING_LIMITS, Settings, load_settings
 from writer_app.ui.find_dialog import FindReplaceDialog
 from writer_app.ui.main_window import count_words
 from writer_app.ui.settings_dialog import SettingsDialog
@@ -153,3 +154,22 @@ def test_asking_for_a_suggestion_cancels_a_warm_up(qtbot, tiny_model):
     assert w.session.request_suggestion()
     assert warm.cancel.is_set()
     qtbot.waitUntil(lambda: not w.session.busy, timeout=10000)
+
+
+def test_settings_dialog_ranges_and_defaults_come_from_one_table(qtbot):
+    dialog = SettingsDialog(Settings(), [])
+    qtbot.addWidget(dialog)
+    boxes = {
+        "temperature": dialog.temperature,
+        "top_p": dialog.top_p,
+        "top_k": dialog.top_k,
+        "repetition_penalty": dialog.repetition_penalty,
+        "suggestion_tokens": dialog.tokens,
+        "alternatives": dialog.alternatives,
+    }
+    for name, box in boxes.items():
+        assert (box.minimum(), box.maximum()) == SETTING_LIMITS[name], name
+    defaults = SamplingParams()
+    assert (dialog.top_k.value(), dialog.temperature.value()) == (defaults.top_k, defaults.temperature)
+    dialog.top_k.setValue(7)
+    assert dialog.result_settings().top_k == 7

@@ -21,6 +21,16 @@ COMMANDS = ("complete", "models")
 log = logging.getLogger("writer_app")
 
 
+def _command(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
+    """A sub-command that takes -v after its name too. SUPPRESS: where it is absent there, the value set
+    before the sub-command stays."""
+    parser = sub.add_parser(name, help=help)
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log details to stderr"
+    )
+    return parser
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -32,7 +42,7 @@ def _positive_int(text: str) -> int:
 
 
 def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("complete", help="stream a continuation of TEXT (or stdin) to stdout")
+    p = _command(sub, "complete", "stream a continuation of TEXT (or stdin) to stdout")
     p.add_argument("text", nargs="?", default=None, help="the text to continue; '-' or nothing reads stdin")
     p.add_argument("--file", type=Path, help="read the text to continue from this file")
     p.add_argument("--model", help="model name in the store or path to a model folder")
@@ -65,32 +75,32 @@ def _add_quantize_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def _build_models_parser(sub: argparse._SubParsersAction) -> None:
-    models = sub.add_parser("models", help="manage the local model store")
+    models = _command(sub, "models", "manage the local model store")
     msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
-    exp = msub.add_parser("export", help="export a hub id or a local HF model folder to ONNX into the store")
+    exp = _command(msub, "export", "export a hub id or a local HF model folder to ONNX into the store")
     exp.add_argument("source", help="hub id (gpt2, distilgpt2, uer/gpt2-chinese-cluecorpussmall) or folder")
     exp.add_argument("--name", help="name in the store (default: derived from SOURCE)")
     exp.add_argument("--force", action="store_true", help="replace a model of the same name")
     _add_quantize_flag(exp)
-    gg = msub.add_parser("import-gguf", help="import a GGUF checkpoint (e.g. SmolLM2-135M-Instruct)")
+    gg = _command(msub, "import-gguf", "import a GGUF checkpoint (e.g. SmolLM2-135M-Instruct)")
     gg.add_argument("file", type=Path)
     gg.add_argument("--name")
     gg.add_argument("--force", action="store_true")
     _add_quantize_flag(gg)
-    msub.add_parser("list", help="list installed models")
-    rm = msub.add_parser("remove", help="delete a model from the store")
+    _command(msub, "list", "list installed models")
+    rm = _command(msub, "remove", "delete a model from the store")
     rm.add_argument("name")
-    ver = msub.add_parser("verify", help="check a model's files against its manifest checksums")
+    ver = _command(msub, "verify", "check a model's files against its manifest checksums")
     ver.add_argument("name")
-    msub.add_parser("install-default", help="install GPT-2 (online) or the offline starter model")
-    msub.add_parser("path", help="print the store's folder")
+    _command(msub, "install-default", "install GPT-2 (online) or the offline starter model")
+    _command(msub, "path", "print the store's folder")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="writer-app", description="A local, offline writing assistant.")
     parser.add_argument("--version", action="version", version=f"writer-app {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _build_complete_parser(sub)
     _build_models_parser(sub)
     return parser
@@ -205,12 +215,12 @@ def _quantization_label(manifest: Manifest) -> str:
 
 
 def _human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
+    size, unit = float(n), "B"
+    for bigger in ("KB", "MB", "GB"):
+        if size < 1024:
+            break
+        size, unit = size / 1024, bigger
+    return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
 
 
 def run_models(args: argparse.Namespace) -> int:
@@ -273,14 +283,13 @@ def run_models(args: argparse.Namespace) -> int:
         )
         _check_loads(folder)
         return 0
-    if action == "install-default":
-        from writer_app.models.default_model import install_default
+    # install-default: argparse allows no other action
+    from writer_app.models.default_model import install_default
 
-        name = install_default(store=store, progress=_say)
-        _check_loads(store.path(name))
-        print(f"default model: {name}")
-        return 0
-    raise UserError(f"unknown models action {action!r}")
+    name = install_default(store=store, progress=_say)
+    _check_loads(store.path(name))
+    print(f"default model: {name}")
+    return 0
 
 
 def _quantize(args: argparse.Namespace) -> dict[str, str]:
@@ -331,16 +340,12 @@ def _configure_logging(verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+        first = next((a for a in argv if not a.startswith("-")), None)
+        if first not in COMMANDS and not {"-h", "--help"} & set(argv[:1]):
             return run_editor(argv)
         args = build_parser().parse_args(argv)
         _configure_logging(args.verbose)
-        if args.command == "complete":
-            return run_complete(args)
-        if args.command == "models":
-            return run_models(args)
-        build_parser().print_help()
-        return 0
+        return run_complete(args) if args.command == "complete" else run_models(args)
     except UserError as exc:
         print(f"writer-app: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

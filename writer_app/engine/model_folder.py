@@ -17,11 +17,9 @@ class ModelSpec:
     folder: Path
     name: str
     graph_path: Path
-    architecture: str
     context_length: int
     eos_token_ids: list[int]
     bos_token_id: int | None
-    quantization: str
     capabilities: list[str] = field(default_factory=lambda: ["continue"])
     prompt_format: str | None = None
     manifest: Manifest | None = None
@@ -51,11 +49,9 @@ def read_model_folder(folder: Path | str) -> ModelSpec:
             folder=folder,
             name=manifest.name,
             graph_path=graph,
-            architecture=manifest.architecture,
             context_length=manifest.context_length,
             eos_token_ids=list(manifest.eos_token_ids),
             bos_token_id=manifest.bos_token_id,
-            quantization=manifest.quantization,
             capabilities=list(manifest.capabilities),
             prompt_format=manifest.prompt_format,
             manifest=manifest,
@@ -69,9 +65,7 @@ def read_model_folder(folder: Path | str) -> ModelSpec:
         folder=folder,
         name=folder.name,
         graph_path=graph,
-        architecture=str(config.get("model_type", "unknown")),
         context_length=context_length_of(config),
         eos_token_ids=eos,
         bos_token_id=None,
-        quantization="unknown",
     )
