@@ -281,4 +281,3 @@ def test_shutdown_cancels_everything():
     assert request.cancel.is_set() and h.session.suggestion is None
     h.clock.advance(10000)
     assert h.engine.of_kind(RequestKind.WARM) == []
-

@@ -11,18 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from writer_app.engine.graph_contract import KV_SEQLENS_INPUT, KV_TOTAL_INPUT, past_names, present_names
-from writer_app.models.graph_edits import consumers, count_ops, finish_attention_fusion, producers
+from writer_app.models.graph_edits import Fusion, consumers, count_ops, finish_attention_fusion, producers
 
 # Contrib ops onnxruntime's GPT-2 fusions produce; a plain export has none of them.
 FUSED_NORM_OPS = ("SkipLayerNormalization", "FastGelu", "BiasGelu", "BiasSplitGelu")
-
-
-@dataclass(frozen=True)
-class Fusion:
-    """What an attention fusion did: how many layers it fused, or why it left the graph alone."""
-
-    layers: int = 0
-    refused: str | None = None
 
 
 def attention_config_problem(config: dict[str, Any]) -> str | None:

@@ -9,6 +9,7 @@ quantizer are imported lazily: needed to export, never to run.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,15 @@ from writer_app.engine.graph_contract import (
     LOGITS,
     PRESENT_PREFIX,
 )
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """What an attention fusion did: how many layers it fused, or why it left the graph alone."""
+
+    layers: int = 0
+    refused: str | None = None
+
 
 INT64_MAX = np.iinfo(np.int64).max
 # Weight-only 8-bit: blocks of 32 along K, int8 activations in the kernel (accuracy level 4).

@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 
 from writer_app.engine.graph_contract import KV_SEQLENS_INPUT, KV_TOTAL_INPUT, past_names, present_names
-from writer_app.models.gpt2_graph import Fusion
-from writer_app.models.graph_edits import finish_attention_fusion, producers
+from writer_app.models.graph_edits import Fusion, finish_attention_fusion, producers
 
 
 def attention_config_problem(config: dict[str, Any]) -> str | None:
