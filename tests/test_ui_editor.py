@@ -25,7 +25,7 @@ def make_window(qtbot, model: Path | str | None, **overrides) -> MainWindow:
     window = MainWindow(settings, model=str(model) if model else None, save_settings_on_close=False)
     qtbot.addWidget(window)
     # pytest-qt closes widgets before fixtures tear down: never let a modal "save changes?" box block.
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    window.files.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
     window.show()
     qtbot.waitExposed(window)
     window.editor.setFocus()
@@ -174,7 +174,7 @@ def test_ghost_text_never_reaches_a_saved_file_or_the_counts(qtbot, window, tmp_
     suggest(qtbot, window)
     assert window.editor.ghost_text
     target = tmp_path / "draft.txt"
-    assert window.write_to(target)
+    assert window.files.write_to(target)
     assert target.read_text(encoding="utf-8") == PROMPT
     window.update_counts()
     assert window.counts_label.text().startswith("8 words")
@@ -282,7 +282,7 @@ def test_closing_mid_generation_exits_cleanly(qtbot, long_model):
     w.bridge.host.worker.chunk.connect(lambda _i, _r, t: chunks.append(t))
     qtbot.keyClick(w.editor, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(chunks) > 3, timeout=20000)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    w.files.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
     assert w.close()
     assert w.bridge.host.thread.isFinished()
 
@@ -290,10 +290,10 @@ def test_closing_mid_generation_exits_cleanly(qtbot, long_model):
 def test_unsaved_changes_prompt_can_cancel_closing(qtbot, tiny_model):
     w = make_window(qtbot, tiny_model)
     type_text(w, "precious words")
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
+    w.files.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
     assert not w.close()
     assert w.isVisible() and w.editor.toPlainText() == "precious words"
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    w.files.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
     assert w.close()
 
 

@@ -18,13 +18,13 @@ def test_open_edit_save_round_trip_keeps_newlines(qtbot, tmp_path):
     doc = tmp_path / "letter.txt"
     doc.write_bytes(b"Dear Ana,\r\nThe sea was calm.\r\n")
     w = make_window(qtbot, None)
-    assert w.open_path(doc)
+    assert w.files.open_path(doc)
     assert w.editor.toPlainText() == "Dear Ana,\nThe sea was calm.\n"
     assert not w.isWindowModified() and "letter.txt" in w.windowTitle()
     w.editor.moveCursor(w.editor.textCursor().MoveOperation.End)
     qtbot.keyClicks(w.editor, "Yours")
     assert w.editor.document().isModified()
-    assert w.save()
+    assert w.files.save()
     assert doc.read_bytes() == b"Dear Ana,\r\nThe sea was calm.\r\nYours"
     assert not w.editor.document().isModified()
     assert str(doc) in w.settings.recent_files
@@ -35,23 +35,23 @@ def test_non_utf8_file_opens_in_the_encoding_the_writer_picks(qtbot, tmp_path):
     doc.write_bytes("山水之间".encode("gb18030"))
     w = make_window(qtbot, None)
     offered: list[list[str]] = []
-    w.ask_encoding = lambda _path, candidates: offered.append(candidates) or "gb18030"
-    assert w.open_path(doc)
-    assert w.editor.toPlainText() == "山水之间" and w.encoding == "gb18030"
+    w.files.ask_encoding = lambda _path, candidates: offered.append(candidates) or "gb18030"
+    assert w.files.open_path(doc)
+    assert w.editor.toPlainText() == "山水之间" and w.files.encoding == "gb18030"
     assert "gb18030" in offered[0]
-    w.ask_encoding = lambda _path, _candidates: None  # the writer cancels: nothing changes
+    w.files.ask_encoding = lambda _path, _candidates: None  # the writer cancels: nothing changes
     other = tmp_path / "other.txt"
     other.write_bytes("山".encode("gb18030") + b"\xff")
-    assert not w.open_path(other, ask_to_save=False)
+    assert not w.files.open_path(other, ask_to_save=False)
     assert w.editor.toPlainText() == "山水之间"
 
 
 def test_a_file_that_does_not_exist_yet_opens_empty_and_is_created_on_save(qtbot, tmp_path):
     w = make_window(qtbot, None)
     target = tmp_path / "new-chapter.md"
-    assert w.open_path(target)
+    assert w.files.open_path(target)
     qtbot.keyClicks(w.editor, "# One")
-    assert w.save()
+    assert w.files.save()
     assert target.read_text(encoding="utf-8") == "# One"
 
 
@@ -60,7 +60,7 @@ def test_failed_save_keeps_the_text_and_says_why(qtbot, tmp_path, monkeypatch):
     type_text(w, "unsaved words")
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
-    assert not w.write_to(tmp_path / "no-such-folder" / "x.txt")
+    assert not w.files.write_to(tmp_path / "no-such-folder" / "x.txt")
     assert shown and "could not save" in shown[0]
     assert w.editor.toPlainText() == "unsaved words" and w.editor.document().isModified()
 

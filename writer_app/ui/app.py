@@ -18,7 +18,7 @@ def run_app(file: Path | None = None, model: str | None = None) -> int:
     settings, messages = load_settings()
     window = MainWindow(settings, model=model, startup_messages=messages)
     if file is not None:
-        window.open_path(file.expanduser().resolve(), ask_to_save=False)
+        window.files.open_path(file.expanduser().resolve(), ask_to_save=False)
     window.show()
     window.editor.setFocus()
     return app.exec()

@@ -5,25 +5,20 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPlainTextEdit,
 )
 
 from writer_app.engine.text_codec import CJK_LETTERS
-from writer_app.errors import UserError
 from writer_app.models.store import ModelStore
 from writer_app.settings import Settings, save_settings
-from writer_app.textfile import NeedsEncoding, read_text_file, save_text_atomic
+from writer_app.ui.document_files import APP_TITLE, DocumentFiles
 from writer_app.ui.find_dialog import FindReplaceDialog
 from writer_app.ui.ghost_editor import GhostTextEdit
 from writer_app.ui.menus import build_menus
@@ -33,7 +28,6 @@ from writer_app.ui.settings_dialog import SettingsDialog
 from writer_app.ui.themes import GHOST_COLORS, apply_theme
 
 log = logging.getLogger(__name__)
-APP_TITLE = "writer_app"
 _CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
 _WORD = re.compile(f"[^\\W{CJK_LETTERS}]+")
 
@@ -56,9 +50,6 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.model_override = model
         self.save_settings_on_close = save_settings_on_close
-        self.path: Path | None = None
-        self.encoding = "utf-8"
-        self.newline = "\n"
         self._closing = False
 
         self.editor = GhostTextEdit(self)
@@ -70,6 +61,8 @@ class MainWindow(QMainWindow):
 
         self.bridge = SessionBridge(settings, self.editor, self.rewrite_panel, self.statusBar(), self)
         self.session = self.bridge.session
+        self.files = DocumentFiles(self, self.editor, self.session, lambda: self.settings)
+        self.files.titleChanged.connect(self._update_title)
         self.counts_label = QLabel()
         for label in (self.bridge.speed_label, self.counts_label, self.bridge.model_label):
             self.statusBar().addPermanentWidget(label)
@@ -175,118 +168,8 @@ class MainWindow(QMainWindow):
         self.rewrite_panel.hide()
         self.editor.setFocus()
 
-    # --- files --------------------------------------------------------------------------------------
     def _update_title(self) -> None:
-        name = self.path.name if self.path else "Untitled"
-        self.setWindowTitle(f"{name}[*] — {APP_TITLE}")
-
-    def ask_save_changes(self) -> QMessageBox.StandardButton:
-        buttons = (
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel
-        )
-        name = self.path.name if self.path else "Untitled"
-        return QMessageBox.question(self, APP_TITLE, f"Save changes to {name}?", buttons)
-
-    def maybe_save(self) -> bool:
-        """True when it is safe to drop the current text (saved, discarded on purpose, or unmodified)."""
-        if not self.editor.document().isModified():
-            return True
-        answer = self.ask_save_changes()
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def new_file(self) -> None:
-        if not self.maybe_save():
-            return
-        self.session.document_replaced()
-        self.editor.setPlainText("")
-        self.path, self.encoding, self.newline = None, "utf-8", "\n"
-        self.editor.document().setModified(False)
-        self._update_title()
-
-    def open_dialog(self) -> None:
-        if not self.maybe_save():
-            return
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Open", str(self.path.parent if self.path else Path.home())
-        )
-        if name:
-            self.open_path(Path(name), ask_to_save=False)
-
-    def ask_encoding(self, path: Path, candidates: list[str]) -> str | None:
-        options = candidates or ["latin-1"]
-        choice, ok = QInputDialog.getItem(
-            self, APP_TITLE, f"{path.name} is not UTF-8. Open it as:", options, 0, False
-        )
-        return choice if ok else None
-
-    def open_path(self, path: Path, *, ask_to_save: bool = True) -> bool:
-        if ask_to_save and not self.maybe_save():
-            return False
-        if not path.exists():
-            # A new file: opened empty, created on first save.
-            self.session.document_replaced()
-            self.editor.setPlainText("")
-            self.path, self.encoding, self.newline = path, "utf-8", "\n"
-            self.editor.document().setModified(False)
-            self._update_title()
-            return True
-        try:
-            try:
-                loaded = read_text_file(path)
-            except NeedsEncoding as need:
-                encoding = self.ask_encoding(path, need.candidates)
-                if encoding is None:
-                    return False
-                loaded = read_text_file(path, encoding)
-        except UserError as exc:
-            QMessageBox.warning(self, APP_TITLE, str(exc))
-            return False
-        self.session.document_replaced()
-        self.editor.setPlainText(loaded.text)
-        self.path, self.encoding, self.newline = path, loaded.encoding, loaded.newline
-        self.editor.document().setModified(False)
-        self.settings.add_recent(str(path))
-        self._update_title()
-        if loaded.encoding not in ("utf-8", "utf-8-sig"):
-            self.statusBar().showMessage(f"Opened as {loaded.encoding}; saved in the same encoding.", 8000)
-        return True
-
-    def fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for name in self.settings.recent_files:
-            action = self.recent_menu.addAction(name)
-            action.triggered.connect(lambda _=False, n=name: self.open_path(Path(n)))
-        if not self.settings.recent_files:
-            self.recent_menu.addAction("(none)").setEnabled(False)
-
-    def save(self) -> bool:
-        if self.path is None:
-            return self.save_as()
-        return self.write_to(self.path)
-
-    def save_as(self) -> bool:
-        start = str(self.path) if self.path else str(Path.home() / "Untitled.txt")
-        name, _ = QFileDialog.getSaveFileName(self, "Save As", start)
-        if not name:
-            return False
-        return self.write_to(Path(name))
-
-    def write_to(self, path: Path) -> bool:
-        try:
-            save_text_atomic(path, self.editor.toPlainText(), self.encoding, self.newline)
-        except UserError as exc:
-            QMessageBox.critical(self, APP_TITLE, str(exc))
-            return False
-        self.path = path
-        self.editor.document().setModified(False)
-        self.settings.add_recent(str(path))
-        self._update_title()
-        self.statusBar().showMessage(f"Saved {path}", 4000)
-        return True
+        self.setWindowTitle(f"{self.files.display_name}[*] — {APP_TITLE}")
 
     # --- find, counts -------------------------------------------------------------------------------
     def show_find(self) -> None:
@@ -308,7 +191,7 @@ class MainWindow(QMainWindow):
 
     # --- closing ------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if not self._closing and not self.maybe_save():
+        if not self._closing and not self.files.maybe_save():
             event.ignore()
             return
         self._closing = True

@@ -33,12 +33,12 @@ def build_menus(w: MainWindow) -> None:
     bar = w.menuBar()
     std = QKeySequence.StandardKey
     file_menu = bar.addMenu("&File")
-    _action(w, file_menu, "&New", w.new_file, std.New)
-    _action(w, file_menu, "&Open…", w.open_dialog, std.Open)
+    _action(w, file_menu, "&New", w.files.new_file, std.New)
+    _action(w, file_menu, "&Open…", w.files.open_dialog, std.Open)
     w.recent_menu = file_menu.addMenu("Open &Recent")
-    w.recent_menu.aboutToShow.connect(w.fill_recent)
-    _action(w, file_menu, "&Save", w.save, std.Save)
-    _action(w, file_menu, "Save &As…", w.save_as, std.SaveAs)
+    w.recent_menu.aboutToShow.connect(lambda: w.files.fill_recent(w.recent_menu))
+    _action(w, file_menu, "&Save", w.files.save, std.Save)
+    _action(w, file_menu, "Save &As…", w.files.save_as, std.SaveAs)
     file_menu.addSeparator()
     _action(w, file_menu, "&Quit", w.close, std.Quit)
 
