@@ -85,11 +85,12 @@ def test_a_chunk_for_an_older_document_revision_is_dropped():
     """Same request id, but the document changed behind the suggestion (e.g. a replace-all while it
     streamed, with the suggestion kept): its text no longer fits the document, so it is dropped."""
     h = make_session(TEXT, loaded=model())
-    request = suggest(h, " and")
+    request = suggest(h)
+    h.session.chunk(request.request_id, 0, " and")
     suggestion = h.session.suggestion
     h.session.revision += 1  # a change the suggestion was not moved along with
     h.session.chunk(request.request_id, 0, " STALE")
-    assert suggestion.alternatives[0] == " and"
+    assert suggestion.alternatives[0] == " and" and h.seen.ghost.text == " and"
 
 
 def test_without_a_model_requests_are_refused_with_the_install_hint():
