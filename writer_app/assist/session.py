@@ -185,8 +185,7 @@ class WritingSession:
         self._set_model(ModelState(info=info))
         self.window.reset()
         self._fit_window()
-        kind = "follows instructions" if info.follows_instructions else "continues text"
-        self.listener.message(f"Model {info.name} ready ({kind}). Ctrl+Space suggests, Ctrl+R rewrites.")
+        self.listener.message(f"Model {info.name} ready. Ctrl+Space suggests, Ctrl+R rewrites.")
         self._schedule_warm()
 
     def model_failed(self, error: AssistError) -> None:
