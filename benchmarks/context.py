@@ -9,6 +9,11 @@ Prints, for the engine on that folder (medians, 2 threads unless told):
 
 from __future__ import annotations
 
+import os
+
+# Before onnxruntime is imported anywhere: no telemetry leaves the machine (see writer_app/__init__.py).
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
 import argparse
 import statistics
 import sys

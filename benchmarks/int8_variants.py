@@ -8,6 +8,11 @@ and prints its teacher-forced top-1 agreement with float32 on `prose.txt` and it
 
 from __future__ import annotations
 
+import os
+
+# Before onnxruntime is imported anywhere: no telemetry leaves the machine (see writer_app/__init__.py).
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
 import argparse
 import logging
 import shutil

@@ -7,10 +7,14 @@ profiler, the median decode step in ms for 1 to 4 rows.
 
 from __future__ import annotations
 
+import os
+
+# Before onnxruntime is imported anywhere: no telemetry leaves the machine (see writer_app/__init__.py).
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
 import argparse
 import collections
 import json
-import os
 import statistics
 import sys
 import tempfile

@@ -12,6 +12,11 @@ Needs: pip install -e '.[export]' -r benchmarks/requirements.txt
 
 from __future__ import annotations
 
+import os
+
+# Before onnxruntime is imported anywhere: no telemetry leaves the machine (see writer_app/__init__.py).
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
 import argparse
 import datetime as dt
 import json

@@ -7,9 +7,13 @@ so every system sees exactly the same tokens.
 
 from __future__ import annotations
 
+import os
+
+# Before onnxruntime is imported anywhere: no telemetry leaves the machine (see writer_app/__init__.py).
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
 import argparse
 import json
-import os
 import resource
 import sys
 import time
