@@ -10,7 +10,7 @@ import pytest
 from writer_app.engine.sampling import SamplingParams
 from writer_app.errors import UserError
 from writer_app.settings import Settings, load_settings, save_settings, settings_path
-from writer_app.textfile import NeedsEncoding, read_text_file, save_text_atomic
+from writer_app.textfile import NeedsEncoding, TextFormat, read_text_file, save_text_atomic
 
 
 def test_settings_round_trip_saves_only_changes(tmp_path):
@@ -54,7 +54,7 @@ def test_utf8_and_bom_and_newlines(tmp_path):
     assert f.read_bytes() == "héllo\r\n世界\r\nmore".encode()
     bom = tmp_path / "bom.txt"
     bom.write_bytes(b"\xef\xbb\xbfhi")
-    assert read_text_file(bom).encoding == "utf-8-sig"
+    assert read_text_file(bom).format == TextFormat("utf-8", "\n", bom=True)
 
 
 def test_non_utf8_file_asks_for_an_encoding(tmp_path):

@@ -1,32 +1,81 @@
-"""Reading and saving the writer's files: encodings detected, saves atomic. The text is sacred."""
+"""Reading and saving the writer's files. The text is sacred: what is saved is exactly what was read,
+except what the writer changed.
+
+- Every code point round-trips (no-break spaces, U+2028 / U+2029, tabs, anything).
+- Line breaks are kept one by one: a file with mixed endings stays mixed where it was not edited.
+- The encoding and its byte order mark are kept (UTF-16 BE stays BE).
+- Saves are atomic: a temporary file in the target's folder, flushed, renamed over the target, the
+  folder flushed too. A symlink is saved through to its target; a hard-linked file is written in
+  place (after a complete copy proves the disk has room), so its other names see the new text.
+  Mode, owner (where allowed) and extended attributes are kept. A read-only file is refused.
+- A stamp (mtime, size, sha256) taken at open and save tells when another program changed the file.
+- Encodings are detected (charset-normalizer) when a file is not UTF-8; binary files are refused.
+"""
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import hashlib
 import os
+import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from writer_app.errors import UserError
 
+# Longest first: a UTF-32 LE mark starts with the UTF-16 LE one.
 _BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-# Offered when a file is not UTF-8, in this order.
-FALLBACK_ENCODINGS = ("gb18030", "big5", "shift_jis", "cp1252", "latin-1")
+_BOM_OF = {name: bom for bom, name in _BOMS}
+# Offered after the detector's guesses when a file is not UTF-8.
+FALLBACK_ENCODINGS = ("gb18030", "big5", "shift_jis", "euc-kr", "cp1252", "latin-1")
+LINE_BREAK = re.compile("\r\n|\r|\n|\u2029")
+BINARY_SAMPLE = 8192
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a file was when we last read or wrote it."""
+
+    mtime_ns: int
+    size: int
+    sha256: str
+
+    @classmethod
+    def of_bytes(cls, path: Path, data: bytes) -> FileStamp:
+        info = path.stat()
+        return cls(info.st_mtime_ns, info.st_size, hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    encoding: str = "utf-8"
+    newline: str = "\n"  # for new lines, and every line break when the file had one kind
+    bom: bool = False
 
 
 @dataclass
 class LoadedText:
-    text: str
-    encoding: str
-    newline: str  # the file's newline style, kept on save
+    text: str  # line breaks as "\n", as the editor holds them
+    format: TextFormat
+    breaks: list[str] | None  # each line break as it was in the file, when they were not all alike
+    stamp: FileStamp
+
+    @property
+    def encoding(self) -> str:
+        return self.format.encoding
+
+    @property
+    def newline(self) -> str:
+        return self.format.newline
 
 
 class NeedsEncoding(UserError):
@@ -38,12 +87,28 @@ class NeedsEncoding(UserError):
         self.candidates = candidates
 
 
-def _newline_of(text: str) -> str:
-    if "\r\n" in text:
-        return "\r\n"
-    if "\r" in text:
-        return "\r"
-    return "\n"
+class ReadOnlyFile(UserError):
+    """The file may not be written: save it under another name."""
+
+
+def split_breaks(text: str) -> tuple[str, str, list[str] | None]:
+    """(text with "\\n" breaks, the most common break, every break when they are not all alike)."""
+    breaks = LINE_BREAK.findall(text)
+    if not breaks:
+        return text, "\n", None
+    newline = max(("\n", "\r\n", "\r"), key=breaks.count)
+    normalized = LINE_BREAK.sub("\n", text)
+    return normalized, newline, None if all(b == newline for b in breaks) else breaks
+
+
+def join_lines(lines: list[str], breaks: list[str | None], newline: str) -> str:
+    """Lines joined by their own break (None: a line the writer made, which gets `newline`)."""
+    out = []
+    for index, line in enumerate(lines):
+        out.append(line)
+        if index < len(lines) - 1:
+            out.append(breaks[index] if index < len(breaks) and breaks[index] else newline)
+    return "".join(out)
 
 
 def read_text_file(path: Path, encoding: str | None = None) -> LoadedText:
@@ -51,61 +116,183 @@ def read_text_file(path: Path, encoding: str | None = None) -> LoadedText:
         raw = path.read_bytes()
     except OSError as exc:
         raise UserError(f"cannot open {path}: {exc.strerror or exc}") from exc
-    if encoding is None:
-        encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
-    if encoding is None:
-        try:
-            text = raw.decode("utf-8")
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            candidates = [e for e in FALLBACK_ENCODINGS if _decodes(raw, e)]
-            raise NeedsEncoding(path, candidates) from None
+    bom = next(((mark, name) for mark, name in _BOMS if raw.startswith(mark)), None)
+    has_bom = False
+    if encoding is None and bom is not None:
+        encoding, has_bom = bom[1], True
+        body = raw[len(bom[0]) :]
+    elif encoding is not None and bom is not None and _BOM_OF.get(_canonical(encoding)) == bom[0]:
+        has_bom, body = True, raw[len(bom[0]) :]
     else:
-        try:
-            text = raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise UserError(f"{path.name} cannot be read as {encoding}: {exc}") from exc
-    newline = _newline_of(text)
-    return LoadedText(text.replace("\r\n", "\n").replace("\r", "\n"), encoding, newline)
+        body = raw
+    if encoding is None:
+        utf16 = _utf16_without_bom(body)
+        if utf16:
+            encoding = utf16
+        else:
+            if b"\x00" in body[:BINARY_SAMPLE]:
+                raise UserError(f"{path.name} looks like a binary file, not text: it was not opened")
+            try:
+                body.decode("utf-8")
+                encoding = "utf-8"
+            except UnicodeDecodeError:
+                raise NeedsEncoding(path, detect_encodings(body)) from None
+    try:
+        text = body.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UserError(f"{path.name} cannot be read as {encoding}: {exc}") from exc
+    normalized, newline, breaks = split_breaks(text)
+    fmt = TextFormat(_canonical(encoding), newline, has_bom)
+    return LoadedText(normalized, fmt, breaks, FileStamp.of_bytes(path, raw))
+
+
+def _canonical(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+
+
+def _utf16_without_bom(body: bytes) -> str | None:
+    """UTF-16 text without a mark shows as every other byte zero (ASCII-heavy text). None if not."""
+    sample = body[:BINARY_SAMPLE]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    evens, odds = sample[0::2], sample[1::2]
+    for zeros, other, name in ((odds, evens, "utf-16-le"), (evens, odds, "utf-16-be")):
+        if zeros.count(0) > 0.4 * len(zeros) and other.count(0) == 0:
+            try:
+                body.decode(name)
+            except UnicodeDecodeError:
+                continue
+            return name
+    return None
+
+
+def detect_encodings(raw: bytes) -> list[str]:
+    """Encodings that decode raw, the detector's best guesses first."""
+    from charset_normalizer import from_bytes
+
+    guesses = [match.encoding for match in from_bytes(raw[: 1 << 20])]
+    ordered = list(dict.fromkeys([*guesses, *FALLBACK_ENCODINGS]))
+    return [name for name in ordered if _decodes(raw, name)]
 
 
 def _decodes(raw: bytes, encoding: str) -> bool:
     try:
         raw.decode(encoding)
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, LookupError):
         return False
     return True
 
 
-def save_text_atomic(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then replace the target.
-
-    On any failure (full disk, no permission, unencodable text) the old file is untouched and a
-    UserError says why.
-    """
-    data_text = text.replace("\n", newline) if newline != "\n" else text
+def encode_text(text: str, fmt: TextFormat) -> bytes:
+    """The file's bytes for text whose line breaks are already the file's."""
     try:
-        data = data_text.encode(encoding)
+        data = text.encode(fmt.encoding)
     except UnicodeEncodeError as exc:
-        raise UserError(f"the text has characters that {encoding} cannot store; save as UTF-8") from exc
-    folder = path.parent
-    tmp_name = None
+        raise UserError(f"the text has characters that {fmt.encoding} cannot store; save as UTF-8") from exc
+    except LookupError as exc:
+        raise UserError(f"unknown encoding {fmt.encoding}") from exc
+    return _BOM_OF.get(fmt.encoding, b"") + data if fmt.bom else data
+
+
+def changed_on_disk(path: Path, stamp: FileStamp | None) -> bool:
+    """True when the file is not what it was when stamped (gone counts as changed)."""
+    if stamp is None:
+        return False
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        info = path.stat()
+        if (info.st_mtime_ns, info.st_size) == (stamp.mtime_ns, stamp.size):
+            return False
+        return hashlib.sha256(path.read_bytes()).hexdigest() != stamp.sha256
+    except OSError:
+        return True
+
+
+def save_text_atomic(
+    path: Path, text: str, encoding: str = "utf-8", newline: str = "\n", bom: bool = False
+) -> FileStamp:
+    """Save text whose line breaks are "\\n" with one newline style throughout."""
+    body = text.replace("\n", newline) if newline != "\n" else text
+    return save_bytes(path, encode_text(body, TextFormat(_canonical(encoding), newline, bom)))
+
+
+def save_bytes(path: Path, data: bytes) -> FileStamp:
+    """Replace the file's content with data, atomically; returns the new stamp.
+
+    On any failure (full disk, no permission, read-only) the old file is untouched and a UserError
+    says why."""
+    target = Path(os.path.realpath(path))  # a symlink is saved through to its target
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise UserError(f"could not save {path}: {exc.strerror or exc}") from exc
+    if info is not None and not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise ReadOnlyFile(f"{path} is read-only; save it under another name (Save As)")
+    try:
+        tmp = _write_temporary(target, data, info)
+        try:
+            if info is not None and info.st_nlink > 1:
+                _write_in_place(target, data)  # keeps the other names of a hard-linked file
+                os.unlink(tmp)
+            else:
+                os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_folder(target.parent)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise UserError(f"could not save {path}: {reason}; the file on disk is unchanged") from exc
+    return FileStamp.of_bytes(target, data)
+
+
+def _write_temporary(target: Path, data: bytes, info: os.stat_result | None) -> str:
+    """The new content, complete and on disk, beside the target, with the target's metadata."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if path.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp_name, path.stat().st_mode & 0o7777)
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as exc:
-        raise UserError(
-            f"could not save {path}: {exc.strerror or exc}; the file on disk is unchanged"
-        ) from exc
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+        if info is not None:
+            _copy_metadata(target, name, info)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+    return name
+
+
+def _copy_metadata(source: Path, destination: str, info: os.stat_result) -> None:
+    with contextlib.suppress(OSError):
+        os.chmod(destination, stat.S_IMODE(info.st_mode))
+    with contextlib.suppress(OSError):  # only root, or the owner keeping their own group, may do this
+        os.chown(destination, info.st_uid, info.st_gid)
+    if hasattr(os, "listxattr"):
+        with contextlib.suppress(OSError):
+            for attribute in os.listxattr(source):
+                with contextlib.suppress(OSError):
+                    os.setxattr(destination, attribute, os.getxattr(source, attribute))
+
+
+def _write_in_place(target: Path, data: bytes) -> None:
+    with open(target, "r+b") as fh:
+        fh.write(data)
+        fh.truncate()
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,18 +1,30 @@
 """The file behind the editor: new, open (asking for an encoding when it is not UTF-8), save, save as,
-recent files, and the question before unsaved text is dropped."""
+recent files, and the questions that keep text from being lost: before unsaved text is dropped,
+before a file another program changed is overwritten, when a read-only file is saved, and when the
+file changes on disk while it is open."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
 
 from writer_app.assist.session import WritingSession
 from writer_app.errors import UserError
 from writer_app.settings import Settings
-from writer_app.textfile import NeedsEncoding, read_text_file, save_text_atomic
+from writer_app.textfile import (
+    FileStamp,
+    NeedsEncoding,
+    ReadOnlyFile,
+    TextFormat,
+    changed_on_disk,
+    encode_text,
+    read_text_file,
+    save_bytes,
+)
+from writer_app.ui.document_text import document_text, set_document_text
 from writer_app.ui.ghost_editor import GhostTextEdit
 
 APP_TITLE = "writer_app"
@@ -31,13 +43,25 @@ class DocumentFiles(QObject):
         super().__init__(window)
         self.window, self.editor, self.session, self._settings = window, editor, session, settings
         self.path: Path | None = None
-        self.encoding = "utf-8"
-        self.newline = "\n"
+        self.format = TextFormat()
+        self.breaks_kept = False  # the file's line breaks are kept per line (they were mixed)
+        self.stamp: FileStamp | None = None  # the file as last read or written
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._changed_on_disk)
 
     @property
     def display_name(self) -> str:
         return self.path.name if self.path else "Untitled"
 
+    @property
+    def encoding(self) -> str:
+        return self.format.encoding
+
+    def text(self) -> str:
+        """The document as the file's text, character for character."""
+        return document_text(self.editor.document(), self.format.newline, self.breaks_kept)
+
+    # --- questions (tests replace them) -------------------------------------------------------------
     def ask_save_changes(self) -> QMessageBox.StandardButton:
         buttons = (
             QMessageBox.StandardButton.Save
@@ -46,6 +70,38 @@ class DocumentFiles(QObject):
         )
         return QMessageBox.question(self.window, APP_TITLE, f"Save changes to {self.display_name}?", buttons)
 
+    def ask_encoding(self, path: Path, candidates: list[str]) -> str | None:
+        options = candidates or ["latin-1"]
+        choice, ok = QInputDialog.getItem(
+            self.window, APP_TITLE, f"{path.name} is not UTF-8. Open it as:", options, 0, False
+        )
+        return choice if ok else None
+
+    def ask_overwrite_changed(self, path: Path) -> QMessageBox.StandardButton:
+        """Save (overwrite the other program's version), Save All (meaning Save As: keep both) or Cancel."""
+        question = f"{path.name} was changed by another program since you opened or saved it."
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, question, parent=self.window)
+        box.setInformativeText("Overwrite it with your text, or save yours under another name?")
+        buttons = QMessageBox.StandardButton
+        box.setStandardButtons(buttons.Save | buttons.SaveAll | buttons.Cancel)
+        box.button(buttons.Save).setText("Overwrite")
+        box.button(buttons.SaveAll).setText("Save As…")
+        return buttons(box.exec())
+
+    def ask_read_only(self, path: Path) -> bool:
+        """True to save under another name."""
+        answer = QMessageBox.question(
+            self.window, APP_TITLE, f"{path.name} is read-only. Save your text under another name?"
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def ask_reload(self, path: Path) -> bool:
+        answer = QMessageBox.question(
+            self.window, APP_TITLE, f"{path.name} was changed by another program. Reload it?"
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    # --- open, new ------------------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True when it is safe to drop the current text (saved, discarded on purpose, or unmodified)."""
         if not self.editor.document().isModified():
@@ -58,11 +114,7 @@ class DocumentFiles(QObject):
     def new_file(self) -> None:
         if not self.maybe_save():
             return
-        self.session.document_replaced()
-        self.editor.setPlainText("")
-        self.path, self.encoding, self.newline = None, "utf-8", "\n"
-        self.editor.document().setModified(False)
-        self.titleChanged.emit()
+        self._show(None, "", TextFormat(), None, None)
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
@@ -73,23 +125,11 @@ class DocumentFiles(QObject):
         if name:
             self.open_path(Path(name), ask_to_save=False)
 
-    def ask_encoding(self, path: Path, candidates: list[str]) -> str | None:
-        options = candidates or ["latin-1"]
-        choice, ok = QInputDialog.getItem(
-            self.window, APP_TITLE, f"{path.name} is not UTF-8. Open it as:", options, 0, False
-        )
-        return choice if ok else None
-
     def open_path(self, path: Path, *, ask_to_save: bool = True) -> bool:
         if ask_to_save and not self.maybe_save():
             return False
         if not path.exists():
-            # A new file: opened empty, created on first save.
-            self.session.document_replaced()
-            self.editor.setPlainText("")
-            self.path, self.encoding, self.newline = path, "utf-8", "\n"
-            self.editor.document().setModified(False)
-            self.titleChanged.emit()
+            self._show(path, "", TextFormat(), None, None)  # a new file, created on first save
             return True
         try:
             try:
@@ -102,16 +142,22 @@ class DocumentFiles(QObject):
         except UserError as exc:
             QMessageBox.warning(self.window, APP_TITLE, str(exc))
             return False
-        self.session.document_replaced()
-        self.editor.setPlainText(loaded.text)
-        self.path, self.encoding, self.newline = path, loaded.encoding, loaded.newline
-        self.editor.document().setModified(False)
+        self._show(path, loaded.text, loaded.format, loaded.breaks, loaded.stamp)
         self._settings().add_recent(str(path))
-        self.titleChanged.emit()
-        if loaded.encoding not in ("utf-8", "utf-8-sig"):
+        if loaded.encoding != "utf-8":
             note = f"Opened as {loaded.encoding}; saved in the same encoding."
             self.window.statusBar().showMessage(note, 8000)
         return True
+
+    def _show(
+        self, path: Path | None, text: str, fmt: TextFormat, breaks: list[str] | None, stamp: FileStamp | None
+    ) -> None:
+        self.session.document_replaced()
+        set_document_text(self.editor.document(), text, breaks)
+        self.path, self.format, self.breaks_kept, self.stamp = path, fmt, breaks is not None, stamp
+        self.editor.document().setModified(False)
+        self._watch()
+        self.titleChanged.emit()
 
     def fill_recent(self, menu: QMenu) -> None:
         menu.clear()
@@ -121,6 +167,7 @@ class DocumentFiles(QObject):
         if not self._settings().recent_files:
             menu.addAction("(none)").setEnabled(False)
 
+    # --- save -------------------------------------------------------------------------------------------
     def save(self) -> bool:
         if self.path is None:
             return self.save_as()
@@ -134,14 +181,49 @@ class DocumentFiles(QObject):
         return self.write_to(Path(name))
 
     def write_to(self, path: Path) -> bool:
+        if path == self.path and changed_on_disk(path, self.stamp):
+            answer = self.ask_overwrite_changed(path)
+            if answer == QMessageBox.StandardButton.SaveAll:
+                return self.save_as()
+            if answer != QMessageBox.StandardButton.Save:
+                return False
         try:
-            save_text_atomic(path, self.editor.toPlainText(), self.encoding, self.newline)
+            stamp = save_bytes(path, encode_text(self.text(), self.format))
+        except ReadOnlyFile:
+            return self.ask_read_only(path) and self.save_as()
         except UserError as exc:
             QMessageBox.critical(self.window, APP_TITLE, str(exc))
             return False
-        self.path = path
+        self.path, self.stamp = path, stamp
         self.editor.document().setModified(False)
         self._settings().add_recent(str(path))
+        self._watch()
         self.titleChanged.emit()
         self.window.statusBar().showMessage(f"Saved {path}", 4000)
         return True
+
+    # --- changes by other programs -------------------------------------------------------------------
+    def _watch(self) -> None:
+        """Watch the file (again: a save by rename, ours or another program's, ends a watch)."""
+        if self.watcher.files():
+            self.watcher.removePaths(self.watcher.files())
+        if self.path is not None and self.path.exists():
+            self.watcher.addPath(str(self.path))
+
+    def _changed_on_disk(self, _name: str) -> None:
+        path = self.path
+        if path is None or not changed_on_disk(path, self.stamp):
+            self._watch()
+            return
+        status = self.window.statusBar()
+        if not path.exists():
+            status.showMessage(f"{path.name} was removed from disk; Save writes it again.", 10000)
+            return
+        if self.editor.document().isModified():
+            status.showMessage(
+                f"{path.name} was changed by another program; saving will ask before overwriting it.", 10000
+            )
+        elif self.ask_reload(path):
+            self.open_path(path, ask_to_save=False)
+            return
+        self._watch()

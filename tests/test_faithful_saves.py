@@ -1,0 +1,198 @@
+"""Saving keeps the file as it was, except what the writer changed; other programs' changes are never
+overwritten silently; encodings are detected, binary files refused."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QMessageBox
+
+from tests.test_ui_editor import make_window
+from writer_app.errors import UserError
+from writer_app.textfile import (
+    ReadOnlyFile,
+    TextFormat,
+    changed_on_disk,
+    detect_encodings,
+    read_text_file,
+    save_bytes,
+    save_text_atomic,
+)
+
+# French typography (no-break spaces), a line separator, a paragraph separator, every line-break kind.
+TRICKY = "Prix\u00a0: 10\u00a0000\u00a0€\u2028ligne\u2029para\r\nwindows\rold mac\nunix\ttab\u3000end"
+
+
+def open_in_window(qtbot, path):
+    w = make_window(qtbot, None)
+    assert w.files.open_path(path)
+    return w
+
+
+def type_at_end(w, text):
+    cursor = w.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    w.editor.setTextCursor(cursor)
+    w.editor.insertPlainText(text)
+
+
+def test_an_unedited_file_saves_byte_for_byte(qtbot, tmp_path):
+    doc = tmp_path / "tricky.txt"
+    doc.write_bytes(TRICKY.encode("utf-8"))
+    w = open_in_window(qtbot, doc)
+    assert w.files.save()
+    assert doc.read_bytes() == TRICKY.encode("utf-8")
+
+
+def test_mixed_line_endings_stay_mixed_where_untouched(qtbot, tmp_path):
+    doc = tmp_path / "mixed.txt"
+    doc.write_bytes(b"one\r\ntwo\r\nthree\nfour\r\n")
+    w = open_in_window(qtbot, doc)
+    type_at_end(w, "five\nsix")
+    assert w.files.save()
+    # Untouched breaks as they were; the writer's new line gets the file's most common break (CRLF).
+    assert doc.read_bytes() == b"one\r\ntwo\r\nthree\nfour\r\nfive\r\nsix"
+
+
+def test_no_break_spaces_and_separators_survive_an_edit(qtbot, tmp_path):
+    doc = tmp_path / "fr.txt"
+    doc.write_bytes("10\u00a0000 francs\u2028suite".encode())
+    w = open_in_window(qtbot, doc)
+    type_at_end(w, " !")
+    assert w.files.save()
+    assert doc.read_text(encoding="utf-8") == "10\u00a0000 francs\u2028suite !"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-16-be", b"\xfe\xff"), ("utf-16-le", b"\xff\xfe"), ("utf-8", b"\xef\xbb\xbf"), ("utf-32-be", None)],
+)
+def test_encoding_and_byte_order_mark_are_kept(qtbot, tmp_path, encoding, bom):
+    if bom is None:
+        bom = b"\x00\x00\xfe\xff"
+    doc = tmp_path / f"{encoding}.txt"
+    doc.write_bytes(bom + "山水 and text\n".encode(encoding))
+    w = open_in_window(qtbot, doc)
+    assert w.files.format == TextFormat(encoding, "\n", bom=True)
+    type_at_end(w, "更多")
+    assert w.files.save()
+    assert doc.read_bytes() == bom + "山水 and text\n更多".encode(encoding)
+
+
+def test_utf16_without_a_mark_is_recognised(tmp_path):
+    doc = tmp_path / "le.txt"
+    doc.write_bytes("Plain words, no mark.\n".encode("utf-16-le"))
+    loaded = read_text_file(doc)
+    assert loaded.text == "Plain words, no mark.\n" and loaded.format == TextFormat("utf-16-le", "\n", False)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("big5", "我們在山上看見了很多美麗的風景，天氣晴朗，心情愉快。這是一個關於旅行的故事。"),
+        ("shift_jis", "私たちは山の上で美しい景色をたくさん見ました。天気は晴れていて、気分も良かったです。"),
+        ("gb18030", "我们在山上看见了很多美丽的风景，天气晴朗，心情愉快。这是一个关于旅行的故事。"),
+    ],
+)
+def test_the_detectors_first_guess_reads_the_text(encoding, text):
+    raw = text.encode(encoding)
+    first = detect_encodings(raw)[0]
+    assert raw.decode(first) == text
+
+
+def test_binary_files_are_refused_not_opened(tmp_path):
+    blob = tmp_path / "photo.jpg"
+    blob.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 4)
+    with pytest.raises(UserError, match="binary"):
+        read_text_file(blob)
+
+
+def test_saving_a_symlink_writes_its_target_and_keeps_the_link(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    save_text_atomic(link, "new")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"
+
+
+def test_hard_links_keep_seeing_the_same_text(tmp_path):
+    first = tmp_path / "a.txt"
+    first.write_text("old", encoding="utf-8")
+    second = tmp_path / "b.txt"
+    os.link(first, second)
+    save_text_atomic(first, "new text")
+    assert second.read_text(encoding="utf-8") == "new text"
+    assert os.stat(first).st_ino == os.stat(second).st_ino
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]  # no temporary left
+
+
+def test_mode_and_extended_attributes_are_kept(tmp_path):
+    doc = tmp_path / "notes.txt"
+    doc.write_text("old", encoding="utf-8")
+    doc.chmod(0o640)
+    os.setxattr(doc, "user.writer.tag", b"chapter-3")
+    save_text_atomic(doc, "new")
+    assert stat.S_IMODE(doc.stat().st_mode) == 0o640
+    assert os.getxattr(doc, "user.writer.tag") == b"chapter-3"
+
+
+def test_the_folder_is_flushed_after_the_rename(tmp_path, monkeypatch):
+    flushed_folders = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd):
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            flushed_folders.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    save_text_atomic(tmp_path / "new.txt", "text")
+    assert len(flushed_folders) == 1
+
+
+def test_a_read_only_file_is_refused_and_the_window_offers_save_as(qtbot, tmp_path):
+    doc = tmp_path / "locked.txt"
+    doc.write_text("locked text", encoding="utf-8")
+    doc.chmod(0o444)
+    with pytest.raises(ReadOnlyFile):
+        save_bytes(doc, b"overwritten")
+    w = open_in_window(qtbot, doc)
+    type_at_end(w, " and more")
+    asked = []
+    w.files.ask_read_only = lambda path: asked.append(path) or True
+    copy = tmp_path / "copy.txt"
+    w.files.save_as = lambda: w.files.write_to(copy)
+    assert w.files.save()
+    assert asked == [doc] and doc.read_text(encoding="utf-8") == "locked text"
+    assert copy.read_text(encoding="utf-8") == "locked text and more" and w.files.path == copy
+
+
+def test_a_file_changed_by_another_program_is_not_overwritten_without_asking(qtbot, tmp_path):
+    doc = tmp_path / "shared.txt"
+    doc.write_text("first version", encoding="utf-8")
+    w = open_in_window(qtbot, doc)
+    type_at_end(w, " + mine")
+    doc.write_text("their version, longer", encoding="utf-8")  # another program saves meanwhile
+    assert changed_on_disk(doc, w.files.stamp)
+    w.files.ask_overwrite_changed = lambda _path: QMessageBox.StandardButton.Cancel
+    assert not w.files.save()
+    assert doc.read_text(encoding="utf-8") == "their version, longer"
+    w.files.ask_overwrite_changed = lambda _path: QMessageBox.StandardButton.Save
+    assert w.files.save()
+    assert doc.read_text(encoding="utf-8") == "first version + mine"
+    assert not changed_on_disk(doc, w.files.stamp)
+
+
+def test_an_unmodified_open_file_offers_to_reload_when_it_changes(qtbot, tmp_path):
+    doc = tmp_path / "live.txt"
+    doc.write_text("before", encoding="utf-8")
+    w = open_in_window(qtbot, doc)
+    offered = []
+    w.files.ask_reload = lambda path: offered.append(path) or True
+    doc.write_text("after, from another program", encoding="utf-8")
+    qtbot.waitUntil(lambda: w.editor.toPlainText() == "after, from another program", timeout=5000)
+    assert offered == [doc] and not w.editor.document().isModified()

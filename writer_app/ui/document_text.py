@@ -1,0 +1,43 @@
+"""The editor's text, exactly: in from a file's text and out to it, without Qt's plain-text conversions.
+
+`QTextDocument.toPlainText()` turns no-break spaces into spaces and U+2028 / U+2029 into newlines;
+`toRawText()` keeps every character and marks each block break with U+2029. A file's own line breaks
+(CRLF, CR, LF, U+2029, mixed) are kept per block in the block's user state, so that a saved file differs
+from the opened one only where the writer changed it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QTextDocument
+
+from writer_app.textfile import join_lines
+
+BLOCK_BREAK = "\u2029"
+_CODES = {"\n": 0, "\r\n": 1, "\r": 2, "\u2029": 3}
+_BREAKS = {code: text for text, code in _CODES.items()}
+
+
+def set_document_text(document: QTextDocument, text: str, breaks: list[str] | None) -> None:
+    """Show text (line breaks as "\\n"); remember each file line break when they were not all alike."""
+    document.setPlainText(text)
+    if breaks is None:
+        return
+    block = document.firstBlock()
+    for line_break in breaks:
+        block.setUserState(_CODES[line_break])
+        block = block.next()
+
+
+def document_text(document: QTextDocument, newline: str, breaks_kept: bool) -> str:
+    """The document as the file's text: every character as it is, each line break as in the file
+    (lines the writer made get `newline`)."""
+    raw = document.toRawText()
+    if not breaks_kept:
+        return raw.replace(BLOCK_BREAK, newline) if newline != BLOCK_BREAK else raw
+    lines = raw.split(BLOCK_BREAK)
+    breaks: list[str | None] = []
+    block = document.firstBlock()
+    while block.isValid():
+        breaks.append(_BREAKS.get(block.userState()))
+        block = block.next()
+    return join_lines(lines, breaks, newline)
