@@ -21,11 +21,12 @@ ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "paths": set(),
     "textfile": BASE,
+    "recovery": BASE | {"textfile"},
     "engine": BASE | {"engine"},
     "settings": BASE | {"engine"},
     "models": BASE | {"engine", "models"},
     "assist": BASE | {"engine", "settings", "assist"},
-    "ui": BASE | {"engine", "models", "settings", "textfile", "assist", "ui"},
+    "ui": BASE | {"engine", "models", "settings", "textfile", "recovery", "assist", "ui"},
     "cli": None,  # the command line may use anything
     "__main__": None,
     "__init__": BASE,

@@ -24,5 +24,13 @@ def config_home() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
+def state_home() -> Path:
+    """Where the editor keeps what it must not lose: recovery copies of unsaved text."""
+    override = os.environ.get("WRITER_APP_HOME")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
 def models_dir() -> Path:
     return data_home() / "models"

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from writer_app.settings import load_settings
+from writer_app.ui.hot_exit import install_signal_handlers
 from writer_app.ui.main_window import MainWindow
 
 
@@ -17,8 +18,13 @@ def run_app(file: Path | None = None, model: str | None = None) -> int:
     app.setApplicationDisplayName("writer_app")
     settings, messages = load_settings()
     window = MainWindow(settings, model=model, startup_messages=messages)
+    notifier = install_signal_handlers(window.end_on_signal)
     if file is not None:
-        window.files.open_path(file.expanduser().resolve(), ask_to_save=False)
+        # absolute, not resolved: a symlink stays the file the writer named (saves go through it)
+        window.files.open_path(file.expanduser().absolute(), ask_to_save=False)
     window.show()
     window.editor.setFocus()
-    return app.exec()
+    window.hot_exit.offer_recovery()
+    code = app.exec()
+    notifier.setEnabled(False)
+    return code

@@ -21,6 +21,7 @@ from writer_app.settings import Settings, save_settings
 from writer_app.ui.document_files import APP_TITLE, DocumentFiles
 from writer_app.ui.find_dialog import FindReplaceDialog
 from writer_app.ui.ghost_editor import GhostTextEdit
+from writer_app.ui.hot_exit import HotExit
 from writer_app.ui.menus import build_menus
 from writer_app.ui.rewrite_panel import RewritePanel
 from writer_app.ui.session_bridge import SessionBridge
@@ -63,6 +64,8 @@ class MainWindow(QMainWindow):
         self.session = self.bridge.session
         self.files = DocumentFiles(self, self.editor, self.session, lambda: self.settings)
         self.files.titleChanged.connect(self._update_title)
+        self.hot_exit = HotExit(self, self.files)
+        self._keep_recovery = False
         self.counts_label = QLabel()
         for label in (self.bridge.speed_label, self.counts_label, self.bridge.model_label):
             self.statusBar().addPermanentWidget(label)
@@ -190,11 +193,21 @@ class MainWindow(QMainWindow):
         self.counts_label.setText(f"{count_words(text)} words · {len(text)} characters")
 
     # --- closing ------------------------------------------------------------------------------------
+    def end_on_signal(self, signum: int) -> None:
+        """SIGTERM / SIGINT: close without asking, keeping unsaved text as a recovery copy."""
+        log.info("signal %d: closing, unsaved text kept for recovery", signum)
+        self.hot_exit.flush()
+        self._keep_recovery = self.editor.document().isModified()
+        self._closing = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self._closing and not self.files.maybe_save():
             event.ignore()
             return
         self._closing = True
+        if not self._keep_recovery:
+            self.hot_exit.discard()  # saved, unmodified, or discarded on purpose
         self.bridge.shutdown()
         if self.save_settings_on_close:
             self._save_settings()

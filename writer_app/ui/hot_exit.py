@@ -1,0 +1,161 @@
+"""Hot exit: unsaved text is copied to the recovery folder while the writer works, SIGTERM and SIGINT
+close the editor keeping that copy, and the next start offers it back.
+
+A copy is written at most RECOVERY_INTERVAL_MS after the first unsaved change (so continuous typing
+loses at most that much), at once when the editor loses focus or the process is asked to end, and
+removed when the text is saved or knowingly discarded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+
+from writer_app.errors import UserError
+from writer_app.recovery import RecoveryCopy, RecoveryStore
+from writer_app.textfile import split_breaks
+from writer_app.ui.document_files import APP_TITLE, DocumentFiles
+from writer_app.ui.document_text import set_document_text
+
+log = logging.getLogger(__name__)
+RECOVERY_INTERVAL_MS = 2000
+
+
+class HotExit(QObject):
+    def __init__(self, window: QMainWindow, files: DocumentFiles, store: RecoveryStore | None = None) -> None:
+        super().__init__(window)
+        self.window, self.files = window, files
+        self.store = store or RecoveryStore()
+        self.copy = RecoveryCopy(text="")
+        self._warned = False
+        self._timer = QTimer(self, singleShot=True, interval=RECOVERY_INTERVAL_MS)
+        self._timer.timeout.connect(self.flush)
+        document = files.editor.document()
+        document.contentsChanged.connect(self._changed)
+        document.modificationChanged.connect(self._modification_changed)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.applicationStateChanged.connect(self._application_state)
+
+    @property
+    def modified(self) -> bool:
+        return self.files.editor.document().isModified()
+
+    def _changed(self) -> None:
+        # Throttled, not debounced: typing without a pause is still copied every interval.
+        if self.modified and not self._timer.isActive():
+            self._timer.start()
+
+    def _modification_changed(self, modified: bool) -> None:
+        if not modified:  # saved, reloaded, or a new document: nothing unsaved to keep
+            self._timer.stop()
+            self.discard()
+
+    def _application_state(self, state: Qt.ApplicationState) -> None:
+        if state != Qt.ApplicationState.ApplicationActive:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the unsaved text now (nothing when there is none)."""
+        self._timer.stop()
+        if not self.modified:
+            return
+        files = self.files
+        copy = self.copy
+        copy.text = files.text()
+        copy.path = str(files.path) if files.path else None
+        copy.encoding, copy.newline, copy.bom = files.format.encoding, files.format.newline, files.format.bom
+        copy.cursor = files.editor.textCursor().position()
+        copy.saved_at = datetime.now().timestamp()
+        try:
+            self.store.write(copy)
+        except UserError as exc:
+            if not self._warned:  # say it once; the editor keeps working
+                self._warned = True
+                self.window.statusBar().showMessage(f"Unsaved text is not being protected: {exc}", 15000)
+
+    def discard(self) -> None:
+        self.store.remove(self.copy.id)
+
+    # --- the next start ---------------------------------------------------------------------------------
+    def ask_restore(self, copy: RecoveryCopy) -> QMessageBox.StandardButton:
+        """Yes restores, Discard deletes the copy, No keeps it for later."""
+        when = datetime.fromtimestamp(copy.saved_at).strftime("%Y-%m-%d %H:%M")
+        buttons = QMessageBox.StandardButton
+        return QMessageBox.question(
+            self.window,
+            APP_TITLE,
+            f"Unsaved text of {copy.name} ({len(copy.text):,} characters) was kept when the editor last "
+            f"closed unexpectedly ({when}). Restore it?",
+            buttons.Yes | buttons.No | buttons.Discard,
+        )
+
+    def offer_recovery(self) -> bool:
+        """Offer the copies left by editors that ended without saving; True if one was restored."""
+        copies, problems = self.store.orphans()
+        for problem in problems:
+            log.warning(problem)
+        for copy in copies:
+            answer = self.ask_restore(copy)
+            if answer == QMessageBox.StandardButton.Discard:
+                self.store.remove(copy.id)
+            elif answer == QMessageBox.StandardButton.Yes:
+                self.restore(copy)
+                return True
+        return False
+
+    def restore(self, copy: RecoveryCopy) -> None:
+        """Put the recovered text in the editor, unsaved, as it would be saved; the copy stays on disk
+        (now this editor's) until the writer saves or discards it."""
+        files = self.files
+        if copy.path is not None and not files.open_path(Path(copy.path), ask_to_save=False):
+            files.path = Path(copy.path)
+        text, _newline, breaks = split_breaks(copy.text)
+        self.discard()
+        set_document_text(files.editor.document(), text, breaks)
+        files.format, files.breaks_kept = copy.format, breaks is not None
+        cursor = files.editor.textCursor()
+        cursor.setPosition(min(copy.cursor, len(text)))
+        files.editor.setTextCursor(cursor)
+        files.editor.document().setModified(True)
+        self.copy = copy
+        self.copy.pid = os.getpid()
+        self.flush()
+        files.titleChanged.emit()
+        self.window.statusBar().showMessage(
+            f"Recovered unsaved text of {copy.name}; the file on disk is unchanged until you save.", 15000
+        )
+
+
+def install_signal_handlers(on_signal: Callable[[int], None]) -> QSocketNotifier:
+    """Run on_signal(signum) in the Qt event loop when SIGTERM or SIGINT arrives.
+
+    Python runs signal handlers only between bytecodes, and the Qt event loop is C++: the C-level handler
+    writes the signal number to a socket Qt watches, which wakes the loop."""
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: None)  # the wakeup fd does the work
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+
+    def woken() -> None:
+        try:
+            data = reader.recv(64)
+        except BlockingIOError:
+            return
+        for signum in data:
+            on_signal(signum)
+
+    notifier.activated.connect(woken)
+    notifier._sockets = (reader, writer)  # keep both ends alive with the notifier
+    return notifier
