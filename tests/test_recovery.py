@@ -1,0 +1,180 @@
+"""Unsaved text survives a crash, a kill and a closed terminal, and comes back on the next start."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tests.test_faithful_saves import type_at_end
+from tests.test_ui_editor import make_window
+from writer_app.recovery import RecoveryCopy, RecoveryStore, recovery_dir
+
+
+def copies() -> list[dict]:
+    folder = recovery_dir()
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+
+
+def fast(w):
+    w.hot_exit._timer.setInterval(30)
+    return w
+
+
+def test_unsaved_text_is_copied_soon_after_it_changes_and_removed_on_save(qtbot, tmp_path):
+    doc = tmp_path / "chapter.txt"
+    doc.write_bytes(b"It began\r\n")
+    w = fast(make_window(qtbot, None))
+    assert w.files.open_path(doc)
+    type_at_end(w, "with rain.")
+    qtbot.waitUntil(lambda: len(copies()) == 1, timeout=3000)
+    [copy] = copies()
+    assert copy["text"] == "It began\r\nwith rain." and copy["path"] == str(doc) and copy["newline"] == "\r\n"
+    assert w.files.save()
+    assert copies() == []
+
+
+def test_discarding_on_close_removes_the_copy_and_cancel_keeps_it(qtbot):
+    w = fast(make_window(qtbot, None))
+    type_at_end(w, "draft words")
+    qtbot.waitUntil(lambda: len(copies()) == 1, timeout=3000)
+    w.files.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
+    assert not w.close()
+    assert len(copies()) == 1
+    w.files.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    assert w.close()
+    assert copies() == []
+
+
+def test_losing_focus_copies_at_once(qtbot):
+    w = make_window(qtbot, None)  # the 2 s interval: only the focus change can have written it
+    type_at_end(w, "before lunch")
+    w.hot_exit._application_state(Qt.ApplicationState.ApplicationInactive)
+    assert [c["text"] for c in copies()] == ["before lunch"]
+
+
+def test_a_copy_left_by_a_dead_editor_is_offered_and_restored_exactly(qtbot, tmp_path):
+    doc = tmp_path / "novel.txt"
+    doc.write_bytes("Old text\r\n".encode("utf-16-le"))
+    text = "Old text\r\nand the part that was never saved\u00a0!"
+    RecoveryStore().write(
+        RecoveryCopy(text=text, path=str(doc), encoding="utf-16-le", newline="\r\n", cursor=5, pid=2**22 + 7)
+    )
+    w = make_window(qtbot, None)
+    offered = []
+    w.hot_exit.ask_restore = lambda copy: offered.append(copy.name) or QMessageBox.StandardButton.Yes
+    assert w.hot_exit.offer_recovery()
+    assert offered == ["novel.txt"]
+    assert w.files.text() == text  # every character, the file's line breaks
+    assert w.editor.document().isModified() and w.editor.textCursor().position() == 5
+    assert doc.read_bytes() == "Old text\r\n".encode("utf-16-le")  # nothing written until the writer saves
+    assert w.files.save()
+    assert doc.read_bytes() == text.encode("utf-16-le")
+    assert copies() == []
+
+
+def test_a_copy_can_be_discarded_or_kept_for_later(qtbot):
+    store = RecoveryStore()
+    store.write(RecoveryCopy(text="keep me", pid=2**22 + 7))
+    w = make_window(qtbot, None)
+    w.hot_exit.ask_restore = lambda _copy: QMessageBox.StandardButton.No
+    assert not w.hot_exit.offer_recovery()
+    assert [c["text"] for c in copies()] == ["keep me"]
+    w.hot_exit.ask_restore = lambda _copy: QMessageBox.StandardButton.Discard
+    assert not w.hot_exit.offer_recovery()
+    assert copies() == []
+
+
+def test_an_unreadable_copy_is_left_in_place_not_deleted(qtbot):
+    folder = recovery_dir()
+    folder.mkdir(parents=True)
+    broken = folder / "x.recovery.json"
+    broken.write_text("{not json")
+    copies_found, problems = RecoveryStore().orphans()
+    assert copies_found == [] and len(problems) == 1 and broken.exists()
+
+
+EDITOR = """
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import writer_app.ui.app as app_module
+
+app = QApplication(sys.argv[:1])
+TEXT = sys.argv[1]
+def type_slowly():
+    window = next(w for w in QApplication.topLevelWidgets() if hasattr(w, "hot_exit"))
+    typed = []
+    def key():
+        if len(typed) == len(TEXT):
+            return
+        typed.append(TEXT[len(typed)])
+        window.editor.insertPlainText(typed[-1])
+        print(f"{time.time():.3f} {len(typed)}", flush=True)
+    timer = QTimer(window, interval=INTERVAL)
+    timer.timeout.connect(key)
+    timer.start()
+QTimer.singleShot(300, type_slowly)
+sys.exit(app_module.run_app(file=Path(sys.argv[2])))
+"""
+
+
+def start_editor(tmp_path: Path, text: str, interval_ms: int) -> subprocess.Popen:
+    doc = tmp_path / "draft.txt"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WRITER_APP_HOME": os.environ["WRITER_APP_HOME"]}
+    code = textwrap.dedent(EDITOR).replace("INTERVAL", str(interval_ms))
+    return subprocess.Popen(
+        [sys.executable, "-c", code, text, str(doc)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_typed(process: subprocess.Popen, count: int) -> list[tuple[float, int]]:
+    lines = []
+    while True:
+        line = process.stdout.readline()
+        assert line, f"the editor ended early: {process.stderr.read()[-2000:]}"
+        stamp, typed = line.split()
+        lines.append((float(stamp), int(typed)))
+        if int(typed) >= count:
+            return lines
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_termination_signal_closes_the_editor_keeping_the_unsaved_text(tmp_path, signum):
+    text = "Words that were never saved."
+    process = start_editor(tmp_path, text, interval_ms=5)
+    wait_for_typed(process, len(text))
+    process.send_signal(signum)
+    assert process.wait(timeout=20) == 0
+    assert [c["text"] for c in copies()] == [text]
+
+
+def test_kill_9_loses_at_most_the_last_two_seconds_of_typing(tmp_path):
+    text = "The lighthouse keeper counted the ships, one by one, until the fog came in. " * 3
+    process = start_editor(tmp_path, text, interval_ms=40)  # 25 characters a second, no pause
+    typed = wait_for_typed(process, 130)  # about 5 s of typing
+    process.kill()
+    process.wait(timeout=20)
+    killed_at = typed[-1][0]
+    [copy] = copies()
+    recovered = copy["text"]
+    assert text.startswith(recovered) and recovered
+    kept_until = max(at for at, count in typed if count <= len(recovered))
+    lost_seconds = killed_at - kept_until
+    print(
+        f"kill -9: {typed[-1][1] - len(recovered)} characters lost, the last {lost_seconds:.2f} s of typing"
+    )
+    assert lost_seconds <= 2.5
