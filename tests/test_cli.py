@@ -109,7 +109,9 @@ def test_corrupt_model_gives_a_clear_error(tiny_model, tmp_path):
     (broken / "model.onnx").write_bytes(b"this is not an onnx graph")
     proc = run_cli(["complete", "--model", "broken", "hi"], home)
     err = proc.stderr.decode()
-    assert proc.returncode == 2 and "cannot load" in err and "Traceback" not in err
+    assert proc.returncode == 2 and "Traceback" not in err
+    assert "model broken is damaged (model.onnx does not match its checksum)" in err
+    assert "writer-app models verify broken" in err
     proc = run_cli(["models", "verify", "broken"], home)
     assert proc.returncode == 2 and "model.onnx: checksum mismatch" in proc.stderr.decode()
     (broken / "tokenizer.json").write_text("{not json", encoding="utf-8")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 
 from writer_app.engine.generate import Engine, find_stop
 from writer_app.engine.sampling import SamplingParams
+from writer_app.errors import ModelError
 
 SAMPLED = SamplingParams(greedy=False, temperature=1.0, top_k=0, top_p=1.0, seed=7)
 
@@ -182,3 +184,16 @@ def test_max_prompt_tokens_keeps_the_newest_tokens(long_model):
     tail = ids[-capped.stats.prompt_tokens :]
     same = Engine.load(long_model, threads=1).generate(tail, max_new_tokens=6)
     assert capped.completions[0].token_ids == same.completions[0].token_ids
+
+
+def test_invalid_numbers_from_the_model_are_a_clear_error(tiny_engine, monkeypatch):
+    real = tiny_engine.model.forward
+
+    def damaged(input_ids, past):
+        logits, present = real(input_ids, past)
+        return np.full_like(logits, np.nan), present
+
+    monkeypatch.setattr(tiny_engine.model, "forward", damaged)
+    for sampling in (SamplingParams(), SAMPLED):
+        with pytest.raises(ModelError, match="tiny computes invalid numbers .* damaged"):
+            tiny_engine.generate("The harbour", max_new_tokens=4, sampling=sampling)

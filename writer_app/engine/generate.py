@@ -20,6 +20,7 @@ from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
 from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty, sample_token
 from writer_app.engine.text_codec import StreamDecoder, TextCodec
+from writer_app.errors import ModelError
 
 # Prefill runs in chunks so that a cancel is seen within one chunk's time. A warm-up runs smaller ones,
 # because the writer's own request waits for its current chunk: 128 tokens take about 100 ms (GPT-2
@@ -240,6 +241,7 @@ class Engine:
             for s in streams:
                 s.finish("cancelled")
             return GenerationResult([s.completion for s in streams], stats)
+        self._check_finite(logits)
 
         rng = np.random.default_rng(sampling.seed)
         first = self._first_tokens(logits[0], ids, sampling, n, rng)
@@ -268,6 +270,7 @@ class Engine:
             t0 = time.perf_counter()
             batch_logits, past = self.model.forward(np.array(next_tokens, dtype=np.int64)[:, None], past)
             step_times.append((time.perf_counter() - t0) * 1000)
+            self._check_finite(batch_logits)
             next_tokens = [
                 self._choose(batch_logits[i], ids, streams[row].completion.token_ids, sampling, rng)
                 for i, row in enumerate(alive)
@@ -310,6 +313,16 @@ class Engine:
             self._cached_ids, self._cached_kv = list(ids[: start + len(chunk)]), past
         stats.prefill_ms = (time.perf_counter() - t0) * 1000
         return logits, past
+
+    def _check_finite(self, logits: np.ndarray) -> None:
+        """NaN or infinite scores mean damaged weights: say so instead of writing '!!!!' or failing
+        inside the sampler."""
+        if not np.isfinite(logits).all():
+            name = self.spec.name
+            raise ModelError(
+                f"model {name} computes invalid numbers (NaN or infinity): it is damaged; run "
+                f"'writer-app models verify {name}' or export it again"
+            )
 
     def _first_tokens(
         self, logits: np.ndarray, ids: list[int], sampling: SamplingParams, n: int, rng: np.random.Generator

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from writer_app.engine.manifest import Manifest, context_length_of, read_json_object, token_id_list
+from writer_app.engine.model_check import verify_model_files
 from writer_app.errors import ModelError
 
 # Graph file names optimum has used for a decoder with past key values, best first.
@@ -29,7 +30,8 @@ class ModelSpec:
         return "instruct" in self.capabilities
 
 
-def read_model_folder(folder: Path | str) -> ModelSpec:
+def read_model_folder(folder: Path | str, *, verify: bool = True) -> ModelSpec:
+    """The folder's model, its files checked against the manifest's checksums (unless verify=False)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelError(f"model folder {folder} does not exist")
@@ -45,6 +47,8 @@ def read_model_folder(folder: Path | str) -> ModelSpec:
         graph = folder / manifest.graph
         if not graph.is_file():
             raise ModelError(f"{folder} is missing its graph {manifest.graph}; re-export the model")
+        if verify:
+            verify_model_files(folder, manifest)
         return ModelSpec(
             folder=folder,
             name=manifest.name,

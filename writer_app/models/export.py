@@ -19,6 +19,7 @@ from writer_app.engine.manifest import (
     read_json_object,
     token_id_list,
 )
+from writer_app.engine.model_check import remember_verified
 from writer_app.errors import UserError
 from writer_app.models.optimize import QUANTIZATIONS
 from writer_app.models.store import ModelStore, check_name, name_from_source
@@ -175,6 +176,7 @@ def export_model(
         manifest.files = checksum_folder(scratch)
         manifest.save(scratch)
     folder = store.path(name)
+    remember_verified(folder, manifest)
     progress(f"done: model {name!r} in {folder} ({time.perf_counter() - started:.1f} s)")
     return folder
 
