@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -31,14 +33,32 @@ def _command(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.
     return parser
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
+class _Parser(argparse.ArgumentParser):
+    """Bad flags are a user error like any other: one line on stderr, exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UserError(f"{message} (see '{self.prog} --help')")
+
+
+def _whole(low: int, high: int | None = None):
+    """An argparse type: a whole number in low..high."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            bound = f"at least {low}" if high is None else f"between {low} and {high}"
+            raise argparse.ArgumentTypeError(f"{text} must be {bound}")
+        return value
+
+    return parse
+
+
+_positive_int = _whole(1)
+# More threads than twice the logical CPUs only makes the threads wait for each other (120x slower).
+MAX_THREADS = 2 * (os.cpu_count() or 1)
 
 
 def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
@@ -51,13 +71,13 @@ def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
     mode.add_argument("--greedy", action="store_true", help="always take the most likely token")
     mode.add_argument("--temperature", type=float, default=None)
     p.add_argument("--top-p", type=float, default=None)
-    p.add_argument("--top-k", type=int, default=None)
-    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--top-k", type=_whole(0), default=None, help="0 turns it off")
+    p.add_argument("--seed", type=_whole(0, 2**63 - 1), default=None)
     p.add_argument("--repetition-penalty", type=float, default=None)
     p.add_argument("--num", type=_positive_int, default=1, help="number of alternatives")
     p.add_argument("--stop", choices=("sentence", "newline"), help="stop at a sentence end or a newline")
     p.add_argument(
-        "--threads", type=_positive_int, default=None, help="CPU threads (default: physical cores)"
+        "--threads", type=_whole(1, MAX_THREADS), default=None, help="CPU threads (default: physical cores)"
     )
     p.add_argument("--stats", action="store_true", help="print timing statistics as one JSON line to stderr")
 
@@ -97,7 +117,7 @@ def _build_models_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="writer-app", description="A local, offline writing assistant.")
+    parser = _Parser(prog="writer-app", description="A local, offline writing assistant.")
     parser.add_argument("--version", action="version", version=f"writer-app {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -107,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_editor_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="writer-app",
         description="Open the editor. See also: writer-app complete --help, writer-app models --help.",
     )
@@ -174,13 +194,11 @@ def run_complete(args: argparse.Namespace) -> int:
     sampling = _sampling_from(args)
     folder = ModelStore().resolve(args.model)
     engine = Engine.load(folder, threads=args.threads)
-    out = sys.stdout
     cancel = threading.Event()
 
     def on_text(row: int, delta: str) -> None:
         if row == 0:
-            out.write(delta)
-            out.flush()
+            _write(delta)
 
     try:
         result = engine.generate(
@@ -194,12 +212,12 @@ def run_complete(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         cancel.set()
-        out.write("\n")
+        _write("\n")
+        print("writer-app: interrupted", file=sys.stderr)
         return 130
-    out.write("\n")
+    _write("\n")
     for index, completion in enumerate(result.completions[1:], start=2):
-        out.write(f"--- alternative {index} ---\n{completion.text}\n")
-    out.flush()
+        _write(f"--- alternative {index} ---\n{completion.text}\n")
     if args.stats:
         stats = {"model": engine.spec.name, "threads": engine.model.threads, **result.stats.as_dict()}
         print(json.dumps(stats), file=sys.stderr)
@@ -337,9 +355,38 @@ def _configure_logging(verbose: bool) -> None:
     )
 
 
+def _check_arguments(argv: list[str]) -> None:
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise UserError(f"the argument {shown!r} is not valid UTF-8 text") from None
+
+
+def _write(text: str) -> None:
+    """Stream to stdout; a full disk or a closed pipe is the user's to know about, in one line."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _silence_stdout()
+        raise UserError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def _silence_stdout() -> None:
+    """After a failed write to stdout, send what is still buffered nowhere (no second error at exit)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        _check_arguments(argv)
         first = next((a for a in argv if not a.startswith("-")), None)
         if first not in COMMANDS and not {"-h", "--help"} & set(argv[:1]):
             return run_editor(argv)
@@ -350,7 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"writer-app: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except BrokenPipeError:
+        _silence_stdout()
         return 0
+
     except KeyboardInterrupt:
         print("writer-app: interrupted", file=sys.stderr)
         return 130

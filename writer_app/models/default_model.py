@@ -68,6 +68,8 @@ def install_default(
     """Install the default model if no model is installed yet; returns the name of the default model."""
     store = store or ModelStore()
     existing = store.default_name()
+    if existing is None:
+        store.require_writable()
     if existing is not None:
         progress(f"model {existing!r} is already installed")
         return existing

@@ -135,6 +135,7 @@ def export_model(
         raise UserError(f"{source} is a GGUF file: use 'writer-app models import-gguf {source}'")
     if path.exists() and not local:
         raise UserError(f"{source} is a file, not a model folder")
+    store.require_writable()
     require_export_tools()
     quiet_libraries()
     started = time.perf_counter()

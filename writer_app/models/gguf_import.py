@@ -46,6 +46,7 @@ def import_gguf(
     with path.open("rb") as fh:
         if fh.read(4) != b"GGUF":
             raise UserError(f"{path} is not a GGUF file")
+    (store or ModelStore()).require_writable()  # before minutes of work, not after
     require_export_tools()
     try:
         import gguf  # noqa: F401  (transformers needs it to read the file)
@@ -59,8 +60,9 @@ def import_gguf(
     try:
         tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
         model = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32)
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        raise UserError(f"cannot read {path.name}: {str(exc).splitlines()[0] if str(exc) else exc}") from exc
+    except Exception as exc:  # a cut or damaged file fails deep in the reader, with any exception type
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"cannot read {path.name}: it is incomplete or damaged ({detail})") from exc
 
     eos_ids, drop_bos = special_token_fix(tokenizer.get_vocab())
     if eos_ids is not None:

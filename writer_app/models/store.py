@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from writer_app.errors import ModelError, NoModelInstalled, UserError
 
 _VALID_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _STAGING_PREFIX = ".staging-"
+_LOCK_PREFIX = ".lock-"
 # Which installed model is used when none is named, best first.
 PREFERRED_DEFAULTS = ("gpt2", "smollm2-135m-instruct", "distilgpt2")
 
@@ -51,6 +54,35 @@ class ModelStore:
     def __init__(self, root: Path | None = None) -> None:
         self.root = root if root is not None else paths.models_dir()
 
+    def require_writable(self) -> None:
+        """Fail at once, with a clear message, when models cannot be written here."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.root):
+                pass
+        except (FileExistsError, NotADirectoryError):
+            raise UserError(
+                f"the model store {self.root} cannot be made: a file is in the way (check WRITER_APP_HOME)"
+            ) from None
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise UserError(
+                f"cannot write models into {self.root}: {reason} (check WRITER_APP_HOME)"
+            ) from None
+
+    @contextmanager
+    def locked(self, name: str) -> Iterator[None]:
+        """One export, import or removal of a model name at a time, across processes."""
+        self.require_writable()
+        with open(self.root / f"{_LOCK_PREFIX}{check_name(name)}", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UserError(
+                    f"model {name!r} is being exported, imported or removed by another process"
+                ) from None
+            yield
+
     def path(self, name: str) -> Path:
         return self.root / check_name(name)
 
@@ -58,7 +90,9 @@ class ModelStore:
         if not self.root.is_dir():
             return []
         return sorted(
-            p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(_STAGING_PREFIX)
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and not p.name.startswith((_STAGING_PREFIX, "."))
         )
 
     def entries(self) -> list[StoreEntry]:
@@ -103,7 +137,8 @@ class ModelStore:
         folder = self.path(name)
         if not folder.is_dir():
             raise ModelError(f"no model named {name!r} in {self.root}")
-        shutil.rmtree(folder)
+        with self.locked(name):
+            shutil.rmtree(folder)
 
     def verify(self, name: str) -> list[str]:
         """Problems found (empty when the model is intact)."""
@@ -121,16 +156,16 @@ class ModelStore:
     def staging(self, name: str, *, overwrite: bool = False) -> Iterator[Path]:
         """A scratch folder that becomes the model `name` only if the block completes."""
         target = self.path(name)
-        if target.exists() and not overwrite:
-            raise UserError(f"a model named {name!r} already exists; remove it first or pass --force")
-        self.root.mkdir(parents=True, exist_ok=True)
-        scratch = self.root / f"{_STAGING_PREFIX}{name}"
-        shutil.rmtree(scratch, ignore_errors=True)
-        scratch.mkdir()
-        try:
-            yield scratch
-            if target.exists():
-                shutil.rmtree(target)
-            scratch.rename(target)
-        finally:
+        with self.locked(name):
+            if target.exists() and not overwrite:
+                raise UserError(f"a model named {name!r} already exists; remove it first or pass --force")
+            scratch = self.root / f"{_STAGING_PREFIX}{name}"
             shutil.rmtree(scratch, ignore_errors=True)
+            scratch.mkdir()
+            try:
+                yield scratch
+                if target.exists():
+                    shutil.rmtree(target)
+                scratch.rename(target)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
