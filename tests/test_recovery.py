@@ -58,6 +58,7 @@ def test_losing_focus_copies_at_once(qtbot):
     w = make_window(qtbot, None)  # the 2 s interval: only the focus change can have written it
     type_at_end(w, "before lunch")
     w.hot_exit._application_state(Qt.ApplicationState.ApplicationInactive)
+    w.hot_exit.wait()
     assert [c["text"] for c in copies()] == ["before lunch"]
 
 

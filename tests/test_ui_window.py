@@ -10,8 +10,8 @@ from writer_app.assist.requests import RequestKind
 from writer_app.engine.sampling import SamplingParams
 from writer_app.settings import SETTING_LIMITS, Settings, load_settings
 from writer_app.ui.find_dialog import FindReplaceDialog
-from writer_app.ui.main_window import count_words
 from writer_app.ui.settings_dialog import SettingsDialog
+from writer_app.ui.word_count import count_words
 
 
 def test_open_edit_save_round_trip_keeps_newlines(qtbot, tmp_path):
@@ -173,3 +173,19 @@ def test_settings_dialog_ranges_and_defaults_come_from_one_table(qtbot):
     assert (dialog.top_k.value(), dialog.temperature.value()) == (defaults.top_k, defaults.temperature)
     dialog.top_k.setValue(7)
     assert dialog.result_settings().top_k == 7
+
+
+def test_counts_follow_edits_in_slices_that_never_hold_up_typing(qtbot, monkeypatch):
+    import writer_app.ui.word_count as word_count
+
+    w = make_window(qtbot, None)
+    reported: list[tuple[int, int]] = []
+    w.word_counter.on_counts = lambda words, chars: reported.append((words, chars))
+    monkeypatch.setattr(word_count, "SLICE_MS", 0.2)
+    w.word_counter._pause.setInterval(10)
+    w.word_counter.slices = 0
+    text = "\n".join(f"Line {i} of the long chapter, 中文" for i in range(3000))
+    type_text(w, text)
+    qtbot.waitUntil(lambda: bool(reported), timeout=10000)
+    assert reported[-1] == (3000 * 8, len(text))
+    assert w.word_counter.slices > 3  # the sweep yielded to the event loop between slices

@@ -31,13 +31,24 @@ def set_document_text(document: QTextDocument, text: str, breaks: list[str] | No
 def document_text(document: QTextDocument, newline: str, breaks_kept: bool) -> str:
     """The document as the file's text: every character as it is, each line break as in the file
     (lines the writer made get `newline`)."""
+    return assemble(*snapshot(document, breaks_kept), newline)
+
+
+def snapshot(document: QTextDocument, breaks_kept: bool) -> tuple[str, list[str | None] | None]:
+    """What must be read in the GUI thread: the raw text and, if kept, each block's line break."""
     raw = document.toRawText()
     if not breaks_kept:
-        return raw.replace(BLOCK_BREAK, newline) if newline != BLOCK_BREAK else raw
-    lines = raw.split(BLOCK_BREAK)
+        return raw, None
     breaks: list[str | None] = []
     block = document.firstBlock()
     while block.isValid():
         breaks.append(_BREAKS.get(block.userState()))
         block = block.next()
-    return join_lines(lines, breaks, newline)
+    return raw, breaks
+
+
+def assemble(raw: str, breaks: list[str | None] | None, newline: str) -> str:
+    """The file's text from a snapshot (any thread)."""
+    if breaks is None:
+        return raw.replace(BLOCK_BREAK, newline) if newline != BLOCK_BREAK else raw
+    return join_lines(raw.split(BLOCK_BREAK), breaks, newline)

@@ -4,9 +4,8 @@ writing session (assist/session.py); SessionBridge connects it to this window's 
 from __future__ import annotations
 
 import logging
-import re
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QApplication,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
-from writer_app.engine.text_codec import CJK_LETTERS
 from writer_app.models.store import ModelStore
 from writer_app.settings import Settings, save_settings
 from writer_app.ui.document_files import APP_TITLE, DocumentFiles
@@ -27,15 +25,9 @@ from writer_app.ui.rewrite_panel import RewritePanel
 from writer_app.ui.session_bridge import SessionBridge
 from writer_app.ui.settings_dialog import SettingsDialog
 from writer_app.ui.themes import GHOST_COLORS, apply_theme
+from writer_app.ui.word_count import WordCounter
 
 log = logging.getLogger(__name__)
-_CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
-_WORD = re.compile(f"[^\\W{CJK_LETTERS}]+")
-
-
-def count_words(text: str) -> int:
-    """Words as writers count them: runs of letters/digits, and each CJK character as one word."""
-    return len(_WORD.findall(text)) + len(_CJK_CHAR.findall(text))
 
 
 class MainWindow(QMainWindow):
@@ -71,13 +63,11 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
 
         self.editor.document().modificationChanged.connect(self.setWindowModified)
-        self.editor.textChanged.connect(self._count_timer_start)
         self.rewrite_panel.modeChosen.connect(self.run_rewrite)
         self.rewrite_panel.candidateChosen.connect(self.apply_rewrite)
         self.rewrite_panel.cancelled.connect(self.cancel_rewrite)
 
-        self._count_timer = QTimer(self, singleShot=True, interval=250)
-        self._count_timer.timeout.connect(self.update_counts)
+        self.word_counter = WordCounter(self.editor.document(), self._show_counts, self)
 
         build_menus(self)
         self.apply_settings(settings)
@@ -185,18 +175,18 @@ class MainWindow(QMainWindow):
         self.find_dialog.raise_()
         self.find_dialog.find_edit.setFocus()
 
-    def _count_timer_start(self) -> None:
-        self._count_timer.start()
-
     def update_counts(self) -> None:
-        text = self.editor.toPlainText()
-        self.counts_label.setText(f"{count_words(text)} words · {len(text)} characters")
+        self._show_counts(*self.word_counter.count_now())
+
+    def _show_counts(self, words: int, characters: int) -> None:
+        self.counts_label.setText(f"{words:,} words · {characters:,} characters")
 
     # --- closing ------------------------------------------------------------------------------------
     def end_on_signal(self, signum: int) -> None:
         """SIGTERM / SIGINT: close without asking, keeping unsaved text as a recovery copy."""
         log.info("signal %d: closing, unsaved text kept for recovery", signum)
         self.hot_exit.flush()
+        self.hot_exit.wait()
         self._keep_recovery = self.editor.document().isModified()
         self._closing = True
         self.close()
@@ -208,6 +198,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         if not self._keep_recovery:
             self.hot_exit.discard()  # saved, unmodified, or discarded on purpose
+        self.hot_exit.close()
         self.bridge.shutdown()
         if self.save_settings_on_close:
             self._save_settings()
