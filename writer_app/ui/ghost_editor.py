@@ -25,6 +25,7 @@ from writer_app.assist.suggestion import Suggestion
 
 LINE_SEPARATOR = "\u2028"
 PARAGRAPH_SEPARATOR = "\u2029"
+_CYCLE_KEYS = (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft)
 _PLAIN_MODIFIERS = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
 
 
@@ -124,6 +125,8 @@ class GhostTextEdit(QPlainTextEdit):
             if self._handle_suggestion_key(session, event, key, mods):
                 return
             session.dismiss()
+        elif mods == Qt.KeyboardModifier.AltModifier and key in _CYCLE_KEYS:
+            return  # the alternative keys: with nothing to cycle they do nothing (never type a bracket)
         super().keyPressEvent(event)
 
     def _handle_suggestion_key(
@@ -138,7 +141,7 @@ class GhostTextEdit(QPlainTextEdit):
             return self._apply(session.accept_all())
         if key == Qt.Key.Key_Right and mods == ctrl and self.ghost_text:
             return self._apply(session.accept_word())
-        if mods == alt and key in (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft):
+        if mods == alt and key in _CYCLE_KEYS:
             session.cycle(1 if key == Qt.Key.Key_BracketRight else -1)
             return True
         if key in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta):
