@@ -26,13 +26,13 @@ from writer_app.textfile import save_text_atomic
 target, folder = Path(sys.argv[1]), Path(sys.argv[2])
 old, new = Path(sys.argv[3]).read_text(), Path(sys.argv[4]).read_text()
 store = RecoveryStore(folder)
-copy = RecoveryCopy(text=old, id="saver")
+copy = RecoveryCopy(raw=old, id="saver")
 print("ready", flush=True)
 i = 0
 while True:
     text = new if i % 2 == 0 else old
     save_text_atomic(target, text)
-    copy.text = text
+    copy.raw = text
     store.write(copy)
     i += 1
 """

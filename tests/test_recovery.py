@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -19,9 +18,12 @@ from tests.test_ui_editor import make_window
 from writer_app.recovery import RecoveryCopy, RecoveryStore, recovery_dir
 
 
-def copies() -> list[dict]:
-    folder = recovery_dir()
-    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+def copies() -> list[RecoveryCopy]:
+    """The copies on disk, each with its journal applied."""
+    store = RecoveryStore()
+    if not store.folder.is_dir():
+        return []
+    return [store.load(p) for p in sorted(store.folder.glob("*.recovery.json"))]
 
 
 def fast(w):
@@ -36,8 +38,9 @@ def test_unsaved_text_is_copied_soon_after_it_changes_and_removed_on_save(qtbot,
     assert w.files.open_path(doc)
     type_at_end(w, "with rain.")
     qtbot.waitUntil(lambda: len(copies()) == 1, timeout=3000)
+    qtbot.waitUntil(lambda: copies()[0].text == "It began\r\nwith rain.", timeout=3000)
     [copy] = copies()
-    assert copy["text"] == "It began\r\nwith rain." and copy["path"] == str(doc) and copy["newline"] == "\r\n"
+    assert copy.path == str(doc) and copy.newline == "\r\n"
     assert w.files.save()
     assert copies() == []
 
@@ -59,15 +62,16 @@ def test_losing_focus_copies_at_once(qtbot):
     type_at_end(w, "before lunch")
     w.hot_exit._application_state(Qt.ApplicationState.ApplicationInactive)
     w.hot_exit.wait()
-    assert [c["text"] for c in copies()] == ["before lunch"]
+    assert [c.text for c in copies()] == ["before lunch"]
 
 
 def test_a_copy_left_by_a_dead_editor_is_offered_and_restored_exactly(qtbot, tmp_path):
     doc = tmp_path / "novel.txt"
     doc.write_bytes("Old text\r\n".encode("utf-16-le"))
     text = "Old text\r\nand the part that was never saved\u00a0!"
+    raw = "Old text\u2029and the part that was never saved\u00a0!"
     RecoveryStore().write(
-        RecoveryCopy(text=text, path=str(doc), encoding="utf-16-le", newline="\r\n", cursor=5, pid=2**22 + 7)
+        RecoveryCopy(raw=raw, path=str(doc), encoding="utf-16-le", newline="\r\n", cursor=5, pid=2**22 + 7)
     )
     w = make_window(qtbot, None)
     offered = []
@@ -84,11 +88,11 @@ def test_a_copy_left_by_a_dead_editor_is_offered_and_restored_exactly(qtbot, tmp
 
 def test_a_copy_can_be_discarded_or_kept_for_later(qtbot):
     store = RecoveryStore()
-    store.write(RecoveryCopy(text="keep me", pid=2**22 + 7))
+    store.write(RecoveryCopy(raw="keep me", pid=2**22 + 7))
     w = make_window(qtbot, None)
     w.hot_exit.ask_restore = lambda _copy: QMessageBox.StandardButton.No
     assert not w.hot_exit.offer_recovery()
-    assert [c["text"] for c in copies()] == ["keep me"]
+    assert [c.text for c in copies()] == ["keep me"]
     w.hot_exit.ask_restore = lambda _copy: QMessageBox.StandardButton.Discard
     assert not w.hot_exit.offer_recovery()
     assert copies() == []
@@ -160,7 +164,7 @@ def test_a_termination_signal_closes_the_editor_keeping_the_unsaved_text(tmp_pat
     wait_for_typed(process, len(text))
     process.send_signal(signum)
     assert process.wait(timeout=20) == 0
-    assert [c["text"] for c in copies()] == [text]
+    assert [c.text for c in copies()] == [text]
 
 
 def test_kill_9_loses_at_most_the_last_two_seconds_of_typing(tmp_path):
@@ -171,7 +175,7 @@ def test_kill_9_loses_at_most_the_last_two_seconds_of_typing(tmp_path):
     process.wait(timeout=20)
     killed_at = typed[-1][0]
     [copy] = copies()
-    recovered = copy["text"]
+    recovered = copy.text
     assert text.startswith(recovered) and recovered
     kept_until = max(at for at, count in typed if count <= len(recovered))
     lost_seconds = killed_at - kept_until

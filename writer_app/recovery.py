@@ -1,10 +1,18 @@
 """Unsaved text kept on disk, so that a crash, a kill or a closed terminal loses at most a moment's work.
 
-One JSON file per open document in the recovery folder (`WRITER_APP_HOME/recovery`, else the
-platform's state folder), written atomically: the exact text as it would be saved, and what is needed
-to save it the same way (path, encoding, line breaks, byte order mark) and to put the writer back
-(cursor). A normal save or close removes it. On the next start, copies whose editor is no longer
-running are offered back.
+Per open document, in the recovery folder (`WRITER_APP_HOME/recovery`, else the platform's state
+folder):
+- a base copy (`ID.recovery.json`, written atomically): the document's text as the editor holds it
+  (block breaks as U+2029, every other character as it is), what is needed to save it the same way
+  (path, encoding, line breaks, byte order mark) and to put the writer back (cursor);
+- a journal of the edits made since (`ID.GENERATION.journal`): one JSON line per edit, appended and
+  flushed. Copying a 10 MB document costs tens of milliseconds, an edit a few bytes, so the base is
+  written rarely (the first edit, then when the journal has grown and the writer pauses) and typing
+  only ever appends.
+A journal applies only to the base of its own generation, so a base written between two appends can
+never be replayed with the wrong edits; a torn last line (a kill mid-append) is ignored. A normal
+save or close removes the files. On the next start, copies whose editor is no longer running are
+offered back.
 """
 
 from __future__ import annotations
@@ -19,24 +27,40 @@ from pathlib import Path
 
 from writer_app import paths
 from writer_app.errors import UserError
-from writer_app.textfile import TextFormat, save_bytes
+from writer_app.textfile import TextFormat, join_lines, save_bytes
 
 SUFFIX = ".recovery.json"
-FORMAT_VERSION = 1
+JOURNAL = ".journal"
+FORMAT_VERSION = 2
+BLOCK_BREAK = "\u2029"
+
+
+def assemble(raw: str, breaks: list[str | None] | None, newline: str) -> str:
+    """The file's text from the editor's: block breaks become the file's line breaks."""
+    if breaks is None:
+        return raw.replace(BLOCK_BREAK, newline) if newline != BLOCK_BREAK else raw
+    return join_lines(raw.split(BLOCK_BREAK), breaks, newline)
 
 
 @dataclass
 class RecoveryCopy:
-    text: str  # as the file would hold it: the file's own line breaks
+    raw: str  # the editor's text: block breaks as U+2029 (positions are the editor's)
+    breaks: list[str | None] | None = None  # each block's line break in the file, when they were mixed
     path: str | None = None  # the file it belongs to; None for an untitled document
     encoding: str = "utf-8"
     newline: str = "\n"
     bom: bool = False
     cursor: int = 0
+    generation: int = 0  # which journal continues this base
     saved_at: float = field(default_factory=time.time)
     pid: int = field(default_factory=os.getpid)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     format_version: int = FORMAT_VERSION
+
+    @property
+    def text(self) -> str:
+        """As the file would hold it."""
+        return assemble(self.raw, self.breaks, self.newline)
 
     @property
     def format(self) -> TextFormat:
@@ -45,6 +69,26 @@ class RecoveryCopy:
     @property
     def name(self) -> str:
         return Path(self.path).name if self.path else "Untitled"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """position and removed in UTF-16 units, as the editor counts; text as inserted."""
+
+    position: int
+    removed: int
+    text: str
+
+
+def apply_edits(raw: str, edits: list[Edit]) -> str:
+    """Replay edits on raw text, counting positions in UTF-16 units as the editor does."""
+    if not edits:
+        return raw
+    units = bytearray(raw.encode("utf-16-le", "surrogatepass"))
+    for edit in edits:
+        start = 2 * edit.position
+        units[start : start + 2 * edit.removed] = edit.text.encode("utf-16-le", "surrogatepass")
+    return units.decode("utf-16-le", "surrogatepass")
 
 
 def recovery_dir() -> Path:
@@ -58,8 +102,12 @@ class RecoveryStore:
     def _file(self, copy_id: str) -> Path:
         return self.folder / f"{copy_id}{SUFFIX}"
 
+    def _journal(self, copy_id: str, generation: int) -> Path:
+        return self.folder / f"{copy_id}.{generation}{JOURNAL}"
+
     def write(self, copy: RecoveryCopy) -> Path:
-        """Write (or replace) the copy atomically. Raises UserError when the folder is not writable."""
+        """Write (or replace) the base copy atomically, then drop the journals of older generations.
+        Raises UserError when the folder is not writable."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
@@ -68,16 +116,50 @@ class RecoveryStore:
         data = json.dumps(asdict(copy), ensure_ascii=True).encode("ascii")
         target = self._file(copy.id)
         save_bytes(target, data)
+        for old in self.folder.glob(f"{copy.id}.*{JOURNAL}"):
+            if old != self._journal(copy.id, copy.generation):
+                with contextlib.suppress(OSError):
+                    old.unlink()
         return target
 
+    def append(self, copy_id: str, generation: int, edits: list[Edit]) -> None:
+        """Append edits to the journal of the base of that generation, on disk before returning."""
+        lines = "".join(
+            json.dumps([e.position, e.removed, e.text], ensure_ascii=True) + "\n" for e in edits
+        )
+        try:
+            with open(self._journal(copy_id, generation), "a", encoding="ascii") as journal:
+                journal.write(lines)
+                journal.flush()
+                os.fsync(journal.fileno())
+        except OSError as exc:
+            raise UserError(f"cannot keep a recovery copy in {self.folder}: {exc.strerror or exc}") from exc
+
     def remove(self, copy_id: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self._file(copy_id).unlink()
+        for file in (self._file(copy_id), *self.folder.glob(f"{copy_id}.*{JOURNAL}")):
+            with contextlib.suppress(FileNotFoundError):
+                file.unlink()
 
     def load(self, file: Path) -> RecoveryCopy:
+        """The base copy with its journal's edits applied."""
         data = json.loads(file.read_text(encoding="ascii"))
         known = {k: v for k, v in data.items() if k in RecoveryCopy.__dataclass_fields__}
-        return RecoveryCopy(**known)
+        copy = RecoveryCopy(**known)
+        copy.raw = apply_edits(copy.raw, self._read_journal(copy))
+        return copy
+
+    def _read_journal(self, copy: RecoveryCopy) -> list[Edit]:
+        journal = self._journal(copy.id, copy.generation)
+        if not journal.exists():
+            return []
+        edits = []
+        for line in journal.read_text(encoding="ascii").splitlines():
+            try:
+                position, removed, text = json.loads(line)
+            except (ValueError, TypeError):
+                break  # a line cut by a kill: everything before it is whole
+            edits.append(Edit(int(position), int(removed), str(text)))
+        return edits
 
     def orphans(self) -> tuple[list[RecoveryCopy], list[str]]:
         """Copies left by editors that are no longer running, newest first, and problems with

@@ -5,7 +5,8 @@ file changes on disk while it is open."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
@@ -46,6 +47,7 @@ class DocumentFiles(QObject):
         self.format = TextFormat()
         self.breaks_kept = False  # the file's line breaks are kept per line (they were mixed)
         self.stamp: FileStamp | None = None  # the file as last read or written
+        self.loading = False  # the document is being replaced by a file's text (not an edit)
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._changed_on_disk)
 
@@ -60,6 +62,14 @@ class DocumentFiles(QObject):
     def text(self) -> str:
         """The document as the file's text, character for character."""
         return document_text(self.editor.document(), self.format.newline, self.breaks_kept)
+
+    @contextmanager
+    def loading_text(self) -> Iterator[None]:
+        self.loading = True
+        try:
+            yield
+        finally:
+            self.loading = False
 
     # --- questions (tests replace them) -------------------------------------------------------------
     def ask_save_changes(self) -> QMessageBox.StandardButton:
@@ -153,7 +163,8 @@ class DocumentFiles(QObject):
         self, path: Path | None, text: str, fmt: TextFormat, breaks: list[str] | None, stamp: FileStamp | None
     ) -> None:
         self.session.document_replaced()
-        set_document_text(self.editor.document(), text, breaks)
+        with self.loading_text():
+            set_document_text(self.editor.document(), text, breaks)
         self.path, self.format, self.breaks_kept, self.stamp = path, fmt, breaks is not None, stamp
         self.editor.document().setModified(False)
         self._watch()

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QTextDocument
 
-from writer_app.textfile import join_lines
+from writer_app.recovery import assemble
 
-BLOCK_BREAK = "\u2029"
 _CODES = {"\n": 0, "\r\n": 1, "\r": 2, "\u2029": 3}
 _BREAKS = {code: text for text, code in _CODES.items()}
 
@@ -47,8 +46,4 @@ def snapshot(document: QTextDocument, breaks_kept: bool) -> tuple[str, list[str 
     return raw, breaks
 
 
-def assemble(raw: str, breaks: list[str | None] | None, newline: str) -> str:
-    """The file's text from a snapshot (any thread)."""
-    if breaks is None:
-        return raw.replace(BLOCK_BREAK, newline) if newline != BLOCK_BREAK else raw
-    return join_lines(raw.split(BLOCK_BREAK), breaks, newline)
+

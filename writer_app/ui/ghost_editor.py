@@ -8,7 +8,7 @@ counts or toPlainText) until accepted.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QInputMethodEvent,
@@ -54,6 +54,9 @@ class EditorDocument:
 
 
 class GhostTextEdit(QPlainTextEdit):
+    # position, removed, added of a real edit (never a ghost relayout); position -1: could not be told
+    edited = Signal(int, int, int)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session: WritingSession | None = None
@@ -62,6 +65,7 @@ class GhostTextEdit(QPlainTextEdit):
         self._painted_block = None
         self._own_edit = False
         self._relayout = False
+        self._length = 0  # the document's length (without its final paragraph mark) at the last change
         self.setTabChangesFocus(False)
         self.document().contentsChange.connect(self._on_contents_change)
         self.cursorPositionChanged.connect(self._on_cursor_moved)
@@ -185,8 +189,19 @@ class GhostTextEdit(QPlainTextEdit):
 
     # --- document bookkeeping -----------------------------------------------------------------------
     def _on_contents_change(self, position: int, removed: int, added: int) -> None:
-        if self._relayout or (removed == 0 and added == 0):
+        if self._relayout:
             return  # a relayout of the ghost text, not an edit
+        # Qt counts the document's final paragraph mark in changes that reach the end (and reports an
+        # input method's pre-edit as such a change): take it out, so what is reported is what changed.
+        length = self.document().characterCount() - 1
+        excess = position + removed - self._length
+        if excess > 0:
+            removed, added = removed - excess, max(0, added - excess)
+        exact = added - removed == length - self._length
+        self._length = length
+        if removed == 0 and added == 0:
+            return
+        self.edited.emit(position if exact else -1, removed, added)
         if self.session is not None:
             self.session.edit(position, removed, added, own=self._own_edit)
 
