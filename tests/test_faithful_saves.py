@@ -196,3 +196,14 @@ def test_an_unmodified_open_file_offers_to_reload_when_it_changes(qtbot, tmp_pat
     doc.write_text("after, from another program", encoding="utf-8")
     qtbot.waitUntil(lambda: w.editor.toPlainText() == "after, from another program", timeout=5000)
     assert offered == [doc] and not w.editor.document().isModified()
+
+
+def test_the_owner_is_kept_when_another_user_saves(tmp_path):
+    # The suite runs as root (as CI does): root may give the copy the original owner back.
+    assert os.geteuid() == 0, "this check needs to run as root, as CI does"
+    doc = tmp_path / "theirs.txt"
+    doc.write_text("old", encoding="utf-8")
+    os.chown(doc, 1234, 2345)
+    save_text_atomic(doc, "new")
+    info = doc.stat()
+    assert (info.st_uid, info.st_gid) == (1234, 2345) and doc.read_text(encoding="utf-8") == "new"

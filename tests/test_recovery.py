@@ -157,7 +157,7 @@ def wait_for_typed(process: subprocess.Popen, count: int) -> list[tuple[float, i
             return lines
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_termination_signal_closes_the_editor_keeping_the_unsaved_text(tmp_path, signum):
     text = "Words that were never saved."
     process = start_editor(tmp_path, text, interval_ms=5)

@@ -230,7 +230,8 @@ class HotExit(QObject):
 
 
 def install_signal_handlers(on_signal: Callable[[int], None]) -> QSocketNotifier:
-    """Run on_signal(signum) in the Qt event loop when SIGTERM or SIGINT arrives.
+    """Run on_signal(signum) in the Qt event loop when SIGTERM, SIGINT or SIGHUP (the terminal closed)
+    arrives.
 
     Python runs signal handlers only between bytecodes, and the Qt event loop is C++: the C-level handler
     writes the signal number to a socket Qt watches, which wakes the loop."""
@@ -238,7 +239,7 @@ def install_signal_handlers(on_signal: Callable[[int], None]) -> QSocketNotifier
     reader.setblocking(False)
     writer.setblocking(False)
     signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda *_: None)  # the wakeup fd does the work
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
 

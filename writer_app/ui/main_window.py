@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
 
     # --- closing ------------------------------------------------------------------------------------
     def end_on_signal(self, signum: int) -> None:
-        """SIGTERM / SIGINT: close without asking, keeping unsaved text as a recovery copy."""
+        """SIGTERM / SIGINT / SIGHUP: close without asking, keeping unsaved text as a recovery copy."""
         log.info("signal %d: closing, unsaved text kept for recovery", signum)
         self.hot_exit.flush()
         self.hot_exit.wait()
