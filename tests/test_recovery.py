@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.test_faithful_saves import type_at_end
 from tests.test_ui_editor import make_window
-from writer_app.recovery import RecoveryCopy, RecoveryStore, recovery_dir
+from writer_app.recovery import RecoveryCopy, RecoveryStore, compare_with_disk, recovery_dir
 
 
 def copies() -> list[RecoveryCopy]:
@@ -183,3 +184,33 @@ def test_kill_9_loses_at_most_the_last_two_seconds_of_typing(tmp_path):
         f"kill -9: {typed[-1][1] - len(recovered)} characters lost, the last {lost_seconds:.2f} s of typing"
     )
     assert lost_seconds <= 2.5
+
+
+def test_the_recovered_text_can_be_compared_with_the_file_on_disk(tmp_path):
+    doc = tmp_path / "story.txt"
+    doc.write_text("The first line.\nThe second line.\n", encoding="utf-8")
+    copy = RecoveryCopy(raw="The first line.\u2029The second line, rewritten.\u2029", path=str(doc))
+    diff = compare_with_disk(copy)
+    assert "-The second line." in diff and "+The second line, rewritten." in diff
+    assert "story.txt (on disk)" in diff and "story.txt (recovered)" in diff
+    same = RecoveryCopy(raw="The first line.\u2029The second line.\u2029", path=str(doc))
+    assert "already holds exactly this text" in compare_with_disk(same)
+    assert "never saved" in compare_with_disk(RecoveryCopy(raw="x"))
+    doc.unlink()
+    assert "cannot be read" in compare_with_disk(copy)
+
+
+def test_ctrl_c_while_the_editor_starts_never_shows_a_traceback(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WRITER_APP_HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "writer_app", "--no-install", str(tmp_path / "new.txt")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(0.5)  # importing Qt, building the window
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    # Before the event loop runs, the command line reports the interrupt; after, the window closes.
+    assert process.returncode in (0, 130), err
+    assert b"Traceback" not in err

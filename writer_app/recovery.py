@@ -18,6 +18,7 @@ offered back.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import os
 import time
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from writer_app import paths
 from writer_app.errors import UserError
-from writer_app.textfile import TextFormat, join_lines, save_bytes
+from writer_app.textfile import TextFormat, join_lines, read_text_file, save_bytes, split_breaks
 
 SUFFIX = ".recovery.json"
 JOURNAL = ".journal"
@@ -91,6 +92,33 @@ def apply_edits(raw: str, edits: list[Edit]) -> str:
     return units.decode("utf-16-le", "surrogatepass")
 
 
+def compare_with_disk(copy: RecoveryCopy, max_lines: int = 400) -> str:
+    """What the recovered text changes in the file on disk, as a unified diff (for the writer to read
+    before choosing), or why there is nothing to compare with."""
+    if copy.path is None:
+        return "This text was never saved to a file."
+    path = Path(copy.path)
+    try:
+        on_disk = read_text_file(path, copy.encoding).text
+    except UserError as exc:
+        return f"The file on disk cannot be read: {exc}"
+    recovered = split_breaks(copy.text)[0]
+    if on_disk == recovered:
+        return f"{path.name} on disk already holds exactly this text."
+    diff = list(
+        difflib.unified_diff(
+            on_disk.splitlines(),
+            recovered.splitlines(),
+            f"{path.name} (on disk)",
+            f"{path.name} (recovered)",
+            lineterm="",
+        )
+    )
+    if len(diff) > max_lines:
+        diff = [*diff[:max_lines], f"… and {len(diff) - max_lines} more lines of differences"]
+    return "\n".join(diff)
+
+
 def recovery_dir() -> Path:
     return paths.state_home() / "recovery"
 
@@ -124,9 +152,7 @@ class RecoveryStore:
 
     def append(self, copy_id: str, generation: int, edits: list[Edit]) -> None:
         """Append edits to the journal of the base of that generation, on disk before returning."""
-        lines = "".join(
-            json.dumps([e.position, e.removed, e.text], ensure_ascii=True) + "\n" for e in edits
-        )
+        lines = "".join(json.dumps([e.position, e.removed, e.text], ensure_ascii=True) + "\n" for e in edits)
         try:
             with open(self._journal(copy_id, generation), "a", encoding="ascii") as journal:
                 journal.write(lines)

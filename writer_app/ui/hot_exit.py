@@ -27,7 +27,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from writer_app.errors import UserError
-from writer_app.recovery import Edit, RecoveryCopy, RecoveryStore
+from writer_app.recovery import Edit, RecoveryCopy, RecoveryStore, compare_with_disk
 from writer_app.textfile import split_breaks
 from writer_app.ui.document_files import APP_TITLE, DocumentFiles
 from writer_app.ui.document_text import set_document_text, snapshot
@@ -181,16 +181,21 @@ class HotExit(QObject):
 
     # --- the next start ---------------------------------------------------------------------------------
     def ask_restore(self, copy: RecoveryCopy) -> QMessageBox.StandardButton:
-        """Yes restores, Discard deletes the copy, No keeps it for later."""
+        """Yes restores, Discard deletes the copy, No keeps it for later. "Show Details…" compares
+        the recovered text with the file on disk."""
         when = datetime.fromtimestamp(copy.saved_at).strftime("%Y-%m-%d %H:%M")
         buttons = QMessageBox.StandardButton
-        return QMessageBox.question(
-            self.window,
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             APP_TITLE,
             f"Unsaved text of {copy.name} ({len(copy.text):,} characters) was kept when the editor last "
             f"closed unexpectedly ({when}). Restore it?",
             buttons.Yes | buttons.No | buttons.Discard,
+            self.window,
         )
+        box.setInformativeText("No keeps it for the next start; Discard deletes it.")
+        box.setDetailedText(compare_with_disk(copy))
+        return buttons(box.exec())
 
     def offer_recovery(self) -> bool:
         """Offer the copies left by editors that ended without saving; True if one was restored."""
