@@ -14,7 +14,6 @@ import os
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 import argparse
-import logging
 import shutil
 import sys
 import tempfile
@@ -65,21 +64,10 @@ def variants(graph) -> dict[str, dict]:
 
 
 def quantize(model, folder: Path, *, exclude=(), level=4, symmetric=True, block=32) -> Path:
-    from onnxruntime.quantization import matmul_nbits_quantizer as mnq
-
-    logging.getLogger(mnq.__name__).setLevel(logging.WARNING)
     graph_edits.store_lm_head_weight(model)
-    config = mnq.DefaultWeightOnlyQuantConfig(
-        block_size=block,
-        is_symmetric=symmetric,
-        accuracy_level=level,
-        bits=8,
-        op_types_to_quantize=("MatMul",),
-        quant_axes=(("MatMul", 0),),
+    model = graph_edits.quantize_int8_weights(
+        model, block_size=block, symmetric=symmetric, accuracy_level=level, exclude=tuple(exclude)
     )
-    quantizer = mnq.MatMulNBitsQuantizer(model, algo_config=config, nodes_to_exclude=list(exclude))
-    quantizer.process()
-    model = quantizer.model.model
     graph_edits.half_precision_embeddings(model)
     path = folder / "model.onnx"
     graph_edits.save_with_external_weights(model, path)

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from writer_app.engine.graph_contract import KV_SEQLENS_INPUT, KV_TOTAL_INPUT, past_names, present_names
-from writer_app.models.graph_edits import Fusion, consumers, count_ops, finish_attention_fusion, producers
+from writer_app.models.graph_edits import (
+    Fusion,
+    consumers,
+    count_ops,
+    finish_attention_fusion,
+    plan_fusion,
+    producers,
+)
 
 # Contrib ops onnxruntime's GPT-2 fusions produce; a plain export has none of them.
 FUSED_NORM_OPS = ("SkipLayerNormalization", "FastGelu", "BiasGelu", "BiasSplitGelu")
@@ -83,12 +90,9 @@ def fuse_gpt2_attention(model, config: dict[str, Any]) -> Fusion:
     so a step no longer copies the whole cache. MultiHeadAttention, which concatenates, otherwise."""
     from onnx import helper
 
-    problem = attention_config_problem(config)
-    if problem:
-        return Fusion(refused=problem)
-    layers, problem = _match_layers(model.graph)
-    if problem:
-        return Fusion(refused=problem)
+    layers, refusal = plan_fusion(attention_config_problem(config), lambda: _match_layers(model.graph))
+    if refusal is not None:
+        return refusal
     heads = int(config["n_head"])
     head_size = int(config["n_embd"]) // heads
     in_place = head_size % 8 == 0  # what onnxruntime's CPU GroupQueryAttention accepts

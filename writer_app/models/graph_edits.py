@@ -9,6 +9,7 @@ quantizer are imported lazily: needed to export, never to run.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,21 +169,29 @@ def half_precision_embeddings(model) -> int:
     return converted
 
 
-def quantize_int8_weights(model):
-    """8-bit weight-only quantization of every MatMul with a constant weight, the LM head included."""
+def quantize_int8_weights(
+    model,
+    *,
+    block_size: int = INT8_BLOCK_SIZE,
+    symmetric: bool = True,
+    accuracy_level: int = INT8_ACCURACY_LEVEL,
+    exclude: tuple[str, ...] = (),
+):
+    """8-bit weight-only quantization of every MatMul with a constant weight, the LM head included
+    (the keywords are the settings benchmarks/int8_variants.py compares)."""
     from onnxruntime.quantization import matmul_nbits_quantizer as mnq
 
     logging.getLogger(mnq.__name__).setLevel(logging.WARNING)  # it logs every node at INFO
 
     config = mnq.DefaultWeightOnlyQuantConfig(
-        block_size=INT8_BLOCK_SIZE,
-        is_symmetric=True,
-        accuracy_level=INT8_ACCURACY_LEVEL,
+        block_size=block_size,
+        is_symmetric=symmetric,
+        accuracy_level=accuracy_level,
         bits=8,
         op_types_to_quantize=("MatMul",),
         quant_axes=(("MatMul", 0),),
     )
-    quantizer = mnq.MatMulNBitsQuantizer(model, algo_config=config)
+    quantizer = mnq.MatMulNBitsQuantizer(model, algo_config=config, nodes_to_exclude=list(exclude))
     quantizer.process()
     return quantizer.model.model
 
@@ -257,6 +266,19 @@ def save_with_external_weights(model, path: Path) -> None:
         size_threshold=1024,
     )
     data.chmod(0o644)  # onnx creates it private; the model folder is readable like the graph
+
+
+def plan_fusion(
+    config_problem: str | None, match: Callable[[], tuple[list, str | None]]
+) -> tuple[list, Fusion | None]:
+    """The layers an attention fusion will rewrite, or the Fusion saying why it rewrites none: the
+    configuration is checked first, then every layer is matched before anything changes."""
+    if config_problem:
+        return [], Fusion(refused=config_problem)
+    layers, problem = match()
+    if problem:
+        return [], Fusion(refused=problem)
+    return layers, None
 
 
 def consumers(graph) -> dict[str, list[Any]]:

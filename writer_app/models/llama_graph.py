@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from writer_app.engine.graph_contract import KV_SEQLENS_INPUT, KV_TOTAL_INPUT, past_names, present_names
-from writer_app.models.graph_edits import Fusion, finish_attention_fusion, producers
+from writer_app.models.graph_edits import Fusion, finish_attention_fusion, plan_fusion, producers
 
 
 def attention_config_problem(config: dict[str, Any]) -> str | None:
@@ -56,12 +56,9 @@ def fuse_llama_attention(model, config: dict[str, Any]) -> Fusion:
     of the cache, masked softmax) with one GroupQueryAttention, in every layer or none."""
     from onnx import helper, numpy_helper
 
-    problem = attention_config_problem(config)
-    if problem:
-        return Fusion(refused=problem)
-    layers, problem = _match_layers(model.graph)
-    if problem:
-        return Fusion(refused=problem)
+    layers, refusal = plan_fusion(attention_config_problem(config), lambda: _match_layers(model.graph))
+    if refusal is not None:
+        return refusal
     heads = int(config["num_attention_heads"])
     kv_heads = int(config.get("num_key_value_heads") or heads)
     head_size = int(config.get("head_dim") or int(config["hidden_size"]) // heads)
