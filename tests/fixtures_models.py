@@ -134,3 +134,38 @@ def build_tiny_gguf(path: Path) -> Path:
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+def build_tiny_qwen2(folder: Path, *, seed: int = 0) -> Path:
+    """A tiny random Qwen2 (grouped key/value heads, biased q/k/v projections, tied embeddings) with
+    GPT-2's real tokenizer. The biases start at zero in transformers: drawn here so that they count."""
+    import torch
+    from transformers import GPT2TokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    data = tokenizer_data_dir()
+    tokenizer = GPT2TokenizerFast(vocab_file=str(data / "encoder.json"), merges_file=str(data / "vocab.bpe"))
+    torch.manual_seed(seed)
+    config = Qwen2Config(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=TINY_CONTEXT,
+        rope_theta=1_000_000.0,
+        initializer_range=INIT_RANGE,
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
+    model = Qwen2ForCausalLM(config)
+    with torch.no_grad():
+        for layer in model.model.layers:
+            for projection in (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj):
+                projection.bias.normal_(0, 0.5)
+    model.generation_config.eos_token_id = tokenizer.eos_token_id
+    model.generation_config.pad_token_id = tokenizer.eos_token_id
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

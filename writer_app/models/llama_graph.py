@@ -1,5 +1,5 @@
-"""Llama-family graph rewrites (SmolLM2): one GroupQueryAttention per layer with the rotary embedding
-inside the op and the cache written in place.
+"""Llama-family graph rewrites (SmolLM2, and Qwen2 / Qwen2.5, whose q/k/v projections add a bias): one
+GroupQueryAttention per layer with the rotary embedding inside the op and the cache written in place.
 
 All layers are matched before anything changes; a configuration this rewrite would not reproduce
 exactly (scaled or partial rotary embeddings, head sizes the CPU kernel refuses) is refused up front.
@@ -27,10 +27,12 @@ def attention_config_problem(config: dict[str, Any]) -> str | None:
         return f"rope scaling {scaling} is not reproduced by the fused op"
     if config.get("partial_rotary_factor", 1.0) != 1.0:
         return "partial rotary embeddings are not reproduced by the fused op"
+    if config.get("use_sliding_window", False):
+        return "sliding-window attention is not reproduced by the fused op"
     return None
 
 
-def _match_layers(graph) -> tuple[list[tuple[list, list, Any]], str | None]:
+def _match_layers(graph) -> tuple[list[tuple[list, list, list, Any]], str | None]:
     made_by = producers(graph)
     by_name = {n.name: n for n in graph.node}
     layers = []
@@ -38,13 +40,16 @@ def _match_layers(graph) -> tuple[list[tuple[list, list, Any]], str | None]:
     while present_names(layer)[0] in made_by:
         prefix = f"/model/layers.{layer}/self_attn"
         projections = [by_name.get(f"{prefix}/{p}_proj/MatMul") for p in ("q", "k", "v", "o")]
+        # A projection with a bias (Qwen2) ends in an Add of it: attention reads the sum.
+        biased = [by_name.get(f"{prefix}/{p}_proj/Add") for p in ("q", "k", "v")]
         concats = [made_by.get(name) for name in present_names(layer)]
         if None in projections or any(c is None or c.op_type != "Concat" for c in concats):
             return [], f"layer {layer}'s attention is not laid out as this rewrite expects"
         merge = made_by.get(projections[3].input[0])
         if merge is None or merge.op_type != "Reshape":
             return [], f"layer {layer}'s heads are not merged by a Reshape"
-        layers.append((projections, concats, merge))
+        inputs = [(bias or matmul).output[0] for bias, matmul in zip(biased, projections[:3], strict=True)]
+        layers.append((projections, inputs, concats, merge))
         layer += 1
     if not layers:
         return [], "no attention layers with a KV cache were found"
@@ -76,8 +81,7 @@ def fuse_llama_attention(model, config: dict[str, Any]) -> Fusion:
             numpy_helper.from_array(np.sin(freqs).astype(np.float32), "rotary/sin_cache"),
         ]
     )
-    for index, (projections, concats, merge) in enumerate(layers):
-        q, k, v, _ = (p.output[0] for p in projections)
+    for index, (projections, (q, k, v), concats, merge) in enumerate(layers):
         attention = helper.make_node(
             "GroupQueryAttention",
             [

@@ -41,9 +41,11 @@ class Rewrites:
 
 def _fuse_attention(model, config: dict[str, Any], rewrites: Rewrites) -> None:
     architecture = config.get("model_type")
-    fuse = {"gpt2": gpt2_graph.fuse_gpt2_attention, "llama": llama_graph.fuse_llama_attention}.get(
-        str(architecture)
-    )
+    fuse = {
+        "gpt2": gpt2_graph.fuse_gpt2_attention,
+        "llama": llama_graph.fuse_llama_attention,
+        "qwen2": llama_graph.fuse_llama_attention,  # Llama's attention with biased q/k/v projections
+    }.get(str(architecture))
     if fuse is None:
         rewrites.refused["fused_attention"] = f"no attention fusion for the {architecture} architecture"
         return
