@@ -84,9 +84,10 @@ CHATML_TEMPLATE = (
 )
 
 
-def build_tiny_gguf(path: Path) -> Path:
+def build_tiny_gguf(path: Path, architecture: str = "llama") -> Path:
     """A tiny random Llama in GGUF with a ChatML vocabulary whose special tokens are set wrongly (BOS
-    and EOS both <|im_start|>), as in SmolLM2-135M-Instruct's file."""
+    and EOS both <|im_start|>), as in SmolLM2-135M-Instruct's file. architecture="qwen2": a Qwen2, with
+    biased q/k/v projections (drawn large enough to matter)."""
     import gguf
     import numpy as np
     from transformers.models.gpt2.tokenization_gpt2 import bytes_to_unicode
@@ -94,7 +95,7 @@ def build_tiny_gguf(path: Path) -> Path:
     specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
     tokens = specials + list(bytes_to_unicode().values()) + ["Ġt", "Ġth", "he"]
     hidden, layers, heads, kv_heads, ffn = 64, 2, 4, 2, 128  # grouped: two query heads per key/value head
-    writer = gguf.GGUFWriter(str(path), "llama")
+    writer = gguf.GGUFWriter(str(path), architecture)
     writer.add_context_length(128)
     writer.add_embedding_length(hidden)
     writer.add_block_count(layers)
@@ -119,11 +120,16 @@ def build_tiny_gguf(path: Path) -> Path:
             shapes[f"blk.{i}.{name}.weight"] = (hidden, hidden)
         for name in ("attn_k", "attn_v"):
             shapes[f"blk.{i}.{name}.weight"] = (hidden * kv_heads // heads, hidden)
+        if architecture == "qwen2":
+            shapes[f"blk.{i}.attn_q.bias"] = (hidden,)
+            for name in ("attn_k", "attn_v"):
+                shapes[f"blk.{i}.{name}.bias"] = (hidden * kv_heads // heads,)
         shapes[f"blk.{i}.ffn_gate.weight"] = (ffn, hidden)
         shapes[f"blk.{i}.ffn_up.weight"] = (ffn, hidden)
         shapes[f"blk.{i}.ffn_down.weight"] = (hidden, ffn)
     for name, shape in shapes.items():
-        writer.add_tensor(name, (rng.standard_normal(shape) * INIT_RANGE).astype(np.float32))
+        scale = 0.5 if name.endswith(".bias") else INIT_RANGE
+        writer.add_tensor(name, (rng.standard_normal(shape) * scale).astype(np.float32))
     norms = ["output_norm.weight"] + [
         f"blk.{i}.{n}.weight" for i in range(layers) for n in ("attn_norm", "ffn_norm")
     ]

@@ -60,3 +60,27 @@ def test_sliding_window_attention_is_refused(qwen_source):
 
     config = {"num_attention_heads": 4, "hidden_size": 64, "use_sliding_window": True}
     assert "sliding-window" in attention_config_problem(config)
+
+
+@pytest.fixture(scope="module")
+def qwen_gguf(tmp_path_factory):
+    return fixtures_models.build_tiny_gguf(tmp_path_factory.mktemp("qwen-gguf") / "Tiny-Qwen.gguf", "qwen2")
+
+
+def test_a_qwen_gguf_imports_fused_and_generates_like_transformers_reads_it(qwen_gguf, tmp_path, monkeypatch):
+    from transformers import AutoModelForCausalLM
+
+    from writer_app.cli import main
+
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    assert main(["models", "import-gguf", str(qwen_gguf), "--name", "tqg", "--quantize", "none"]) == 0
+    folder = tmp_path / "models" / "tqg"
+    manifest = Manifest.load(folder)
+    assert manifest.architecture == "qwen2" and "fused_attention" in manifest.graph_rewrites
+    reference = AutoModelForCausalLM.from_pretrained(
+        qwen_gguf.parent, gguf_file=qwen_gguf.name, dtype=torch.float32
+    ).eval()
+    engine = Engine.load(folder, threads=1)
+    ids = engine.codec.encode("<|im_start|>user\nthe theme<|im_end|>\n<|im_start|>assistant\n")
+    result = engine.generate(ids, max_new_tokens=16)
+    assert result.completions[0].token_ids == torch_greedy(reference, ids, 16, eos=manifest.eos_token_ids[0])
