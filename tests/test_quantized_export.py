@@ -87,3 +87,41 @@ def test_gemm_without_bias_becomes_a_plain_matmul():
     model = helper.make_model(graph)
     assert gemm_to_matmul(model) == 1
     assert [(n.op_type, list(n.output)) for n in model.graph.node] == [("MatMul", ["y"])]
+
+
+def test_a_tied_embedding_is_stored_once_in_8_bits(int8_model, tiny_model):
+    graph = onnx.load(str(int8_model / "model.onnx")).graph
+    head = next(n for n in graph.node if "logits" in n.output)
+    [gather] = [n for n in graph.node if n.op_type == "GatherBlockQuantized"]
+    assert head.op_type == "MatMulNBits" and gather.input[0] == head.input[1]  # one tensor, two readers
+    tables = [i for i in graph.initializer if list(i.dims) == [50257, 64]]
+    assert tables == []  # no float copy of the token embeddings is left
+    assert "tied_embedding_shared" in Manifest.load(int8_model).graph_rewrites
+    reference = Engine.load(tiny_model, threads=1)
+    shared = Engine.load(int8_model, threads=1)
+    ids = reference.codec.encode("The quiet harbour town woke slowly, one shutter at a time.")
+    assert top1_agreement(reference.model, shared.model, ids) >= 0.9
+
+
+def test_an_untied_table_of_the_heads_shape_is_not_shared():
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    from writer_app.models.graph_edits import quantize_int8_weights, share_tied_embedding
+
+    rng = np.random.default_rng(0)
+    head = rng.standard_normal((64, 300)).astype(np.float32)  # [hidden, vocab]
+    other = rng.standard_normal((300, 64)).astype(np.float32)  # an embedding that is not the head
+    graph = helper.make_graph(
+        [
+            helper.make_node("Gather", ["table", "ids"], ["h"], name="embed"),
+            helper.make_node("MatMul", ["h", "head"], ["logits"], name="lm_head"),
+        ],
+        "g",
+        [helper.make_tensor_value_info("ids", TensorProto.INT64, [1, 3])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 3, 300])],
+        [numpy_helper.from_array(other, "table"), numpy_helper.from_array(head, "head")],
+    )
+    model = quantize_int8_weights(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)]))
+    assert not share_tied_embedding(model)
+    assert [n.op_type for n in model.graph.node] == ["Gather", "MatMulNBits"]

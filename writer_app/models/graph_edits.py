@@ -196,6 +196,76 @@ def quantize_int8_weights(
     return quantizer.model.model
 
 
+def share_tied_embedding(model) -> bool:
+    """Read the token embeddings from the 8-bit LM head's weights when they are the same matrix (a tied
+    head): one stored copy instead of two. True if the graph changed.
+
+    MatMulNBits keeps the head as [vocab, hidden / block, block] bytes, one row per token, which is the
+    embedding table quantized along the hidden size; onnxruntime's GatherBlockQuantized reads rows of
+    exactly that layout (same zero point, 128). The table is taken to be tied only when every value is
+    within one quantization step of the head's (the quantizer rounds within a step, never further)."""
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    head = producers(graph).get(LOGITS)
+    if head is None or head.op_type != "MatMulNBits" or len(head.input) < 3:
+        return False
+    attrs = {a.name: helper.get_attribute_value(a) for a in head.attribute}
+    if attrs.get("bits") != 8 or len(head.input) > 3 and head.input[3]:
+        return False  # only symmetric 8-bit weights (no zero points) share this layout
+    inits = {init.name: init for init in graph.initializer}
+    if head.input[1] not in inits or head.input[2] not in inits:
+        return False
+    blocks = numpy_helper.to_array(inits[head.input[1]])  # [vocab, hidden / block, block] uint8
+    vocab, n_blocks, block = blocks.shape
+    scales = numpy_helper.to_array(inits[head.input[2]]).reshape(vocab, n_blocks, 1).astype(np.float32)
+    dequantized = (blocks.astype(np.float32) - 128.0) * scales
+    shared = False
+    for node in list(graph.node):
+        if node.op_type != "Gather" or node.input[0] not in inits:
+            continue
+        table = inits[node.input[0]]
+        if list(table.dims) != [vocab, n_blocks * block]:
+            continue
+        values = numpy_helper.to_array(table).astype(np.float32).reshape(vocab, n_blocks, block)
+        if np.any(np.abs(values - dequantized) > np.abs(scales) * 1.001 + 1e-6):  # scales may be negative
+            continue  # a different matrix that happens to have the head's shape
+        if not shared:
+            graph.initializer.append(numpy_helper.from_array(scales, head.input[2] + "/per_row"))
+            graph.initializer.append(
+                numpy_helper.from_array(np.array([0, 0, n_blocks * block], dtype=np.int64), "tied/row_shape")
+            )
+        gathered = node.output[0] + "/blocks"
+        index = list(graph.node).index(node)
+        graph.node.remove(node)
+        graph.node.insert(
+            index,
+            helper.make_node(
+                "GatherBlockQuantized",
+                [head.input[1], node.input[1], head.input[2] + "/per_row"],
+                [gathered],
+                name=node.name + "_from_lm_head",
+                domain="com.microsoft",
+                gather_axis=0,
+                quantize_axis=2,
+                block_size=block,
+                bits=8,
+            ),
+        )
+        graph.node.insert(
+            index + 1,
+            helper.make_node(
+                "Reshape", [gathered, "tied/row_shape"], [node.output[0]], name=node.name + "_rows"
+            ),
+        )
+        if not any(table.name in n.input for n in graph.node):
+            graph.initializer.remove(table)
+        shared = True
+    if shared and not any(op.domain == "com.microsoft" for op in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return shared
+
+
 def _remove_dead_nodes(graph) -> int:
     """Drop nodes whose outputs nothing reads (repeatedly, as removals expose more)."""
     outputs = {o.name for o in graph.output}

@@ -20,6 +20,7 @@ from writer_app.models.graph_edits import (
     last_position_logits,
     quantize_int8_weights,
     save_with_external_weights,
+    share_tied_embedding,
     store_lm_head_weight,
 )
 
@@ -76,6 +77,7 @@ def optimize_graph(path: Path, *, quantize: str = "none", config: dict[str, Any]
         rewrites.record("gemm_to_matmul", gemm_to_matmul(model))
         model = quantize_int8_weights(model)
         rewrites.record("int8_weights", count_ops(model, "MatMulNBits"))
+        rewrites.record("tied_embedding_shared", share_tied_embedding(model))
         rewrites.record("fp16_embeddings", half_precision_embeddings(model))
     save_with_external_weights(model, path)
     return rewrites
