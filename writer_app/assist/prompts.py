@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from writer_app.engine.text_codec import CJK_LETTERS
 
 # Tokens of text before the cursor a continuation runs at most (assist/context_window.py chooses them).
 # Longer contexts cost more than they give a small model: SmolLM2 (float32) took 3.3 s to a first
@@ -13,6 +16,15 @@ from importlib import resources
 CONTINUATION_PROMPT_TOKENS = 1024
 MIN_REWRITE_TOKENS = 16
 MAX_REWRITE_TOKENS = 256
+
+
+_CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count for sizing a rewrite: one per CJK character, one per 4 other characters."""
+    cjk = len(_CJK_CHAR.findall(text))
+    return cjk + (len(text) - cjk) // 4 + 1
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from enum import Enum
 
 from writer_app.engine.sampling import SamplingParams
 from writer_app.errors import ModelError, NoModelInstalled, UserError
+from writer_app.settings import Settings
 
 
 class RequestKind(Enum):
@@ -112,3 +113,14 @@ class RequestRegistry:
 
     def __len__(self) -> int:
         return len(self._live)
+
+
+def sampling_from(settings: Settings) -> SamplingParams:
+    """The sampling a request gets from the writer's settings."""
+    return SamplingParams(
+        greedy=settings.greedy,
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        top_k=settings.top_k,
+        repetition_penalty=settings.repetition_penalty,
+    )

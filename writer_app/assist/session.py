@@ -11,13 +11,20 @@ a widget update. Tests drive it with a fake engine, clock and document.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from writer_app.assist.context_window import ContextWindow
-from writer_app.assist.prompts import CONTINUATION_PROMPT_TOKENS, mode_by_id, rewrite_prompt
+from writer_app.assist.ports import (
+    Clock,
+    Document,
+    Edit,
+    EngineClient,
+    Ghost,
+    ModelState,
+    SessionListener,
+    Timer,
+)
+from writer_app.assist.prompts import CONTINUATION_PROMPT_TOKENS
 from writer_app.assist.requests import (
     AssistError,
     AssistRequest,
@@ -25,123 +32,21 @@ from writer_app.assist.requests import (
     ModelInfo,
     RequestKind,
     RequestRegistry,
+    sampling_from,
 )
+from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget
 from writer_app.assist.suggestion import Suggestion
 from writer_app.engine.generate import GenerationResult, GenerationStats
-from writer_app.engine.sampling import SamplingParams
-from writer_app.engine.text_codec import CJK_LETTERS
 from writer_app.settings import Settings
 
 log = logging.getLogger(__name__)
 
 WARM_DELAY_MS = 300  # a pause this long in typing or moving the cursor warms the model's cache
 NO_MODEL_HINT = "No model installed: run 'writer-app models install-default' in a terminal."
-LOADING_MESSAGE = "The model is still loading; try again in a moment."
 # Characters per token before any request has measured it: English prose with GPT-2's vocabulary runs
 # 4 to 5. A wrong guess costs little: the engine cuts an over-long prompt at stable steps, and the first
 # measurement corrects the window (down at once).
 INITIAL_CHARS_PER_TOKEN = 4.0
-_CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
-
-
-def estimate_tokens(text: str) -> int:
-    """A rough token count for sizing a rewrite: one per CJK character, one per 4 other characters."""
-    cjk = len(_CJK_CHAR.findall(text))
-    return cjk + (len(text) - cjk) // 4 + 1
-
-
-def sampling_from(settings: Settings) -> SamplingParams:
-    return SamplingParams(
-        greedy=settings.greedy,
-        temperature=settings.temperature,
-        top_p=settings.top_p,
-        top_k=settings.top_k,
-        repetition_penalty=settings.repetition_penalty,
-    )
-
-
-class EngineClient(Protocol):
-    """The model thread, as the session sees it: fire-and-forget; answers come back as calls to
-    model_loaded / model_failed / chunk / finished / failed."""
-
-    def load(self, model_ref: str, threads: int) -> None: ...
-
-    def submit(self, request: AssistRequest) -> None: ...
-
-
-class Timer(Protocol):
-    def cancel(self) -> None: ...
-
-
-class Clock(Protocol):
-    def call_later(self, delay_ms: int, callback: Callable[[], None]) -> Timer: ...
-
-
-class Document(Protocol):
-    """Read access to the editor's text by position: no call reads the whole document."""
-
-    def text(self, start: int, end: int) -> str: ...
-
-    def char_at(self, position: int) -> str: ...
-
-    def cursor(self) -> tuple[int, bool]:
-        """(position, whether text is selected)."""
-        ...
-
-    def has_focus(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class Ghost:
-    """The ghost text to show: `text` at document position `anchor`, alternative `index` of `count`."""
-
-    request_id: int
-    anchor: int
-    text: str
-    index: int
-    count: int
-
-
-@dataclass(frozen=True)
-class ModelState:
-    info: ModelInfo | None = None
-    loading: bool = False
-    error: AssistError | None = None
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Text for the adapter to put into the document as the session's own edit (one undo step)."""
-
-    start: int
-    end: int
-    text: str
-
-
-@dataclass
-class RewriteTarget:
-    start: int
-    end: int
-    text: str
-    revision: int
-    request_id: int | None = None
-    candidates: list[str] = field(default_factory=list)
-
-
-class SessionListener(Protocol):
-    def ghost_changed(self, ghost: Ghost | None) -> None: ...
-
-    def model_changed(self, state: ModelState) -> None: ...
-
-    def message(self, text: str) -> None: ...
-
-    def stats_changed(self, stats: GenerationStats | None) -> None: ...
-
-    def rewrite_started(self, label: str, count: int) -> None: ...
-
-    def rewrite_chunk(self, row: int, text: str) -> None: ...
-
-    def rewrite_done(self, message: str) -> None: ...
 
 
 class WritingSession:
@@ -162,7 +67,7 @@ class WritingSession:
         self.revision = 0
         self.model = ModelState()
         self.suggestion: Suggestion | None = None
-        self.rewrite: RewriteTarget | None = None
+        self.rewrites = RewriteFlow(self)
         self.composing = False
         self.last_stats: GenerationStats | None = None
         self.window = ContextWindow(int(CONTINUATION_PROMPT_TOKENS * INITIAL_CHARS_PER_TOKEN))
@@ -172,7 +77,7 @@ class WritingSession:
         self._auto_timer: Timer | None = None
         self._handlers = {
             RequestKind.CONTINUE: (self._continue_chunk, self._continue_finished, self._continue_failed),
-            RequestKind.REWRITE: (self._rewrite_chunk, self._rewrite_finished, self._rewrite_failed),
+            RequestKind.REWRITE: (self.rewrites.chunk, self.rewrites.finished, self.rewrites.failed),
             RequestKind.WARM: (None, self._warm_finished, self._warm_failed),
         }
 
@@ -191,7 +96,7 @@ class WritingSession:
 
     def model_failed(self, error: AssistError) -> None:
         self._set_model(ModelState(error=error))
-        self.listener.message(self._explain(error))
+        self.listener.message(self.explain(error))
 
     def _set_model(self, state: ModelState) -> None:
         self.model = state
@@ -209,16 +114,16 @@ class WritingSession:
         # 0.9: the character estimate of the token budget errs short, so the engine rarely has to cut.
         self.window.resize(int(self._token_budget() * self._chars_per_token * 0.9))
 
-    def _usable(self) -> bool:
+    def usable(self) -> bool:
         """True when a request can be made now; otherwise says why. While a model loads, continuations
         queue behind the load."""
         if self.model.error is not None:
-            self.listener.message(self._explain(self.model.error))
+            self.listener.message(self.explain(self.model.error))
             return False
         return True
 
     @staticmethod
-    def _explain(error: AssistError) -> str:
+    def explain(error: AssistError) -> str:
         return NO_MODEL_HINT if error.kind is ErrorKind.NO_MODEL else error.message
 
     # --- the document -------------------------------------------------------------------------------
@@ -256,7 +161,7 @@ class WritingSession:
     # --- continuation -------------------------------------------------------------------------------
     def request_suggestion(self) -> bool:
         """Ctrl+Space: suggest a continuation at the cursor. False when nothing was asked."""
-        if self.composing or not self._usable():
+        if self.composing or not self.usable():
             return False
         self._cancel_timer("_warm_timer")
         self.requests.cancel_all(RequestKind.WARM)
@@ -371,67 +276,23 @@ class WritingSession:
         self.suggestion = None
         self._publish()
 
-    # --- rewrite --------------------------------------------------------------------------------------
+    # --- rewrite: its own flow, sharing the session's requests, engine and listener ---------------------
+    @property
+    def rewrite(self) -> RewriteTarget | None:
+        return self.rewrites.target
+
     def begin_rewrite(self, start: int, end: int, text: str) -> None:
         self.dismiss()
-        self.close_rewrite()
-        self.rewrite = RewriteTarget(start, end, text, self.revision)
+        self.rewrites.begin(start, end, text)
 
     def run_rewrite(self, mode_id: str) -> bool:
-        target = self.rewrite
-        if target is None or not self._usable():
-            return False
-        info = self.model.info
-        if info is None:
-            self.listener.rewrite_done(LOADING_MESSAGE)
-            return False
-        self.requests.cancel(target.request_id)
-        self.requests.cancel_all(RequestKind.WARM)
-        mode = mode_by_id(mode_id)
-        plan = rewrite_prompt(
-            mode,
-            target.text,
-            selection_tokens=estimate_tokens(target.text),
-            prompt_format=info.prompt_format if info.follows_instructions else None,
-        )
-        request = self.requests.add(
-            AssistRequest(
-                request_id=self.requests.new_id(),
-                kind=RequestKind.REWRITE,
-                prompt=plan.prompt,
-                revision=self.revision,
-                max_new_tokens=plan.max_new_tokens,
-                sampling=sampling_from(self.settings),
-                num_alternatives=self.settings.alternatives,
-                stop_at=plan.stop_at,
-            )
-        )
-        target.request_id = request.request_id
-        target.candidates = [""] * request.num_alternatives
-        self.listener.rewrite_started(mode.label, request.num_alternatives)
-        self.engine.submit(request)
-        return True
+        return self.usable() and self.rewrites.run(mode_id)
 
     def apply_rewrite(self, row: int, current_text: str) -> Edit | None:
-        """The replacement for the selection with candidate `row`, or None (and why) when it cannot be
-        applied: `current_text` is the document's text at the target now."""
-        target = self.rewrite
-        if target is None or not 0 <= row < len(target.candidates):
-            return None
-        replacement = target.candidates[row].strip()
-        if not replacement:
-            return None
-        if self.revision != target.revision or current_text != target.text:
-            self.listener.rewrite_done("The text changed since the rewrite began; select it and try again.")
-            return None
-        self.close_rewrite()
-        self.listener.message("Replaced. Ctrl+Z restores the original.")
-        return Edit(target.start, target.end, replacement)
+        return self.rewrites.apply(row, current_text)
 
     def close_rewrite(self) -> None:
-        if self.rewrite is not None:
-            self.requests.cancel(self.rewrite.request_id)
-        self.rewrite = None
+        self.rewrites.close()
 
     # --- results from the model thread ---------------------------------------------------------------
     def chunk(self, request_id: int, row: int, text: str) -> None:
@@ -487,10 +348,14 @@ class WritingSession:
                 s.cycle(1)
             self._publish()
 
-    def _continue_finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
+    def record_stats(self, request: AssistRequest, result: GenerationResult | None) -> None:
+        """The status bar's speed: the last request that ran to its end (cancelled ones do not count)."""
         if result is not None and not request.cancel.is_set():
             self.last_stats = result.stats
             self.listener.stats_changed(result.stats)
+
+    def _continue_finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
+        self.record_stats(request, result)
         s = self._current(request)
         if s is None:
             return
@@ -504,36 +369,7 @@ class WritingSession:
         if self._current(request) is not None:
             self.suggestion = None
             self._publish()
-        self.listener.message(self._explain(error))
-
-    def _rewrite_target(self, request: AssistRequest) -> RewriteTarget | None:
-        target = self.rewrite
-        return target if target is not None and target.request_id == request.request_id else None
-
-    def _rewrite_chunk(self, request: AssistRequest, row: int, text: str) -> None:
-        target = self._rewrite_target(request)
-        if target is not None and 0 <= row < len(target.candidates):
-            target.candidates[row] += text
-            self.listener.rewrite_chunk(row, text)
-
-    def _rewrite_finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
-        if result is not None and not request.cancel.is_set():
-            self.last_stats = result.stats
-            self.listener.stats_changed(result.stats)
-        target = self._rewrite_target(request)
-        if target is not None:
-            target.request_id = None
-            self.listener.rewrite_done(
-                "Enter replaces the selection with the highlighted candidate; Esc keeps it."
-            )
-
-    def _rewrite_failed(self, request: AssistRequest, error: AssistError) -> None:
-        target = self._rewrite_target(request)
-        if target is not None:
-            target.request_id = None
-            self.listener.rewrite_done(self._explain(error))
-        else:
-            self.listener.message(self._explain(error))
+        self.listener.message(self.explain(error))
 
     def _warm_finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
         if result is not None:
@@ -558,7 +394,7 @@ class WritingSession:
         self._cancel_timer("_auto_timer")
         self.requests.cancel_all()
         self.suggestion = None
-        self.rewrite = None
+        self.rewrites.target = None
 
     @property
     def busy(self) -> bool:

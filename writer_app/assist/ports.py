@@ -1,0 +1,86 @@
+"""The writing session's ports: what it asks of the world (an engine, a clock, a document) and what it
+tells it (a listener), and the values that cross them. The Qt window implements them; the tests fake them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from writer_app.assist.requests import AssistError, AssistRequest, ModelInfo
+from writer_app.engine.generate import GenerationStats
+
+
+class EngineClient(Protocol):
+    """The model thread, as the session sees it: fire-and-forget; answers come back as calls to
+    model_loaded / model_failed / chunk / finished / failed."""
+
+    def load(self, model_ref: str, threads: int) -> None: ...
+
+    def submit(self, request: AssistRequest) -> None: ...
+
+
+class Timer(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Clock(Protocol):
+    def call_later(self, delay_ms: int, callback: Callable[[], None]) -> Timer: ...
+
+
+class Document(Protocol):
+    """Read access to the editor's text by position: no call reads the whole document."""
+
+    def text(self, start: int, end: int) -> str: ...
+
+    def char_at(self, position: int) -> str: ...
+
+    def cursor(self) -> tuple[int, bool]:
+        """(position, whether text is selected)."""
+        ...
+
+    def has_focus(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Ghost:
+    """The ghost text to show: `text` at document position `anchor`, alternative `index` of `count`."""
+
+    request_id: int
+    anchor: int
+    text: str
+    index: int
+    count: int
+
+
+@dataclass(frozen=True)
+class ModelState:
+    info: ModelInfo | None = None
+    loading: bool = False
+    error: AssistError | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Text for the adapter to put into the document as the session's own edit (one undo step)."""
+
+    start: int
+    end: int
+    text: str
+
+
+class SessionListener(Protocol):
+    def ghost_changed(self, ghost: Ghost | None) -> None: ...
+
+    def model_changed(self, state: ModelState) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+    def stats_changed(self, stats: GenerationStats | None) -> None: ...
+
+    def rewrite_started(self, label: str, count: int) -> None: ...
+
+    def rewrite_chunk(self, row: int, text: str) -> None: ...
+
+    def rewrite_done(self, message: str) -> None: ...
