@@ -40,3 +40,24 @@ def test_typing_at_the_end_of_a_long_document_reuses_the_cached_prefix(long_engi
     for later in stats[1:]:
         assert later.reused_tokens >= 0.9 * later.prompt_tokens, later
     assert h.doc.chars_read < 40 * 2 * h.session.window.max_chars  # never the 50,000 characters per key
+
+
+def test_chinese_text_keeps_its_prefix_once_the_window_has_learned_its_tokens(chinese_model):
+    """A BERT-vocabulary model reads about one character per token, not four: the first answer teaches
+    the window its size (it moves once, to a sentence end), and from then on typing reuses the cache."""
+    from tests.fixtures_models import ZH_CHARS
+
+    engine = Engine.load(chinese_model, threads=1)
+    sentence = "".join(ZH_CHARS[i % 60] for i in range(23)) + "。"
+    document = sentence * 200  # 4,800 characters
+    sync = SyncEngine(engine)
+    h = make_session(document, engine=sync, loaded=model_info(engine), alternatives=1, suggestion_tokens=8)
+    for key in "我们在山上看见了很多的风景":
+        h.doc.type(key)
+        h.clock.advance(WARM_DELAY_MS)
+    stats = [s for _, s in sync.stats]
+    assert len(stats) == 13
+    assert document[h.session.window.start - 1] == "。"  # the window starts after a sentence end
+    for later in stats[3:]:
+        assert later.cut_tokens == 0  # the window fits the model: the engine cuts nothing
+        assert later.reused_tokens >= 0.9 * later.prompt_tokens, later
