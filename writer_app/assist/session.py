@@ -72,7 +72,6 @@ class WritingSession:
         self.last_stats: GenerationStats | None = None
         self.window = ContextWindow(int(CONTINUATION_PROMPT_TOKENS * INITIAL_CHARS_PER_TOKEN))
         self._chars_per_token = INITIAL_CHARS_PER_TOKEN
-        self._prompt_chars: dict[int, int] = {}
         self._warm_timer: Timer | None = None
         self._auto_timer: Timer | None = None
         self._handlers = {
@@ -192,7 +191,6 @@ class WritingSession:
             max_prompt_tokens=self._token_budget(),
             **kwargs,
         )
-        self._prompt_chars[request.request_id] = len(prompt)
         return self.requests.add(request)
 
     def auto_suggest(self) -> bool:
@@ -307,14 +305,12 @@ class WritingSession:
         request = self.requests.pop(request_id)
         if request is None:
             return
-        chars = self._prompt_chars.pop(request_id, 0)
-        if result is not None:
-            self._learn_chars_per_token(chars, result.stats)
+        if result is not None and request.kind is not RequestKind.REWRITE:  # windows of the document only
+            self._learn_chars_per_token(len(request.prompt), result.stats)
         self._handlers[request.kind][1](request, result)
 
     def failed(self, request_id: int, error: AssistError) -> None:
         request = self.requests.pop(request_id)
-        self._prompt_chars.pop(request_id, None)
         if request is None:
             return
         self._handlers[request.kind][2](request, error)

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from writer_app.assist.session import Edit, Ghost, WritingSession
 from writer_app.assist.suggestion import Suggestion
+from writer_app.recovery import BLOCK_BREAK
 
 LINE_SEPARATOR = "\u2028"
-PARAGRAPH_SEPARATOR = "\u2029"
 _CYCLE_KEYS = (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft)
 _PLAIN_MODIFIERS = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
 
@@ -40,7 +40,7 @@ class EditorDocument:
         cursor.setPosition(max(0, start))
         cursor.setPosition(max(start, end), QTextCursor.MoveMode.KeepAnchor)
         # selectedText marks paragraph breaks with U+2029: the model reads them as newlines.
-        return cursor.selectedText().replace(PARAGRAPH_SEPARATOR, "\n")
+        return cursor.selectedText().replace(BLOCK_BREAK, "\n")
 
     def char_at(self, position: int) -> str:
         return self.editor.document().characterAt(position) or ""
