@@ -28,7 +28,7 @@ from pathlib import Path
 
 from writer_app import paths
 from writer_app.errors import UserError
-from writer_app.textfile import TextFormat, join_lines, read_text_file, save_bytes, split_breaks
+from writer_app.textfile import TextFormat, join_lines, read_text_file, split_breaks, write_atomic
 
 SUFFIX = ".recovery.json"
 JOURNAL = ".journal"
@@ -143,7 +143,7 @@ class RecoveryStore:
         # ensure_ascii: any code point, even a lone surrogate, survives the round trip.
         data = json.dumps(asdict(copy), ensure_ascii=True).encode("ascii")
         target = self._file(copy.id)
-        save_bytes(target, data)
+        write_atomic(target, data)  # no stamp: nothing compares a recovery copy with itself later
         for old in self.folder.glob(f"{copy.id}.*{JOURNAL}"):
             if old != self._journal(copy.id, copy.generation):
                 with contextlib.suppress(OSError):

@@ -219,7 +219,14 @@ def save_text_atomic(
 
 
 def save_bytes(path: Path, data: bytes) -> FileStamp:
-    """Replace the file's content with data, atomically; returns the new stamp.
+    """Replace the file's content with data, atomically; returns the new stamp (to tell later
+    whether another program changed the file)."""
+    write_atomic(path, data)
+    return FileStamp.of_bytes(Path(os.path.realpath(path)), data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the file's content with data, atomically.
 
     On any failure (full disk, no permission, read-only) the old file is untouched and a UserError
     says why."""
@@ -248,7 +255,6 @@ def save_bytes(path: Path, data: bytes) -> FileStamp:
     except OSError as exc:
         reason = exc.strerror or exc
         raise UserError(f"could not save {path}: {reason}; the file on disk is unchanged") from exc
-    return FileStamp.of_bytes(target, data)
 
 
 def _write_temporary(target: Path, data: bytes, info: os.stat_result | None) -> str:
