@@ -1,9 +1,11 @@
-"""Which 8-bit settings keep SmolLM2's next tokens: `python benchmarks/int8_variants.py [--positions N]`.
+"""Which 8-bit settings keep SmolLM2's next-token distributions: `python benchmarks/int8_variants.py`.
 
-Run `benchmarks/run.py` once first: it builds the float32 SmolLM2 this script starts from. Each variant
-quantizes that graph's MatMuls to 8-bit weight-only `MatMulNBits` like the exporter does, with one
-setting changed (some projections left in float32, float32 activations, smaller blocks, zero points),
-and prints its teacher-forced top-1 agreement with float32 on `prose.txt` and its decode ms/token.
+Run `benchmarks/quantization_quality.py` once first: it imports the float32 SmolLM2 this script starts
+from. Each variant quantizes that graph's MatMuls to 8-bit weight-only `MatMulNBits` like the exporter
+does, with one setting changed (some projections left in float32, float32 activations, smaller blocks,
+zero points), and prints, under the export gate's protocol (its English text and positions): mean KL
+divergence from float32, perplexity ratio, top-1 agreement, and decode ms/token. The gate's bars (from
+llama.cpp q8_0) are printed beside them.
 """
 
 from __future__ import annotations
@@ -25,28 +27,17 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from writer_app.engine.agreement import top1_predictions  # noqa: E402
+from writer_app.engine.agreement import compare  # noqa: E402
 from writer_app.engine.onnx_model import OnnxCausalLM  # noqa: E402
 from writer_app.engine.text_codec import TextCodec  # noqa: E402
-from writer_app.models import graph_edits  # noqa: E402
+from writer_app.models import graph_edits, variant  # noqa: E402
 
-SOURCE = HERE / ".cache" / "store" / "smollm2-fp32"
+SOURCE = HERE / ".cache" / "store" / "quality-smollm2-f32"
 HEAD = "/lm_head/MatMul"
 
 
 def _matmuls_with(graph, *parts: str) -> list[str]:
     return [n.name for n in graph.node if n.op_type == "MatMul" and any(p in n.name for p in parts)]
-
-
-def _top2(model: OnnxCausalLM, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The most likely next token after each prefix, and its lead over the second most likely."""
-    past = model.empty_cache()
-    top, margin = np.empty(len(ids), dtype=np.int64), np.empty(len(ids))
-    for i, token in enumerate(ids):
-        logits, past = model.forward(np.array([[token]]), past)
-        second, first = np.partition(logits[0], -2)[-2:]
-        top[i], margin[i] = int(np.argmax(logits[0])), first - second
-    return top, margin
 
 
 def variants(graph) -> dict[str, dict]:
@@ -80,18 +71,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--positions", type=int, default=600)
-    args = parser.parse_args()
+    parser.parse_args()
     if not (SOURCE / "model.onnx").exists():
-        print(f"{SOURCE} is missing: run benchmarks/run.py first", file=sys.stderr)
+        print(f"{SOURCE} is missing: run benchmarks/quantization_quality.py first", file=sys.stderr)
         return 2
-    ids = TextCodec.from_folder(SOURCE).encode((HERE / "prose.txt").read_text(encoding="utf-8"))
-    ids = ids[: args.positions]
-    t0 = time.perf_counter()
-    reference, margins = _top2(OnnxCausalLM(SOURCE / "model.onnx", threads=2), ids)
-    ms = (time.perf_counter() - t0) * 1000 / len(ids)
-    print(f"{'float32 (the reference)':45s} over {len(ids)} positions  {ms:6.1f} ms/token", flush=True)
-    print(f"  its top two logits are within 0.1 of each other at {(margins < 0.1).mean():.1%} of them")
+    [(_, text)] = variant.samples_for(["en"])
+    ids = variant.sample_ids(TextCodec.from_folder(SOURCE), text, 8192)
+    reference = OnnxCausalLM(SOURCE / "model.onnx", threads=2)
+    print(
+        f"bars (llama.cpp q8_0): KL {variant.KL_DIVERGENCE_BAR}, perplexity x{variant.PERPLEXITY_RATIO_BAR}; "
+        f"{len(ids) - 1} positions",
+        flush=True,
+    )
     for name, settings in variants(
         onnx.load(str(SOURCE / "model.onnx"), load_external_data=False).graph
     ).items():
@@ -99,11 +90,17 @@ def main() -> int:
         try:
             graph = quantize(onnx.load(str(SOURCE / "model.onnx")), folder, **settings)
             model = OnnxCausalLM(graph, threads=2)
+            figures = compare(reference, model, ids)
             t0 = time.perf_counter()
-            predictions = top1_predictions(model, ids)
-            ms = (time.perf_counter() - t0) * 1000 / len(ids)
-            agreement = float((predictions == reference).mean())
-            print(f"{name:45s} agreement {agreement:6.1%}  {ms:6.1f} ms/token", flush=True)
+            past = model.empty_cache()
+            for token in ids[:128]:
+                _, past = model.forward(np.array([[token]]), past)
+            ms = (time.perf_counter() - t0) * 1000 / 128
+            print(
+                f"{name:45s} KL {figures.kl_divergence:.5f}  perplexity x{figures.perplexity_ratio:.4f}  "
+                f"top-1 {figures.top1_agreement:6.1%}  {ms:6.1f} ms/token",
+                flush=True,
+            )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -28,6 +28,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from machine import cpu_model  # noqa: E402
+
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -51,7 +53,7 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=300)
     parser.add_argument("--model", type=Path, default=HERE / ".cache" / "store" / "int8")
     args = parser.parse_args()
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
+    cpu = cpu_model()
     home = tempfile.mkdtemp(prefix="writer-app-bench-")
     os.environ["WRITER_APP_HOME"] = home
     app = QApplication([])

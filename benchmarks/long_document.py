@@ -26,6 +26,8 @@ os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from machine import cpu_model  # noqa: E402
+
 from writer_app.assist.context_window import ContextWindow  # noqa: E402
 from writer_app.assist.runner import model_info, run_request  # noqa: E402
 from writer_app.assist.session import WritingSession  # noqa: E402
@@ -117,7 +119,7 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=39)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
+    cpu = cpu_model()
     print(f"{platform.machine()}, {cpu}, {args.threads} threads, model {args.model}")
     text = (PROSE * (args.chars // len(PROSE) + 1))[: args.chars]
     # One engine each: an engine caches the last prompt it ran, and the two must not evict each other.

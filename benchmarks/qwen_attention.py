@@ -28,6 +28,8 @@ os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from machine import cpu_model  # noqa: E402
+
 from writer_app.engine.generate import Engine  # noqa: E402
 from writer_app.models import optimize  # noqa: E402
 from writer_app.models.gguf_import import import_gguf  # noqa: E402
@@ -119,7 +121,7 @@ def main() -> int:
         order = list(engines)[round_index % 3 :] + list(engines)[: round_index % 3]
         for name in order:
             samples[name].append(measure(engines[name], ids))
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
+    cpu = cpu_model()
     print(f"{platform.machine()}, {cpu}, {args.threads} threads, {args.rounds} rounds, 8-bit weights")
     decode = {name: statistics.median(d for _, d in s) for name, s in samples.items()}
     for name, rows in samples.items():

@@ -286,19 +286,9 @@ def measure_agreement() -> dict:
 
 def llamacpp_top1(gguf: Path, kind: str, ids: list[int]) -> np.ndarray:
     """llama.cpp's teacher-forced top-1 predictions for the GGUF requantized to kind (f32 or q8_0)."""
-    target = CACHE / f"smollm2-{kind}.gguf"
-    if not target.exists():
-        import ctypes
+    from runners import requantize_gguf
 
-        import llama_cpp
-
-        ftypes = {"f32": llama_cpp.LLAMA_FTYPE_ALL_F32, "q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0}
-        params = llama_cpp.llama_model_quantize_default_params()
-        params.ftype = ftypes[kind]
-        params.allow_requantize = True
-        params.nthread = 2
-        if llama_cpp.llama_model_quantize(str(gguf).encode(), str(target).encode(), ctypes.byref(params)):
-            raise RuntimeError(f"llama.cpp could not quantize {gguf.name} to {kind}")
+    target = requantize_gguf(gguf, kind, CACHE / f"smollm2-{kind}.gguf")
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as prompt:
         prompt.write("\n".join(map(str, ids)))
         prompt.flush()

@@ -152,7 +152,7 @@ def run_llamacpp(model: Path, ids: list[int], threads: int) -> dict:
         model_path=str(model),
         n_threads=threads,
         n_threads_batch=threads,
-        n_ctx=512,
+        n_ctx=max(512, len(ids) + NEW_TOKENS + 8),
         n_batch=512,
         verbose=False,
         use_extra_bufts=False,
@@ -195,6 +195,27 @@ def top1_llamacpp(model: Path, ids: list[int], threads: int) -> dict:
     )
     llm.eval(ids)
     return {"top1": [int(row.argmax()) for row in llm.scores[: len(ids)]]}
+
+
+def requantize_gguf(source: Path, kind: str, target: Path) -> Path:
+    """llama.cpp's own quantizer: source GGUF to f32 or q8_0 (dequantizing first), once, into target."""
+    if target.exists():
+        return target
+    import ctypes
+
+    import llama_cpp
+
+    ftypes = {"f32": llama_cpp.LLAMA_FTYPE_ALL_F32, "q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0}
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = ftypes[kind]
+    params.allow_requantize = True
+    params.nthread = 2
+    partial = target.with_suffix(".partial")
+    if llama_cpp.llama_model_quantize(str(source).encode(), str(partial).encode(), ctypes.byref(params)):
+        partial.unlink(missing_ok=True)
+        raise RuntimeError(f"llama.cpp could not quantize {source.name} to {kind}")
+    partial.rename(target)
+    return target
 
 
 RUNNERS = {

@@ -37,3 +37,24 @@ def test_chinese_continuation_streams_whole_characters_without_spaces(chinese_mo
     expected = out[0, len(ids) :].tolist()
     expected = expected[: expected.index(3)] if 3 in expected else expected
     assert completion.token_ids == expected
+
+
+def _vocabulary(tokens: list[str], decoder: str) -> dict:
+    return {"model": {"vocab": {tok: i for i, tok in enumerate(tokens)}}, "decoder": {"type": decoder}}
+
+
+def test_chinese_is_recognised_in_byte_level_and_bert_vocabularies():
+    """Qwen's byte-level vocabulary spells each Chinese character as three byte symbols; it was once
+    read as English-only because only single-character tokens were counted."""
+    from writer_app.models.export import _byte_level_alphabet, vocabulary_languages
+
+    spell = {b: ch for ch, b in _byte_level_alphabet().items()}
+    hanzi = [chr(0x4E00 + i) + chr(0x4E00 + i + 1) for i in range(4000)]
+    latin = [f"word{i}" for i in range(1000)]
+    byte_level = ["".join(spell[b] for b in tok.encode("utf-8")) for tok in hanzi]
+    assert vocabulary_languages(_vocabulary(latin + byte_level, "ByteLevel")) == ["zh", "en"]
+    assert vocabulary_languages(_vocabulary(latin + hanzi, "WordPiece")) == ["zh", "en"]
+    # GPT-2's English vocabulary has a few hundred Chinese tokens among 50,000.
+    english = [f"w{i}" for i in range(50_000)] + byte_level[:300]
+    assert vocabulary_languages(_vocabulary(english, "ByteLevel")) == ["en"]
+    assert vocabulary_languages({"model": {}}) == ["en"]

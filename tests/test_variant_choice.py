@@ -1,4 +1,4 @@
-"""`--quantize auto` (the default): 8-bit weights only when they agree with float32 often enough."""
+"""`--quantize auto` (the default): 8-bit weights only when they keep float32's next-token distributions."""
 
 from __future__ import annotations
 
@@ -28,13 +28,24 @@ def _ops(folder: Path) -> Counter:
     return Counter(n.op_type for n in onnx.load(str(folder / "model.onnx")).graph.node)
 
 
-def test_int8_is_kept_when_it_meets_the_bar(tiny_source, tmp_path, monkeypatch):
-    monkeypatch.setattr(variant, "AGREEMENT_BAR", 0.0)
+def _bars(monkeypatch, kl: float, ratio: float) -> None:
+    monkeypatch.setattr(variant, "KL_DIVERGENCE_BAR", kl)
+    monkeypatch.setattr(variant, "PERPLEXITY_RATIO_BAR", ratio)
+
+
+def test_int8_is_kept_when_it_meets_both_bars(tiny_source, tmp_path, monkeypatch):
+    _bars(monkeypatch, kl=10.0, ratio=10.0)
     folder, manifest, said = _export(tiny_source, tmp_path, "auto-int8")
     assert manifest.quantization == "int8" and _ops(folder)["MatMulNBits"] > 0
     quality = manifest.quality
-    assert 0.0 <= quality["int8_agreement"] <= 1.0 and quality["bar"] == 0.0
-    assert quality["positions"] > 50 and quality["text"] == "agreement_en.txt"
+    assert quality["int8_kept"] and quality["bars"] == {"kl_divergence": 10.0, "perplexity_ratio": 10.0}
+    english = quality["texts"]["agreement_en.txt"]
+    assert (
+        list(quality["texts"]) == ["agreement_en.txt"] and quality["positions"] == english["positions"] > 50
+    )
+    assert 0.0 < english["kl_divergence"] == quality["kl_divergence"]
+    assert english["perplexity_ratio"] == quality["perplexity_ratio"] > 0.9
+    assert 0.0 <= quality["int8_agreement"] <= 1.0
     assert any("keeping 8-bit weights" in line for line in said)
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith((".", "model.onnx"))) == [
         "model.onnx",
@@ -43,16 +54,21 @@ def test_int8_is_kept_when_it_meets_the_bar(tiny_source, tmp_path, monkeypatch):
     assert Engine.load(folder, threads=1).generate("The river", max_new_tokens=4).completions[0].token_ids
 
 
-def test_float32_is_kept_when_int8_misses_the_bar(tiny_source, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(variant, "AGREEMENT_BAR", 1.01)
+@pytest.mark.parametrize(("kl", "ratio"), [(0.0, 10.0), (10.0, 0.5)], ids=["kl-over", "perplexity-over"])
+def test_float32_is_kept_when_int8_misses_either_bar(tiny_source, tmp_path, monkeypatch, capsys, kl, ratio):
+    _bars(monkeypatch, kl=kl, ratio=ratio)
     folder, manifest, said = _export(tiny_source, tmp_path, "auto-fp32")
     assert manifest.quantization == "none" and _ops(folder)["MatMulNBits"] == 0
-    assert manifest.quality["int8_agreement"] < 1.01
+    assert not manifest.quality["int8_kept"]
     assert any("keeping float32 weights" in line for line in said)
     assert not (folder / ".int8-candidate").exists()
     monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
     assert main(["models", "list"]) == 0
-    assert f"none (int8 agrees {manifest.quality['int8_agreement']:.1%})" in capsys.readouterr().out
+    q = manifest.quality
+    assert (
+        f"none (8-bit: KL {q['kl_divergence']:.4f}, perplexity x{q['perplexity_ratio']:.4f}, "
+        f"top-1 agrees {q['int8_agreement']:.1%})"
+    ) in capsys.readouterr().out
 
 
 def test_float32_is_kept_when_8bit_weights_cannot_be_built(tiny_source, tmp_path, monkeypatch):
@@ -71,9 +87,48 @@ def test_float32_is_kept_when_8bit_weights_cannot_be_built(tiny_source, tmp_path
 
 
 @pytest.mark.parametrize(
-    ("languages", "sample"),
-    [(["en"], "agreement_en.txt"), (["zh", "en"], "agreement_zh.txt"), ([], "agreement_en.txt")],
+    ("languages", "samples"),
+    [
+        (["en"], ["agreement_en.txt"]),
+        (["zh", "en"], ["agreement_zh.txt", "agreement_en.txt"]),
+        ([], ["agreement_en.txt"]),
+        (["fr"], ["agreement_en.txt"]),
+    ],
 )
-def test_the_sample_is_prose_in_the_models_first_language(languages, sample):
-    name, text = variant.sample_for(languages)
-    assert name == sample and len(text) > 800
+def test_the_gate_reads_our_prose_in_every_language_the_model_writes(languages, samples):
+    chosen = variant.samples_for(languages)
+    assert [name for name, _ in chosen] == samples and all(len(text) > 800 for _, text in chosen)
+
+
+def test_a_chinese_model_is_measured_on_both_texts_and_judged_by_the_worse(
+    chinese_source, tmp_path, monkeypatch
+):
+    _bars(monkeypatch, kl=10.0, ratio=10.0)
+    folder, manifest, _ = _export(chinese_source, tmp_path, "auto-zh")
+    texts = manifest.quality["texts"]
+    assert set(texts) == {"agreement_zh.txt", "agreement_en.txt"}
+    assert manifest.quality["kl_divergence"] == max(t["kl_divergence"] for t in texts.values())
+    assert manifest.quality["perplexity_ratio"] == max(t["perplexity_ratio"] for t in texts.values())
+    assert manifest.quality["positions"] == sum(t["positions"] for t in texts.values())
+
+
+def test_the_gate_passes_its_reference_and_refuses_damaged_weights(tiny_model, tmp_path):
+    """The real bars, on graphs whose distance from the reference is known: the reference itself, and the
+    reference with every weight matrix disturbed by 5% of its spread."""
+    import numpy as np
+    from onnx import numpy_helper
+
+    facts = {"languages": ["en"], "context_length": Manifest.load(tiny_model).context_length}
+    same = variant.measure_quality(tiny_model / "model.onnx", tiny_model / "model.onnx", tiny_model, facts)
+    assert same["kl_divergence"] == 0.0 and same["perplexity_ratio"] == 1.0 and same["int8_kept"]
+    graph = onnx.load(str(tiny_model / "model.onnx"))
+    rng = np.random.default_rng(0)
+    for init in graph.graph.initializer:
+        w = numpy_helper.to_array(init)
+        if w.ndim == 2 and w.dtype == np.float32:
+            noisy = w + rng.normal(0, 0.05 * float(w.std()), w.shape).astype(np.float32)
+            init.CopyFrom(numpy_helper.from_array(noisy, init.name))
+    damaged = tmp_path / "damaged.onnx"
+    onnx.save(graph, str(damaged))
+    hurt = variant.measure_quality(tiny_model / "model.onnx", damaged, tiny_model, facts)
+    assert hurt["kl_divergence"] > variant.KL_DIVERGENCE_BAR and not hurt["int8_kept"]

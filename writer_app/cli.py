@@ -225,11 +225,12 @@ def run_complete(args: argparse.Namespace) -> int:
 
 
 def _quantization_label(manifest: Manifest) -> str:
-    """The weights kept, and how often 8-bit agreed with float32 when that was measured."""
-    agreement = manifest.quality.get("int8_agreement")
-    if agreement is None:
+    """The weights kept, and how close 8-bit came to float32 when that was measured."""
+    from writer_app.models.variant import describe as describe_quality
+
+    if "int8_agreement" not in manifest.quality:
         return manifest.quantization
-    return f"{manifest.quantization} (int8 agrees {agreement:.1%})"
+    return f"{manifest.quantization} (8-bit: {describe_quality(manifest.quality)})"
 
 
 def _human_size(n: int) -> str:

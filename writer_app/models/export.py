@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
+import json
 import logging
+import re
 import time
 import warnings
 from collections.abc import Callable
@@ -23,7 +25,7 @@ from writer_app.engine.model_check import remember_verified
 from writer_app.errors import UserError
 from writer_app.models.optimize import QUANTIZATIONS
 from writer_app.models.store import ModelStore, check_name, name_from_source
-from writer_app.models.variant import AGREEMENT_BAR, AUTO, build_weights
+from writer_app.models.variant import AUTO, build_weights
 
 Progress = Callable[[str], None]
 # auto: 8-bit weights if they agree with float32 often enough, else float32 (writer_app/models/variant.py).
@@ -31,7 +33,7 @@ QUANTIZE_CHOICES = (AUTO, *QUANTIZATIONS)
 DEFAULT_QUANTIZATION = AUTO
 EXPORT_EXTRA_HINT = "install the export tools with: pip install 'writer-app[export]'"
 _TOOLS = ("torch", "transformers", "optimum", "optimum-onnx", "onnxruntime")
-_CJK_START, _CJK_END = 0x4E00, 0x9FFF
+_CJK_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
 
 
 @dataclass
@@ -87,7 +89,6 @@ def describe_folder(folder: Path) -> dict[str, Any]:
     if wordpiece and isinstance(vocab, dict) and "[SEP]" in vocab:
         # BERT-vocabulary GPT-2s end a passage with [SEP]; their configs often name a nonexistent id.
         eos = [int(vocab["[SEP]"])]
-    cjk = sum(1 for tok in vocab if len(tok) == 1 and _CJK_START <= ord(tok) <= _CJK_END) if vocab else 0
     template = str(tok_config.get("chat_template") or "")
     if not template and (folder / "chat_template.jinja").is_file():
         template = (folder / "chat_template.jinja").read_text(encoding="utf-8")
@@ -97,8 +98,33 @@ def describe_folder(folder: Path) -> dict[str, Any]:
         "eos_token_ids": eos,
         "capabilities": ["continue", "instruct"] if template else ["continue"],
         "prompt_format": "chatml" if "<|im_start|>" in template else None,
-        "languages": ["zh", "en"] if cjk > min(3000, len(vocab) // 5) else ["en"],
+        "languages": vocabulary_languages(tokenizer),
     }
+
+
+def _byte_level_alphabet() -> dict[str, int]:
+    """GPT-2's byte-level BPE spells each byte as one printable character; this maps them back."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), 256)]
+    others = [b for b in range(256) if b not in printable]
+    return {chr(b): b for b in printable} | {chr(256 + n): b for n, b in enumerate(others)}
+
+
+def vocabulary_languages(tokenizer: dict[str, Any]) -> list[str]:
+    """["zh", "en"] when thousands of the vocabulary's tokens spell Chinese characters, else ["en"].
+
+    Qwen's byte-level vocabulary spells 中 as three byte characters, a BERT vocabulary as 中 itself,
+    so byte-level tokens are read back to text before counting. GPT-2's English vocabulary holds a few
+    hundred such tokens; Chinese-capable vocabularies hold tens of thousands.
+    """
+    vocab = (tokenizer.get("model") or {}).get("vocab") or {}
+    if not isinstance(vocab, dict) or not vocab:
+        return ["en"]
+    tokens: Any = vocab
+    if "ByteLevel" in json.dumps(tokenizer.get("decoder") or {}):
+        alphabet = _byte_level_alphabet()
+        tokens = (bytes(alphabet.get(ch, 0) for ch in tok).decode("utf-8", errors="ignore") for tok in vocab)
+    chinese = sum(1 for tok in tokens if _CJK_IDEOGRAPH.search(tok))
+    return ["zh", "en"] if chinese > min(3000, len(vocab) // 5) else ["en"]
 
 
 def _run_optimum_export(source: str, output: Path, *, local: bool) -> None:
@@ -152,7 +178,7 @@ def export_model(
         if overrides.eos_token_ids is not None:
             facts["eos_token_ids"] = overrides.eos_token_ids
         label = {
-            AUTO: f"8-bit weights if they agree with float32 on {AGREEMENT_BAR:.0%} of next tokens",
+            AUTO: "8-bit weights if they keep float32's next-token distributions",
             "int8": "8-bit weights",
             "none": "float32 weights",
         }[quantize]

@@ -44,6 +44,3 @@ def snapshot(document: QTextDocument, breaks_kept: bool) -> tuple[str, list[str 
         breaks.append(_BREAKS.get(block.userState()))
         block = block.next()
     return raw, breaks
-
-
-
