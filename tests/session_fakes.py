@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tests.fixtures_models import CHATML_TEMPLATE
 from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind
 from writer_app.assist.runner import run_request
 from writer_app.assist.session import Edit, Ghost, ModelState, WritingSession
+from writer_app.engine.chat_template import ChatTemplate
 from writer_app.engine.generate import Engine, GenerationResult, GenerationStats
 from writer_app.settings import Settings
 
@@ -183,7 +185,7 @@ def model(name: str = "tiny", *, instruct: bool = False, context: int = 1024) ->
         name=name,
         context_length=context,
         follows_instructions=instruct,
-        prompt_format="chatml" if instruct else None,
+        chat_template=ChatTemplate(CHATML_TEMPLATE) if instruct else None,
         load_ms=1.0,
         threads=1,
     )

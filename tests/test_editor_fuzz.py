@@ -27,7 +27,9 @@ from PySide6.QtGui import QInputMethodEvent, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tests.fixtures_models import CHATML_TEMPLATE
 from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind
+from writer_app.engine.chat_template import ChatTemplate
 from writer_app.engine.generate import GenerationResult, GenerationStats
 from writer_app.recovery import RecoveryStore
 from writer_app.settings import Settings
@@ -65,7 +67,7 @@ class Harness:
                 QTest.qWait(20)
                 end -= 1
             # No model: the test answers every request itself.
-            window.session.model_loaded(ModelInfo("fuzz", 1024, True, "chatml", 0.0, 1))
+            window.session.model_loaded(ModelInfo("fuzz", 1024, True, ChatTemplate(CHATML_TEMPLATE), 0.0, 1))
             window.submitted: list[AssistRequest] = []
             window.bridge.host.submit = window.submitted.append
             cls.window = window

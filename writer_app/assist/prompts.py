@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from writer_app.engine.chat_template import ChatTemplate
 from writer_app.engine.text_codec import CJK_LETTERS
 
 # Tokens of text before the cursor a continuation runs at most (assist/context_window.py chooses them).
@@ -62,19 +63,18 @@ def mode_by_id(mode_id: str) -> RewriteMode:
     raise KeyError(f"no rewrite mode {mode_id!r}")
 
 
-def chatml(system: str, user: str) -> str:
-    return (
-        f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
-    )
+def instruction_prompt(template: ChatTemplate, system: str, user: str) -> str:
+    return template.render([{"role": "system", "content": system}, {"role": "user", "content": user}])
 
 
 def rewrite_prompt(
-    mode: RewriteMode, selection: str, *, selection_tokens: int, prompt_format: str | None
+    mode: RewriteMode, selection: str, *, selection_tokens: int, template: ChatTemplate | None
 ) -> PromptPlan:
-    """The prompt for rewriting `selection`: GPT-2 style cues, or ChatML for instruction-tuned models."""
+    """The prompt for rewriting `selection`: an instruction in the model's own chat template for models
+    that have one, else the cue form a base model continues (GPT-2's own "TL;DR:")."""
     text = selection.strip()
-    if prompt_format == "chatml":
-        prompt = chatml(_presets()["system"], mode.instruct.format(text=text))
+    if template is not None:
+        prompt = instruction_prompt(template, _presets()["system"], mode.instruct.format(text=text))
         stop = None if mode.id in ("longer", "continue") else mode.stop
     else:
         prompt = mode.plain.format(text=text)

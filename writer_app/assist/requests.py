@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
+from writer_app.engine.chat_template import ChatTemplate
 from writer_app.engine.sampling import SamplingParams
 from writer_app.errors import ModelError, NoModelInstalled, UserError
 from writer_app.settings import Settings
@@ -73,7 +74,7 @@ class ModelInfo:
     name: str
     context_length: int
     follows_instructions: bool
-    prompt_format: str | None
+    chat_template: ChatTemplate | None
     load_ms: float
     threads: int
 

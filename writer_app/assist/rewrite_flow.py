@@ -55,7 +55,7 @@ class RewriteFlow:
             mode,
             target.text,
             selection_tokens=estimate_tokens(target.text),
-            prompt_format=info.prompt_format if info.follows_instructions else None,
+            template=info.chat_template if info.follows_instructions else None,
         )
         request = session.requests.add(
             AssistRequest(

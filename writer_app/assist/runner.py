@@ -21,7 +21,7 @@ def model_info(engine: Engine) -> ModelInfo:
         name=spec.name,
         context_length=spec.context_length,
         follows_instructions=spec.follows_instructions,
-        prompt_format=spec.prompt_format,
+        chat_template=spec.chat_template,
         load_ms=engine.load_ms,
         threads=engine.model.threads,
     )

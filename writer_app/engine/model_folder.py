@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from writer_app.engine.chat_template import ChatTemplate, load_chat_template
 from writer_app.engine.manifest import Manifest, context_length_of, read_json_object, token_id_list
 from writer_app.engine.model_check import verify_model_files
 from writer_app.errors import ModelError
+
+log = logging.getLogger(__name__)
 
 # Graph file names optimum has used for a decoder with past key values, best first.
 _GRAPH_CANDIDATES = ("model.onnx", "decoder_model_merged.onnx", "decoder_with_past_model.onnx")
@@ -24,6 +28,8 @@ class ModelSpec:
     capabilities: list[str] = field(default_factory=lambda: ["continue"])
     prompt_format: str | None = None
     manifest: Manifest | None = None
+    # The model's own chat template; None for base models (and for a template that does not parse).
+    chat_template: ChatTemplate | None = None
 
     @property
     def follows_instructions(self) -> bool:
@@ -59,9 +65,11 @@ def read_model_folder(folder: Path | str, *, verify: bool = True) -> ModelSpec:
             capabilities=list(manifest.capabilities),
             prompt_format=manifest.prompt_format,
             manifest=manifest,
+            chat_template=_chat_template(folder),
         )
 
     graph = next((folder / n for n in _GRAPH_CANDIDATES if (folder / n).is_file()), None)
+    template = _chat_template(folder)
     if graph is None:
         raise ModelError(f"{folder} has no ONNX graph (looked for {', '.join(_GRAPH_CANDIDATES)})")
     eos = token_id_list(generation.get("eos_token_id", config.get("eos_token_id")))
@@ -72,4 +80,14 @@ def read_model_folder(folder: Path | str, *, verify: bool = True) -> ModelSpec:
         context_length=context_length_of(config),
         eos_token_ids=eos,
         bos_token_id=None,
+        capabilities=["continue", "instruct"] if template else ["continue"],
+        chat_template=template,
     )
+
+
+def _chat_template(folder: Path) -> ChatTemplate | None:
+    try:
+        return load_chat_template(folder)
+    except ModelError as exc:  # continuations still work; instructions fall back to plain prompts
+        log.warning("%s", exc)
+        return None

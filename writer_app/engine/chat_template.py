@@ -1,0 +1,90 @@
+"""A model's own chat template (Jinja, in its folder), rendered as transformers and llama.cpp render it.
+
+Instruction-tuned models are trained on one exact turn format (ChatML for Qwen and SmolLM2, others for
+Llama or Gemma); prompts that follow it get the model's best answers. The template comes with the model:
+`chat_template` in tokenizer_config.json (a string, or a list of named templates whose "default" is the
+one), or a `chat_template.jinja` file beside it. It runs in Jinja's sandbox, with the helpers
+transformers gives templates (`raise_exception`, `tojson`, `strftime_now`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from writer_app.engine.manifest import read_json_object
+from writer_app.errors import ModelError
+
+TEMPLATE_FILE = "chat_template.jinja"
+
+
+@dataclass(frozen=True)
+class ChatTemplate:
+    source: str
+    bos_token: str = ""
+    eos_token: str = ""
+
+    def render(self, messages: list[dict[str, str]]) -> str:
+        """The prompt for these turns, ending where the assistant's answer begins."""
+        try:
+            return _compile(self.source).render(
+                messages=messages,
+                add_generation_prompt=True,
+                bos_token=self.bos_token,
+                eos_token=self.eos_token,
+            )
+        except Exception as exc:  # a template's own raise_exception, or a broken template
+            raise ModelError(f"the model's chat template failed: {exc}") from exc
+
+
+def _raise(message: str) -> None:
+    raise ValueError(message)
+
+
+def _compile(source: str) -> Any:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    env.filters["tojson"] = lambda value, indent=None: json.dumps(value, ensure_ascii=False, indent=indent)
+    env.globals["raise_exception"] = _raise
+    env.globals["strftime_now"] = lambda fmt: dt.datetime.now().strftime(fmt)
+    return env.from_string(source)
+
+
+def _token_text(value: Any) -> str:
+    """tokenizer_config.json writes special tokens as strings or as {"content": ...} objects."""
+    if isinstance(value, dict):
+        value = value.get("content")
+    return value if isinstance(value, str) else ""
+
+
+def template_source(tokenizer_config: dict[str, Any], folder: Path) -> str | None:
+    template = tokenizer_config.get("chat_template")
+    if isinstance(template, list):  # named templates: the default one renders chats
+        named = {t.get("name"): t.get("template") for t in template if isinstance(t, dict)}
+        template = named.get("default")
+    if isinstance(template, str) and template.strip():
+        return template
+    file = folder / TEMPLATE_FILE
+    if file.is_file():
+        text = file.read_text(encoding="utf-8")
+        return text if text.strip() else None
+    return None
+
+
+def load_chat_template(folder: Path) -> ChatTemplate | None:
+    """The folder's chat template, or None when the model has none (a base model: plain prompts)."""
+    config = read_json_object(folder / "tokenizer_config.json")
+    source = template_source(config, folder)
+    if source is None:
+        return None
+    bos, eos = _token_text(config.get("bos_token")), _token_text(config.get("eos_token"))
+    template = ChatTemplate(source, bos, eos)
+    try:
+        _compile(source)
+    except Exception as exc:
+        raise ModelError(f"{folder.name}: its chat template is not valid Jinja ({exc})") from exc
+    return template
