@@ -75,6 +75,9 @@ class Engineered:
     def load(self, *_args) -> None:
         pass
 
+    def unload(self, *_args) -> None:
+        pass
+
     def submit(self, request) -> None:
         session = self.session
         result = run_request(self.engine, request, lambda row, text: session.chunk(request.request_id, row, text))

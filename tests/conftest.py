@@ -14,6 +14,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["WRITER_APP_OFFLINE"] = "1"
 
 from pathlib import Path  # noqa: E402
+from unittest import mock  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -101,3 +102,15 @@ def long_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("long-store-home")
     fixtures_models.export_with_cli(src, home, "long")
     return home / "models" / "long"
+
+
+@pytest.fixture(scope="session")
+def chat_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny instruction model with a ChatML chat template, imported from a GGUF file (float32)."""
+    gguf = fixtures_models.build_tiny_gguf(tmp_path_factory.mktemp("chat-gguf") / "Tiny-Chat.Q8.gguf")
+    home = tmp_path_factory.mktemp("chat-home")
+    from writer_app.cli import main
+
+    with mock.patch.dict(os.environ, {"WRITER_APP_HOME": str(home)}):
+        assert main(["models", "import-gguf", str(gguf), "--name", "tiny-chat", "--quantize", "none"]) == 0
+    return home / "models" / "tiny-chat"

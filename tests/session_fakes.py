@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tests.fixtures_models import CHATML_TEMPLATE
-from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind
+from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind, Role
 from writer_app.assist.runner import run_request
 from writer_app.assist.session import Edit, Ghost, ModelState, WritingSession
 from writer_app.engine.chat_template import ChatTemplate
@@ -104,11 +104,17 @@ class FakeEngine:
 
     def __init__(self) -> None:
         self.loads: list[str] = []
+        self.roles: list[Role] = []
+        self.unloads: list[Role] = []
         self.submitted: list[AssistRequest] = []
         self.session: WritingSession | None = None
 
-    def load(self, model_ref: str, threads: int) -> None:
+    def load(self, model_ref: str, threads: int, role: Role = Role.CONTINUATION) -> None:
         self.loads.append(model_ref)
+        self.roles.append(role)
+
+    def unload(self, role: Role) -> None:
+        self.unloads.append(role)
 
     def submit(self, request: AssistRequest) -> None:
         self.submitted.append(request)
@@ -132,7 +138,10 @@ class SyncEngine:
         self.session: WritingSession | None = None
         self.stats: list[tuple[RequestKind, GenerationStats]] = []
 
-    def load(self, model_ref: str, threads: int) -> None:
+    def load(self, model_ref: str, threads: int, role: Role = Role.CONTINUATION) -> None:
+        pass
+
+    def unload(self, role: Role) -> None:
         pass
 
     def submit(self, request: AssistRequest) -> None:
@@ -150,6 +159,7 @@ class SyncEngine:
 class Recorder:
     ghosts: list[Ghost | None] = field(default_factory=list)
     models: list[ModelState] = field(default_factory=list)
+    instruction_states: list[ModelState | None] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     stats: list[GenerationStats | None] = field(default_factory=list)
     rewrite: list[tuple] = field(default_factory=list)
@@ -160,6 +170,9 @@ class Recorder:
 
     def ghost_changed(self, ghost: Ghost | None) -> None:
         self.ghosts.append(ghost)
+
+    def instruction_model_changed(self, state: ModelState | None) -> None:
+        self.instruction_states.append(state)
 
     def model_changed(self, state: ModelState) -> None:
         self.models.append(state)

@@ -107,6 +107,12 @@ def _build_models_parser(sub: argparse._SubParsersAction) -> None:
     gg.add_argument("--name")
     gg.add_argument("--force", action="store_true")
     _add_quantize_flag(gg)
+    onx = _command(msub, "import-onnx", "copy an ONNX model folder (ours or optimum's) into the store")
+    onx.add_argument("folder", type=Path)
+    onx.add_argument("--name")
+    _command(msub, "catalog", "list the models known to work, with size, languages and roles")
+    ins = _command(msub, "install", "install a model from the catalog (see 'writer-app models catalog')")
+    ins.add_argument("id")
     _command(msub, "list", "list installed models")
     rm = _command(msub, "remove", "delete a model from the store")
     rm.add_argument("name")
@@ -267,9 +273,7 @@ def run_models(args: argparse.Namespace) -> int:
                     (m.source if m else (e.problem or "no manifest (plain ONNX export)")),
                 )
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        for r in rows:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        _print_table(rows)
         return 0
     if action == "path":
         print(store.root)
@@ -302,6 +306,17 @@ def run_models(args: argparse.Namespace) -> int:
         )
         _check_loads(folder)
         return 0
+    if action == "import-onnx":
+        _check_loads(store.import_folder(args.folder, name=args.name, progress=_say))
+        return 0
+    if action == "catalog":
+        _print_catalog()
+        return 0
+    if action == "install":
+        from writer_app.models.catalog import find_entry, install_entry
+
+        _check_loads(install_entry(find_entry(args.id), store=store, progress=_say))
+        return 0
     # install-default: argparse allows no other action
     from writer_app.models.default_model import install_default
 
@@ -309,6 +324,22 @@ def run_models(args: argparse.Namespace) -> int:
     _check_loads(store.path(name))
     print(f"default model: {name}")
     return 0
+
+
+def _print_catalog() -> None:
+    from writer_app.models.catalog import catalog
+
+    rows = [("ID", "MODEL", "DOWNLOAD", "LANGUAGES", "ROLES", "NEEDS")]
+    for e in catalog():
+        size = f"{e.download_mb / 1000:.1f} GB" if e.download_mb >= 1000 else f"{e.download_mb} MB"
+        rows.append((e.id, e.label, size, ",".join(e.languages), ",".join(e.roles), f"network ({e.network})"))
+    _print_table(rows)
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
 
 
 def _quantize(args: argparse.Namespace) -> dict[str, str]:

@@ -28,7 +28,8 @@ SETTING_LIMITS: dict[str, tuple[float, float]] = {
 
 @dataclass
 class Settings:
-    model: str = ""  # store name or folder; "" = the installed default
+    model: str = ""  # the continuation model (ghost text): store name or folder; "" = the installed default
+    instruction_model: str = ""  # rewrites and tasks; "" = the continuation model
     suggestion_tokens: int = 24
     temperature: float = _SAMPLING.temperature
     top_p: float = _SAMPLING.top_p

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from writer_app.assist.requests import AssistError, AssistRequest, ModelInfo
+from writer_app.assist.requests import AssistError, AssistRequest, ModelInfo, Role
 from writer_app.engine.generate import GenerationStats
 
 
@@ -16,7 +16,9 @@ class EngineClient(Protocol):
     """The model thread, as the session sees it: fire-and-forget; answers come back as calls to
     model_loaded / model_failed / chunk / finished / failed."""
 
-    def load(self, model_ref: str, threads: int) -> None: ...
+    def load(self, model_ref: str, threads: int, role: Role = Role.CONTINUATION) -> None: ...
+
+    def unload(self, role: Role) -> None: ...
 
     def submit(self, request: AssistRequest) -> None: ...
 
@@ -74,6 +76,9 @@ class SessionListener(Protocol):
     def ghost_changed(self, ghost: Ghost | None) -> None: ...
 
     def model_changed(self, state: ModelState) -> None: ...
+
+    def instruction_model_changed(self, state: ModelState | None) -> None:
+        """The separate instruction model's state; None when rewrites use the continuation model."""
 
     def message(self, text: str) -> None: ...
 

@@ -55,6 +55,13 @@ def generation_error(exc: BaseException) -> AssistError:
     return AssistError(ErrorKind.GENERATION_FAILED, f"generation failed: {exc}")
 
 
+class Role(Enum):
+    """Which model a request runs on (Settings may name a separate instruction model)."""
+
+    CONTINUATION = "continuation"
+    INSTRUCTION = "instruction"
+
+
 @dataclass
 class AssistRequest:
     request_id: int
@@ -66,6 +73,7 @@ class AssistRequest:
     sampling: SamplingParams = field(default_factory=SamplingParams)
     num_alternatives: int = 1
     stop_at: str | None = None
+    role: Role = Role.CONTINUATION
     cancel: threading.Event = field(default_factory=threading.Event)
 
 
@@ -77,6 +85,7 @@ class ModelInfo:
     chat_template: ChatTemplate | None
     load_ms: float
     threads: int
+    size_mb: float = 0.0  # the weights' size: what the model adds to memory once mapped
 
 
 class RequestRegistry:

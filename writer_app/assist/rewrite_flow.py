@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from writer_app.assist.ports import Edit
 from writer_app.assist.prompts import estimate_tokens, mode_by_id, rewrite_prompt
-from writer_app.assist.requests import AssistError, AssistRequest, RequestKind, sampling_from
+from writer_app.assist.requests import AssistError, AssistRequest, RequestKind, Role, sampling_from
 from writer_app.engine.generate import GenerationResult
 
 if TYPE_CHECKING:
@@ -39,15 +39,28 @@ class RewriteFlow:
         self.target = RewriteTarget(start, end, text, self.session.revision)
 
     def run(self, mode_id: str) -> bool:
-        """Ask for candidates in this mode, in the prompt form the loaded model follows. Refused (and
-        said why) while the model is loading: its form is not known yet."""
-        session, target = self.session, self.target
+        """Ask for candidates in this mode, on the instruction model, in the prompt form it follows. A
+        separate instruction model is loaded first when it is not yet. Refused (and said why) while the
+        shared model is loading: its form is not known yet."""
+        target = self.target
         if target is None:
             return False
-        info = session.model.info
-        if info is None:
-            session.listener.rewrite_done(LOADING_MESSAGE)
-            return False
+        instruction = self.session.instruction
+        started = instruction.when_ready(lambda: self._submit(mode_id, target))
+        if not started:
+            error = instruction.state.error
+            self.session.listener.rewrite_done(
+                LOADING_MESSAGE if error is None else self.session.explain(error)
+            )
+        elif instruction.state.loading:
+            self.session.listener.rewrite_done(f"Loading the instruction model {instruction.ref()}…")
+        return started
+
+    def _submit(self, mode_id: str, target: RewriteTarget) -> None:
+        session = self.session
+        info = session.instruction.info()
+        if target is not self.target or info is None:
+            return  # closed, or another passage chosen, while the instruction model loaded
         session.requests.cancel(target.request_id)
         session.requests.cancel_all(RequestKind.WARM)
         mode = mode_by_id(mode_id)
@@ -67,13 +80,13 @@ class RewriteFlow:
                 sampling=sampling_from(session.settings),
                 num_alternatives=session.settings.alternatives,
                 stop_at=plan.stop_at,
+                role=Role.INSTRUCTION,
             )
         )
         target.request_id = request.request_id
         target.candidates = [""] * request.num_alternatives
         session.listener.rewrite_started(mode.label, request.num_alternatives)
         session.engine.submit(request)
-        return True
 
     def apply(self, row: int, current_text: str) -> Edit | None:
         """The replacement for the selection with candidate `row`, or None (and why) when it cannot be

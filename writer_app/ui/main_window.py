@@ -59,7 +59,8 @@ class MainWindow(QMainWindow):
         self.hot_exit = HotExit(self, self.files)
         self._keep_recovery = False
         self.counts_label = QLabel()
-        for label in (self.bridge.speed_label, self.counts_label, self.bridge.model_label):
+        bridge = self.bridge
+        for label in (bridge.speed_label, self.counts_label, bridge.model_label, bridge.instruction_label):
             self.statusBar().addPermanentWidget(label)
 
         self.editor.document().modificationChanged.connect(self.setWindowModified)

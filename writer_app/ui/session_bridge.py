@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from writer_app.assist.requests import AssistError, ModelInfo
+from writer_app.assist.requests import AssistError, ModelInfo, Role
 from writer_app.assist.session import Ghost, ModelState, WritingSession
 from writer_app.engine.generate import GenerationResult, GenerationStats
 from writer_app.settings import Settings
@@ -66,6 +66,8 @@ class SessionBridge(QObject):
         self.editor, self.panel, self.status = editor, panel, status
         self.speed_label = QLabel()
         self.model_label = QLabel("Model: loading…")
+        self.instruction_label = QLabel()
+        self.instruction_label.hide()
         self.host = WorkerHost(self)
         self.document = EditorDocument(editor)
         self.session = WritingSession(settings, self.host, QtClock(self), self.document, self)
@@ -80,13 +82,13 @@ class SessionBridge(QObject):
         worker.failed.connect(self._failed)
 
     # --- the model thread's answers, in the UI thread ----------------------------------------------------
-    @Slot(object)
-    def _model_loaded(self, info: ModelInfo) -> None:
-        self.session.model_loaded(info)
+    @Slot(object, object)
+    def _model_loaded(self, role: Role, info: ModelInfo) -> None:
+        self.session.model_loaded(info, role)
 
-    @Slot(object)
-    def _model_failed(self, error: AssistError) -> None:
-        self.session.model_failed(error)
+    @Slot(object, object)
+    def _model_failed(self, role: Role, error: AssistError) -> None:
+        self.session.model_failed(error, role)
 
     @Slot(int, int, str)
     def _chunk(self, request_id: int, row: int, text: str) -> None:
@@ -105,20 +107,12 @@ class SessionBridge(QObject):
         self.editor.show_ghost(ghost)
 
     def model_changed(self, state: ModelState) -> None:
-        if state.loading:
-            self.model_label.setText("Model: loading…")
-            self.model_label.setToolTip("")
-        elif state.info is not None:
-            info = state.info
-            kind = "instructions" if info.follows_instructions else "continuation"
-            self.model_label.setText(f"Model: {info.name}")
-            self.model_label.setToolTip(
-                f"{info.name}: {kind} model, context {info.context_length} tokens, "
-                f"{info.threads} threads, loaded in {info.load_ms:.0f} ms"
-            )
-        else:
-            self.model_label.setText("Model: none")
-            self.model_label.setToolTip(state.error.message if state.error else "")
+        _show_state(self.model_label, "Model", state)
+
+    def instruction_model_changed(self, state: ModelState | None) -> None:
+        self.instruction_label.setVisible(state is not None)
+        if state is not None:
+            _show_state(self.instruction_label, "Instructions", state, idle="loads when first used")
 
     def message(self, text: str) -> None:
         self.status.showMessage(text, MESSAGE_MS)
@@ -143,3 +137,21 @@ class SessionBridge(QObject):
     def shutdown(self) -> None:
         self.session.shutdown()
         self.host.shutdown()
+
+
+def _show_state(label: QLabel, role: str, state: ModelState, idle: str = "none") -> None:
+    """A model's name and memory in the status bar; its details in the tooltip."""
+    if state.loading:
+        label.setText(f"{role}: loading…")
+        label.setToolTip("")
+    elif state.info is not None:
+        info = state.info
+        kind = "follows instructions" if info.follows_instructions else "continues text"
+        label.setText(f"{role}: {info.name} ({info.size_mb:.0f} MB)")
+        label.setToolTip(
+            f"{info.name} {kind}: context {info.context_length} tokens, weights {info.size_mb:.0f} MB in "
+            f"memory, {info.threads} threads, loaded in {info.load_ms:.0f} ms"
+        )
+    else:
+        label.setText(f"{role}: {idle if state.error is None else 'none'}")
+        label.setToolTip(state.error.message if state.error else "")

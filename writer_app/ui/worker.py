@@ -15,6 +15,7 @@ from writer_app.assist.requests import (
     AssistError,
     AssistRequest,
     ErrorKind,
+    Role,
     generation_error,
     load_error,
 )
@@ -26,40 +27,52 @@ log = logging.getLogger(__name__)
 
 
 class ModelWorker(QObject):
-    modelLoaded = Signal(object)  # ModelInfo
-    modelFailed = Signal(object)  # AssistError
+    """Holds one engine per role: the continuation model, and a separate instruction model when
+    Settings name one (requests for instructions run on the continuation model otherwise)."""
+
+    modelLoaded = Signal(object, object)  # Role, ModelInfo
+    modelFailed = Signal(object, object)  # Role, AssistError
     chunk = Signal(int, int, str)  # request id, alternative, text
     finished = Signal(int, object)  # request id, GenerationResult (None when skipped)
     failed = Signal(int, object)  # request id, AssistError
 
     def __init__(self) -> None:
         super().__init__()
-        self.engine: Engine | None = None
+        self.engines: dict[Role, Engine] = {}
 
-    @Slot(str, int)
-    def load(self, model_ref: str, threads: int) -> None:
-        self.engine = None
+    @property
+    def engine(self) -> Engine | None:
+        return self.engines.get(Role.CONTINUATION)
+
+    @Slot(str, int, object)
+    def load(self, model_ref: str, threads: int, role: Role) -> None:
+        self.engines.pop(role, None)
         try:
             folder = ModelStore().resolve(model_ref or None)
             engine = Engine.load(folder, threads=threads or None)
         except Exception as exc:  # every failure must reach the writer as a message
             log.debug("model load failed", exc_info=True)
-            self.modelFailed.emit(load_error(exc))
+            self.modelFailed.emit(role, load_error(exc))
             return
-        self.engine = engine
-        self.modelLoaded.emit(model_info(engine))
+        self.engines[role] = engine
+        self.modelLoaded.emit(role, model_info(engine))
+
+    @Slot(object)
+    def unload(self, role: Role) -> None:
+        self.engines.pop(role, None)
 
     @Slot(object)
     def run(self, request: AssistRequest) -> None:
         if request.cancel.is_set():
             self.finished.emit(request.request_id, None)  # superseded before it started
             return
-        if self.engine is None:
+        engine = self.engines.get(request.role) or self.engine
+        if engine is None:
             self.failed.emit(request.request_id, AssistError(ErrorKind.NO_MODEL, "no model is loaded"))
             return
         try:
             result = run_request(
-                self.engine, request, lambda row, text: self.chunk.emit(request.request_id, row, text)
+                engine, request, lambda row, text: self.chunk.emit(request.request_id, row, text)
             )
         except Exception as exc:
             log.exception("generation failed")
@@ -71,7 +84,8 @@ class ModelWorker(QObject):
 class WorkerHost(QObject):
     """Owns the worker thread: the session's engine client (load, submit), and a clean shutdown."""
 
-    _load = Signal(str, int)
+    _load = Signal(str, int, object)
+    _unload = Signal(object)
     _run = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -81,11 +95,15 @@ class WorkerHost(QObject):
         self.worker = ModelWorker()
         self.worker.moveToThread(self.thread)
         self._load.connect(self.worker.load)
+        self._unload.connect(self.worker.unload)
         self._run.connect(self.worker.run)
         self.thread.start()
 
-    def load(self, model_ref: str, threads: int = 0) -> None:
-        self._load.emit(model_ref, threads)
+    def load(self, model_ref: str, threads: int = 0, role: Role = Role.CONTINUATION) -> None:
+        self._load.emit(model_ref, threads, role)
+
+    def unload(self, role: Role) -> None:
+        self._unload.emit(role)
 
     def submit(self, request: AssistRequest) -> None:
         self._run.emit(request)

@@ -1,0 +1,94 @@
+"""Two roles, one store: ghost text on the continuation model, rewrites on a separate instruction model
+that loads when first used and can be unloaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.session_fakes import make_session, model
+from writer_app.assist.requests import AssistError, ErrorKind, RequestKind, Role
+from writer_app.settings import Settings
+
+PASSAGE = "The rain came down."
+
+
+def _rewrite(h, mode: str = "formal") -> bool:
+    h.session.begin_rewrite(0, len(PASSAGE), PASSAGE)
+    return h.session.run_rewrite(mode)
+
+
+def test_a_rewrite_loads_the_instruction_model_once_then_runs_on_it():
+    h = make_session(PASSAGE, loaded=model("gpt2"), instruction_model="qwen")
+    h.session.continuation_ref = "gpt2"
+    assert h.seen.instruction_states == []  # nothing loads before it is needed
+    assert _rewrite(h)
+    assert h.engine.loads == ["qwen"] and h.engine.roles == [Role.INSTRUCTION]
+    assert h.engine.of_kind(RequestKind.REWRITE) == []  # waits for the load
+    assert h.seen.rewrite[-1] == ("done", "Loading the instruction model qwen…")
+    assert _rewrite(h)  # asked again while loading: no second load
+    assert h.engine.loads == ["qwen"]
+    h.session.model_loaded(model("qwen", instruct=True), Role.INSTRUCTION)
+    [rewrite] = h.engine.of_kind(RequestKind.REWRITE)
+    assert rewrite.role is Role.INSTRUCTION and rewrite.prompt.startswith("<|im_start|>system")
+    assert h.seen.instruction_states[-1].info.name == "qwen"
+    h.engine.answer(rewrite, "The rain fell steadily.")
+    assert h.session.apply_rewrite(0, PASSAGE).text == "The rain fell steadily."
+    # Ghost text stays on the continuation model.
+    h.doc.position = len(PASSAGE)
+    assert h.session.request_suggestion()
+    [suggestion] = h.engine.of_kind(RequestKind.CONTINUE)
+    assert suggestion.role is Role.CONTINUATION
+
+
+def test_without_an_instruction_model_rewrites_use_the_continuation_model():
+    h = make_session(PASSAGE, loaded=model("smol", instruct=True))
+    assert _rewrite(h)
+    [rewrite] = h.engine.of_kind(RequestKind.REWRITE)
+    assert h.engine.loads == [] and rewrite.prompt.startswith("<|im_start|>system")
+    assert h.seen.instruction_states == []
+    named_the_same = make_session(PASSAGE, loaded=model("smol", instruct=True), instruction_model="smol")
+    named_the_same.session.continuation_ref = "smol"
+    assert _rewrite(named_the_same) and named_the_same.engine.loads == []
+
+
+def test_an_instruction_model_that_fails_to_load_says_why_in_the_panel():
+    h = make_session(PASSAGE, loaded=model("gpt2"), instruction_model="missing")
+    assert _rewrite(h)
+    h.session.model_failed(AssistError(ErrorKind.MODEL_BROKEN, "no model named 'missing'"), Role.INSTRUCTION)
+    assert h.seen.rewrite[-1] == ("done", "no model named 'missing'")
+    assert h.session.model.info is not None and h.session.model.info.name == "gpt2"  # ghost text unharmed
+    assert not _rewrite(h)  # the same broken model is not retried on every keypress
+    assert h.seen.rewrite[-1] == ("done", "no model named 'missing'") and h.engine.loads == ["missing"]
+
+
+def test_choosing_another_instruction_model_unloads_the_old_one():
+    h = make_session(PASSAGE, loaded=model("gpt2"), instruction_model="qwen")
+    _rewrite(h)
+    h.session.model_loaded(model("qwen", instruct=True), Role.INSTRUCTION)
+    h.session.settings_changed(Settings(**{**vars(h.session.settings), "instruction_model": "qwen-1.5b"}))
+    assert h.engine.unloads == [Role.INSTRUCTION]
+    assert h.seen.instruction_states[-1].info is None and not h.seen.instruction_states[-1].loading
+    h.session.instruction.unload()  # nothing loaded: nothing to free
+    assert h.engine.unloads == [Role.INSTRUCTION]
+
+
+def test_the_window_runs_rewrites_on_the_instruction_model_and_ghost_text_on_the_other(
+    qtbot, tiny_model: Path, chat_model: Path
+):
+    from tests.test_ui_editor import make_window
+
+    window = make_window(qtbot, tiny_model, instruction_model=str(chat_model))
+    worker = window.bridge.host.worker
+    window.editor.setPlainText(PASSAGE)
+    window.editor.selectAll()
+    window.open_rewrite()
+    window.session.run_rewrite("formal")
+    qtbot.waitUntil(lambda: Role.INSTRUCTION in worker.engines, timeout=20000)
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
+    assert worker.engines[Role.INSTRUCTION].spec.name == "tiny-chat"
+    assert worker.engines[Role.CONTINUATION].spec.name == "tiny"
+    assert window.bridge.instruction_label.text().startswith("Instructions: tiny-chat (")
+    assert window.rewrite_panel.isVisible()
+    window.session.instruction.unload()
+    qtbot.waitUntil(lambda: Role.INSTRUCTION not in worker.engines, timeout=5000)
+    assert window.bridge.instruction_label.text() == "Instructions: loads when first used"

