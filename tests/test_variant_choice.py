@@ -46,7 +46,8 @@ def test_int8_is_kept_when_it_meets_both_bars(tiny_source, tmp_path, monkeypatch
     assert 0.0 < english["kl_divergence"] == quality["kl_divergence"]
     assert english["perplexity_ratio"] == quality["perplexity_ratio"] > 0.9
     assert 0.0 <= quality["int8_agreement"] <= 1.0
-    assert any("keeping 8-bit weights" in line for line in said)
+    assert quality["block_size"] == 32 and quality["tried"] == []
+    assert any(line.strip().startswith("blocks of 32: KL") and line.endswith("kept") for line in said)
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith((".", "model.onnx"))) == [
         "model.onnx",
         "model.onnx.data",
@@ -67,17 +68,18 @@ def test_float32_is_kept_when_int8_misses_either_bar(tiny_source, tmp_path, monk
     q = manifest.quality
     assert (
         f"none (8-bit: KL {q['kl_divergence']:.4f}, perplexity x{q['perplexity_ratio']:.4f}, "
-        f"top-1 agrees {q['int8_agreement']:.1%})"
+        f"top-1 agrees {q['int8_agreement']:.1%}, blocks of 16)"
     ) in capsys.readouterr().out
+    assert [t["block_size"] for t in q["tried"]] == [32, 16]
 
 
 def test_float32_is_kept_when_8bit_weights_cannot_be_built(tiny_source, tmp_path, monkeypatch):
     real = optimize.optimize_graph
 
-    def no_int8(path, *, quantize="none", config=None):
+    def no_int8(path, *, quantize="none", **options):
         if quantize == "int8":
             raise ValueError("this graph has no weights the quantizer knows")
-        return real(path, quantize=quantize, config=config)
+        return real(path, quantize=quantize, **options)
 
     monkeypatch.setattr(variant, "optimize_graph", no_int8)
     folder, manifest, said = _export(tiny_source, tmp_path, "auto-broken")
@@ -132,3 +134,29 @@ def test_the_gate_passes_its_reference_and_refuses_damaged_weights(tiny_model, t
     onnx.save(graph, str(damaged))
     hurt = variant.measure_quality(tiny_model / "model.onnx", damaged, tiny_model, facts)
     assert hurt["kl_divergence"] > variant.KL_DIVERGENCE_BAR and not hurt["int8_kept"]
+
+
+def test_finer_blocks_are_tried_when_blocks_of_32_miss_the_bars(tiny_source, tmp_path, monkeypatch):
+    """Blocks of 32 are made to miss (their measured KL divergence is raised past the bar); blocks of 16,
+    measured as they are, pass, and the kept graph is quantized in blocks of 16."""
+    _bars(monkeypatch, kl=1.0, ratio=10.0)
+    real = variant.measure_quality
+    calls: list[dict] = []
+
+    def first_misses(*args, **kwargs):
+        quality = real(*args, **kwargs)
+        if not calls:
+            quality = {**quality, "kl_divergence": 2.0, "int8_kept": False}
+        calls.append(quality)
+        return quality
+
+    monkeypatch.setattr(variant, "measure_quality", first_misses)
+    folder, manifest, said = _export(tiny_source, tmp_path, "auto-b16")
+    assert len(calls) == 2 and manifest.quantization == "int8"
+    assert manifest.quality["block_size"] == 16
+    missed = {"block_size": 32, "kl_divergence": 2.0, "perplexity_ratio": calls[0]["perplexity_ratio"]}
+    assert manifest.quality["tried"] == [missed]
+    graph = onnx.load(str(folder / "model.onnx"), load_external_data=False).graph
+    nbits = [n for n in graph.node if n.op_type == "MatMulNBits"]
+    assert nbits and {a.i for n in nbits for a in n.attribute if a.name == "block_size"} == {16}
+    assert not (folder / ".raw-export").exists() and not (folder / ".int8-candidate").exists()

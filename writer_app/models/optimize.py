@@ -14,6 +14,7 @@ from typing import Any
 
 from writer_app.models import gpt2_graph, llama_graph
 from writer_app.models.graph_edits import (
+    INT8_BLOCK_SIZE,
     count_ops,
     gemm_to_matmul,
     half_precision_embeddings,
@@ -57,8 +58,15 @@ def _fuse_attention(model, config: dict[str, Any], rewrites: Rewrites) -> None:
     rewrites.record("fused_attention", fusion.layers)
 
 
-def optimize_graph(path: Path, *, quantize: str = "none", config: dict[str, Any] | None = None) -> Rewrites:
-    """Rewrite the exported graph in place; returns which rewrites applied and which were refused."""
+def optimize_graph(
+    path: Path,
+    *,
+    quantize: str = "none",
+    config: dict[str, Any] | None = None,
+    block_size: int = INT8_BLOCK_SIZE,
+) -> Rewrites:
+    """Rewrite the exported graph in place; returns which rewrites applied and which were refused.
+    block_size: how many weights share one 8-bit scale (smaller keeps more of float32, costs disk)."""
     import onnx
 
     if quantize not in QUANTIZATIONS:
@@ -75,7 +83,7 @@ def optimize_graph(path: Path, *, quantize: str = "none", config: dict[str, Any]
     if quantize == "int8":
         rewrites.record("lm_head_stored", store_lm_head_weight(model))
         rewrites.record("gemm_to_matmul", gemm_to_matmul(model))
-        model = quantize_int8_weights(model)
+        model = quantize_int8_weights(model, block_size=block_size)
         rewrites.record("int8_weights", count_ops(model, "MatMulNBits"))
         rewrites.record("tied_embedding_shared", share_tied_embedding(model))
         rewrites.record("fp16_embeddings", half_precision_embeddings(model))
