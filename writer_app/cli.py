@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -415,6 +416,10 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -424,7 +429,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_editor(argv)
         args = build_parser().parse_args(argv)
         _configure_logging(args.verbose)
-        return run_complete(args) if args.command == "complete" else run_models(args)
+        if args.command == "complete":
+            return run_complete(args)
+        # Stopped from the window's Cancel: unwind like Ctrl-C, so staging folders and temporary files
+        # are removed on the way out.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            return run_models(args)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     except UserError as exc:
         print(f"writer-app: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

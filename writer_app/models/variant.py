@@ -129,12 +129,12 @@ def build_weights(
                 log.warning("8-bit weights could not be built: %s", reason)
                 progress(f"      8-bit weights could not be built ({reason}); keeping float32")
                 return "none", applied, {"int8_error": reason}
-            quality["block_size"] = block_size
             kept = quality["int8_kept"]
             progress(
                 f"      blocks of {block_size}: {describe(quality)} (bars: KL {KL_DIVERGENCE_BAR:.4f}, "
                 f"perplexity x{PERPLEXITY_RATIO_BAR:.4f}): {'kept' if kept else 'not kept'}"
             )
+            quality["block_size"] = block_size
             if kept:
                 for name in GRAPH_FILES:
                     os.replace(candidate / name, folder / name)

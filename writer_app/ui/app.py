@@ -25,6 +25,7 @@ def run_app(file: Path | None = None, model: str | None = None) -> int:
     window.show()
     window.editor.setFocus()
     window.hot_exit.offer_recovery()
+    window.offer_first_run()
     code = app.exec()
     notifier.setEnabled(False)
     return code

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QLocale, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QApplication,
@@ -14,13 +14,16 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
+from writer_app.models.catalog import writer_language
 from writer_app.models.store import ModelStore
 from writer_app.settings import Settings, save_settings
 from writer_app.ui.document_files import APP_TITLE, DocumentFiles
 from writer_app.ui.find_dialog import FindReplaceDialog
+from writer_app.ui.first_run import FirstRunDialog
 from writer_app.ui.ghost_editor import GhostTextEdit
 from writer_app.ui.hot_exit import HotExit
 from writer_app.ui.menus import build_menus
+from writer_app.ui.model_manager import ModelManager
 from writer_app.ui.rewrite_panel import RewritePanel
 from writer_app.ui.session_bridge import SessionBridge
 from writer_app.ui.settings_dialog import SettingsDialog
@@ -51,6 +54,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.rewrite_panel)
         self.rewrite_panel.hide()
         self.find_dialog: FindReplaceDialog | None = None
+        self.model_manager: ModelManager | None = None
+        self.first_run: FirstRunDialog | None = None
 
         self.bridge = SessionBridge(settings, self.editor, self.rewrite_panel, self.statusBar(), self)
         self.session = self.bridge.session
@@ -105,6 +110,37 @@ class MainWindow(QMainWindow):
         if reload:
             self.model_override = None
             self.load_model()
+
+    def show_models(self) -> ModelManager:
+        manager = ModelManager(self.settings, writer_language(QLocale.system().name()), self)
+        manager.rolesChanged.connect(self.models_chosen)
+        manager.open()
+        self.model_manager = manager
+        return manager
+
+    def offer_first_run(self) -> FirstRunDialog | None:
+        """With no model installed (and none named on the command line), offer one to install."""
+        if self.model_override is not None or ModelStore().names():
+            return None
+        dialog = FirstRunDialog(writer_language(QLocale.system().name()), self)
+        dialog.accepted.connect(lambda: self._first_model_installed(dialog.installed))
+        dialog.open()
+        self.first_run = dialog
+        return dialog
+
+    def _first_model_installed(self, name: str | None) -> None:
+        if name:
+            self.settings.model = name
+            self.models_chosen()
+
+    def models_chosen(self) -> None:
+        """The model manager named other models: save, reload the continuation model if it changed."""
+        self._save_settings()
+        wanted = self.settings.model or ""
+        if self.model_override is not None or wanted != self.session.continuation_ref:
+            self.model_override = None
+            self.load_model()
+        self.session.settings_changed(self.settings)
 
     def _save_settings(self) -> None:
         try:

@@ -21,9 +21,12 @@ from writer_app.assist.requests import (
 )
 from writer_app.assist.runner import model_info, run_request
 from writer_app.engine.generate import Engine
+from writer_app.models.measured_speed import record_speed
 from writer_app.models.store import ModelStore
 
 log = logging.getLogger(__name__)
+# Fewer new tokens than this say little about decode speed (the first one is mostly the prompt).
+MIN_TOKENS_FOR_SPEED = 8
 
 
 class ModelWorker(QObject):
@@ -78,6 +81,8 @@ class ModelWorker(QObject):
             log.exception("generation failed")
             self.failed.emit(request.request_id, generation_error(exc))
             return
+        if result is not None and result.stats.new_tokens >= MIN_TOKENS_FOR_SPEED:
+            record_speed(engine.spec.name, result.stats.decode_ms_per_token)
         self.finished.emit(request.request_id, result)
 
 

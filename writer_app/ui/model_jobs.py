@@ -1,0 +1,162 @@
+"""Long model work (install, import) run as `writer-app models …` in a child process.
+
+A child process keeps the window responsive through minutes of export and quantization, reports its
+stages as the command line prints them, and can be stopped at any moment: Cancel asks it to stop
+(SIGTERM, which unwinds its staging folder and temporary files), kills it if it does not, and then
+removes whatever a killed install left in the store. Nothing half-installed stays.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from writer_app.models.store import ModelStore
+
+# The stages a writer sees, and the fraction of the bar each starts at.
+STAGES = (
+    (re.compile(r"^\[download\]|from the Python package index"), "Downloading", 0.02),
+    (re.compile(r"^reading .*dequantizing"), "Reading the GGUF file", 0.08),
+    (re.compile(r"^\[1/3\]"), "Exporting to ONNX", 0.15),
+    (re.compile(r"^\[2/3\]"), "Optimizing the graph", 0.45),
+    (re.compile(r"measuring 8-bit"), "Measuring 8-bit quality", 0.6),
+    (re.compile(r"^\[3/3\]"), "Writing checksums", 0.9),
+    (re.compile(r"^\[1/2\]"), "Copying", 0.2),
+    (re.compile(r"^\[2/2\]"), "Verifying", 0.8),
+    (re.compile(r"^checked: "), "Verifying", 0.97),
+)
+STOP_GRACE_MS = 3000
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    ok: bool
+    cancelled: bool
+    message: str  # the error line, or what was done
+
+
+class ModelJob(QObject):
+    """One `writer-app models ARGS` run. stage(label, fraction, line); done(JobOutcome)."""
+
+    stage = Signal(str, float, str)
+    done = Signal(object)
+
+    def __init__(self, args: list[str], name: str, store: ModelStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.args, self.name, self.store = args, name, store
+        self.cancelled = False
+        self._errors: list[str] = []
+        self._last = ""
+        self.process = QProcess(self)
+        environment = QProcessEnvironment.systemEnvironment()
+        environment.insert("PYTHONUNBUFFERED", "1")
+        self.process.setProcessEnvironment(environment)
+        self.process.readyReadStandardOutput.connect(self._read_output)
+        self.process.readyReadStandardError.connect(self._read_errors)
+        self.process.finished.connect(self._finished)
+        self.process.errorOccurred.connect(self._failed_to_start)
+
+    def start(self) -> None:
+        self.stage.emit("Starting", 0.0, "")
+        self.process.start(sys.executable, ["-m", "writer_app", "models", *self.args])
+
+    def cancel(self) -> None:
+        if self.process.state() == QProcess.ProcessState.NotRunning:
+            return
+        self.cancelled = True
+        self.stage.emit("Cancelling", 0.0, "")
+        self.process.terminate()
+        QTimer.singleShot(STOP_GRACE_MS, self._kill_if_running)
+
+    def _kill_if_running(self) -> None:
+        if self.process.state() != QProcess.ProcessState.NotRunning:
+            self.process.kill()
+
+    def _read_output(self) -> None:
+        text = bytes(self.process.readAllStandardOutput().data()).decode("utf-8", "replace")
+        for line in text.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            self._last = line
+            for pattern, label, fraction in STAGES:
+                if pattern.search(line):
+                    self.stage.emit(label, fraction, line)
+                    break
+
+    def _read_errors(self) -> None:
+        text = bytes(self.process.readAllStandardError().data()).decode("utf-8", "replace")
+        self._errors += [line.strip() for line in text.splitlines() if line.strip()]
+
+    def _failed_to_start(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self.done.emit(JobOutcome(False, False, f"could not start {sys.executable}"))
+
+    def _finished(self, code: int, _status: QProcess.ExitStatus) -> None:
+        if self.cancelled:
+            self.store.discard_staging(self.name)
+            self.done.emit(JobOutcome(False, True, "Cancelled; nothing was installed."))
+            return
+        if code == 0:
+            self.stage.emit("Done", 1.0, self._last)
+            self.done.emit(JobOutcome(True, False, self._last))
+            return
+        self.store.discard_staging(self.name)
+        errors = [line for line in self._errors if line.startswith("writer-app: error:")]
+        message = (errors or self._errors or [f"stopped with exit code {code}"])[-1]
+        self.done.emit(JobOutcome(False, False, message.removeprefix("writer-app: error: ")))
+
+
+class JobPanel(QWidget):
+    """A stage label, a progress bar and Cancel, for one ModelJob at a time. finished(JobOutcome)."""
+
+    finished = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.job: ModelJob | None = None
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 2)
+        row.addWidget(self.bar, 3)
+        row.addWidget(self.cancel_button)
+        self.hide()
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
+
+    def run(self, args: list[str], name: str, store: ModelStore) -> ModelJob:
+        job = ModelJob(args, name, store, self)
+        job.stage.connect(self._stage)
+        job.done.connect(self._done)
+        self.job = job
+        self.bar.setValue(0)
+        self.cancel_button.setEnabled(True)
+        self.show()
+        job.start()
+        return job
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.cancel_button.setEnabled(False)
+            self.job.cancel()
+
+    def _stage(self, label: str, fraction: float, line: str) -> None:
+        self.label.setText(label + "…" if fraction < 1 else label)
+        self.label.setToolTip(line)
+        self.bar.setValue(max(self.bar.value(), int(fraction * 1000)))
+
+    def _done(self, outcome: JobOutcome) -> None:
+        self.job = None
+        self.hide()
+        self.finished.emit(outcome)

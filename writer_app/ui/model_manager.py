@@ -1,0 +1,313 @@
+"""Assist → Models…: the installed models with what was measured of them, adding one (catalog, GGUF file,
+ONNX folder), verifying, removing, and choosing the model for each role."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from writer_app.models.catalog import CatalogEntry, ordered_for
+from writer_app.models.measured_speed import measured_speeds
+from writer_app.models.store import ModelStore, StoreEntry, name_from_source
+from writer_app.models.variant import describe
+from writer_app.settings import Settings
+from writer_app.ui.model_jobs import JobOutcome, JobPanel
+
+LANGUAGES = {"en": "English", "zh": "Chinese"}
+ROLE_NAMES = {"continuation": "ghost text", "instruction": "rewrites and tasks"}
+
+
+def languages_text(codes: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(LANGUAGES.get(code, code) for code in codes)
+
+
+def size_text(mb: float) -> str:
+    return f"{mb / 1000:.1f} GB" if mb >= 1000 else f"{mb:.0f} MB"
+
+
+def weights_text(entry: StoreEntry) -> tuple[str, str]:
+    """(cell, tooltip) for the weights a model keeps and what was measured to choose them."""
+    manifest = entry.manifest
+    if manifest is None:
+        return "plain ONNX", entry.problem or "no manifest: not measured"
+    kind = {"int8": "8-bit", "none": "float32"}.get(manifest.quantization, manifest.quantization)
+    quality = manifest.quality
+    if "int8_agreement" not in quality:
+        return kind, ""
+    detail = "8-bit against float32: " + describe(quality)
+    if manifest.quantization == "int8" and "kl_divergence" in quality:
+        return f"{kind} (KL {quality['kl_divergence']:.4f})", detail
+    return kind, detail
+
+
+def offline() -> bool:
+    return bool(os.environ.get("WRITER_APP_OFFLINE")) or os.environ.get("HF_HUB_OFFLINE") in ("1", "true")
+
+
+class ModelManager(QDialog):
+    """rolesChanged: the settings now name other models; the window reloads them."""
+
+    rolesChanged = Signal()
+    COLUMNS = ("Model", "Writes", "Size", "Weights", "Speed here", "Used for")
+
+    def __init__(self, settings: Settings, language: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Models")
+        self.settings = settings
+        self.store = ModelStore()
+        self.entries: list[StoreEntry] = []
+        self.catalog_entries = ordered_for(language)
+
+        self.table = self._table(self.COLUMNS)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.use_continuation = QPushButton("Use for ghost text")
+        self.use_continuation.clicked.connect(lambda: self.set_role("continuation", self.selected_name()))
+        self.use_instruction = QPushButton("Use for rewrites")
+        self.use_instruction.clicked.connect(lambda: self.set_role("instruction", self.selected_name()))
+        self.verify_button = QPushButton("Verify")
+        self.verify_button.clicked.connect(self.verify_selected)
+        self.remove_button = QPushButton("Remove…")
+        self.remove_button.clicked.connect(lambda: self.remove_selected())
+
+        self.catalog_table = self._table(("Model", "Download", "Writes", "Good for", "Needs"))
+        self.install_button = QPushButton("Install")
+        self.install_button.clicked.connect(self.install_selected)
+        self.gguf_button = QPushButton("Import GGUF file…")
+        self.gguf_button.clicked.connect(self._choose_gguf)
+        self.onnx_button = QPushButton("Import ONNX folder…")
+        self.onnx_button.clicked.connect(self._choose_onnx)
+        self.jobs = JobPanel(self)
+        self.jobs.finished.connect(self._job_done)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self._lay_out()
+        self.refresh()
+        self._fill_catalog()
+        self.resize(860, 560)
+
+    def _table(self, columns: tuple[str, ...]) -> QTableWidget:
+        table = QTableWidget(0, len(columns), self)
+        table.setHorizontalHeaderLabels(list(columns))
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    def _lay_out(self) -> None:
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Ghost text uses the continuation model: the fastest that writes your language. Rewrites and "
+            "tasks use the instruction model, which loads when first used. They may be the same model."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 3)
+        row = QHBoxLayout()
+        for button in (self.use_continuation, self.use_instruction, self.verify_button, self.remove_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        add = QGroupBox("Add a model")
+        add_layout = QVBoxLayout(add)
+        note = "Catalog models download from the network (the model hub or the Python package index)."
+        if offline():
+            note = (
+                "Offline: catalog models need the network; a GGUF file or an ONNX folder imports from disk."
+            )
+        add_layout.addWidget(QLabel(note))
+        add_layout.addWidget(self.catalog_table, 2)
+        add_row = QHBoxLayout()
+        for button in (self.install_button, self.gguf_button, self.onnx_button):
+            add_row.addWidget(button)
+        add_row.addStretch(1)
+        add_layout.addLayout(add_row)
+        layout.addWidget(add, 3)
+        layout.addWidget(self.jobs)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    # --- the installed models ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.entries = self.store.entries()
+        speeds = measured_speeds()
+        self.table.setRowCount(len(self.entries))
+        for row, entry in enumerate(self.entries):
+            manifest = entry.manifest
+            weights, detail = weights_text(entry)
+            speed = speeds.get(entry.name)
+            cells = (
+                entry.name,
+                languages_text(manifest.languages) if manifest else "?",
+                size_text(entry.size_bytes / 1e6),
+                weights,
+                f"{speed:.0f} ms/token" if speed else "not yet used",
+                ", ".join(ROLE_NAMES[role] for role in self.roles_of(entry.name)) or "–",
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 3:
+                    item.setToolTip(detail)
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        self._update_buttons()
+
+    def roles_of(self, name: str) -> list[str]:
+        continuation = self.settings.model or self.store.default_name() or ""
+        instruction = self.settings.instruction_model or continuation
+        return [
+            role
+            for role, ref in (("continuation", continuation), ("instruction", instruction))
+            if ref == name
+        ]
+
+    def selected_name(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.entries[rows[0].row()].name if rows else None
+
+    def select(self, name: str) -> None:
+        for row, entry in enumerate(self.entries):
+            if entry.name == name:
+                self.table.selectRow(row)
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected_name() is not None and not self.jobs.busy
+        for button in (self.use_continuation, self.use_instruction, self.verify_button, self.remove_button):
+            button.setEnabled(chosen)
+        for button in (self.install_button, self.gguf_button, self.onnx_button):
+            button.setEnabled(not self.jobs.busy)
+
+    def set_role(self, role: str, name: str | None) -> None:
+        if name is None:
+            return
+        if role == "continuation":
+            self.settings.model = name
+        else:
+            self.settings.instruction_model = name
+        self.say(f"{name} now writes the {ROLE_NAMES[role]}.")
+        self.refresh()
+        self.rolesChanged.emit()
+
+    def verify_selected(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            return
+        problems = self.store.verify(name)
+        self.say(f"{name}: all files match their checksums." if not problems else f"{name}: {problems[0]}")
+
+    def remove_selected(self, confirm: bool = True) -> None:
+        name = self.selected_name()
+        if name is None:
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self, "Remove model", f"Delete the model {name} from this computer?"
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.store.remove(name)
+        roles_changed = False
+        if self.settings.model == name:
+            self.settings.model, roles_changed = "", True
+        if self.settings.instruction_model == name:
+            self.settings.instruction_model, roles_changed = "", True
+        self.say(f"Removed {name}.")
+        self.refresh()
+        if roles_changed:
+            self.rolesChanged.emit()
+
+    # --- adding ------------------------------------------------------------------------------------
+    def _fill_catalog(self) -> None:
+        installed = set(self.store.names())
+        self.catalog_table.setRowCount(len(self.catalog_entries))
+        for row, entry in enumerate(self.catalog_entries):
+            label = entry.label + (" (installed)" if entry.name in installed else "")
+            cells = (
+                label,
+                size_text(entry.download_mb),
+                languages_text(entry.languages),
+                ", ".join(ROLE_NAMES[r] for r in entry.roles),
+                f"network ({entry.network})",
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(entry.note)
+                self.catalog_table.setItem(row, column, item)
+        self.catalog_table.resizeColumnsToContents()
+        if self.catalog_entries:
+            self.catalog_table.selectRow(0)
+
+    def selected_catalog_entry(self) -> CatalogEntry | None:
+        rows = self.catalog_table.selectionModel().selectedRows()
+        return self.catalog_entries[rows[0].row()] if rows else None
+
+    def install_selected(self) -> None:
+        entry = self.selected_catalog_entry()
+        if entry is not None:
+            self.start(["install", entry.id], entry.name, f"Installing {entry.label}")
+
+    def _choose_gguf(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF file", str(Path.home()), "GGUF (*.gguf)")
+        if path:
+            self.import_gguf(Path(path))
+
+    def _choose_onnx(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Import an ONNX model folder", str(Path.home()))
+        if path:
+            self.import_onnx(Path(path))
+
+    def import_gguf(self, path: Path) -> None:
+        name = self._free_name(name_from_source(path.name))
+        self.start(["import-gguf", str(path), "--name", name], name, f"Importing {path.name}")
+
+    def import_onnx(self, folder: Path) -> None:
+        name = self._free_name(name_from_source(str(folder)))
+        self.start(["import-onnx", str(folder), "--name", name], name, f"Importing {folder.name}")
+
+    def _free_name(self, name: str) -> str:
+        taken, candidate, n = set(self.store.names()), name, 2
+        while candidate in taken:
+            candidate, n = f"{name}-{n}", n + 1
+        return candidate
+
+    def start(self, args: list[str], name: str, what: str) -> None:
+        if self.jobs.busy:
+            return
+        self.say(what + "…")
+        self.jobs.run(args, name, self.store)
+        self._update_buttons()
+
+    def _job_done(self, outcome: JobOutcome) -> None:
+        self.say(outcome.message if not outcome.ok else "Installed. Choose what it is used for above.")
+        self.refresh()
+        self._fill_catalog()
+
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+
+    def reject(self) -> None:
+        if self.jobs.busy:
+            self.jobs.cancel()  # closing the window stops the work; nothing half-installed stays
+        super().reject()
