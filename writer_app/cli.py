@@ -142,7 +142,7 @@ def build_editor_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--model", help="model name in the store or path to a model folder")
     parser.add_argument(
-        "--no-install", action="store_true", help="do not install a default model on first run"
+        "--no-install", action="store_true", help="with no model installed, do not offer to install one"
     )
     parser.add_argument("file", nargs="?", type=Path, help="file to open")
     return parser
@@ -362,24 +362,10 @@ def _check_loads(folder: Path) -> None:
 def run_editor(argv: Sequence[str]) -> int:
     args = build_editor_parser().parse_args(argv)
     _configure_logging(args.verbose)
-    if args.model is None and not args.no_install:
-        from writer_app.models.store import ModelStore
-
-        if ModelStore().default_name() is None:
-            _first_run_install()
     from writer_app.ui.app import run_app
 
-    return run_app(file=args.file, model=args.model)
-
-
-def _first_run_install() -> None:
-    from writer_app.models.default_model import install_default
-
-    _say("first run: no model is installed yet")
-    try:
-        install_default(progress=_say)
-    except UserError as exc:
-        _say(f"could not install a model ({exc}); the editor opens without suggestions")
+    # With no model installed, the window offers models in the writer's language (ui/first_run.py).
+    return run_app(file=args.file, model=args.model, offer_first_run=not args.no_install)
 
 
 def _configure_logging(verbose: bool) -> None:

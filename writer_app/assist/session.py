@@ -44,7 +44,7 @@ from writer_app.settings import Settings
 log = logging.getLogger(__name__)
 
 WARM_DELAY_MS = 300  # a pause this long in typing or moving the cursor warms the model's cache
-NO_MODEL_HINT = "No model installed: run 'writer-app models install-default' in a terminal."
+NO_MODEL_HINT = "No model installed: Assist → Models… installs one (or 'writer-app models install-default')."
 # Characters per token before any request has measured it: English prose with GPT-2's vocabulary runs
 # 4 to 5. A wrong guess costs little: the engine cuts an over-long prompt at stable steps, and the first
 # measurement corrects the window (down at once).

@@ -46,6 +46,10 @@ class CatalogEntry:
     def network(self) -> str:
         return "model hub" if self.from_hub else "PyPI"
 
+    @property
+    def origin(self) -> str:
+        return "from the model hub" if self.from_hub else "from the Python package index"
+
 
 @cache
 def catalog() -> tuple[CatalogEntry, ...]:

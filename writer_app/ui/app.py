@@ -12,7 +12,7 @@ from writer_app.ui.hot_exit import install_signal_handlers
 from writer_app.ui.main_window import MainWindow
 
 
-def run_app(file: Path | None = None, model: str | None = None) -> int:
+def run_app(file: Path | None = None, model: str | None = None, *, offer_first_run: bool = True) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("writer-app")
     app.setApplicationDisplayName("writer_app")
@@ -25,7 +25,8 @@ def run_app(file: Path | None = None, model: str | None = None) -> int:
     window.show()
     window.editor.setFocus()
     window.hot_exit.offer_recovery()
-    window.offer_first_run()
+    if offer_first_run:
+        window.offer_first_run()
     code = app.exec()
     notifier.setEnabled(False)
     return code

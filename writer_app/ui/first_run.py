@@ -49,7 +49,7 @@ class FirstRunDialog(QDialog):
             item = QListWidgetItem(
                 f"{entry.label} · writes {languages_text(entry.languages)} · "
                 f"{', '.join(ROLE_NAMES[r] for r in entry.roles)} · {size_text(entry.download_mb)} "
-                f"from the {entry.network}"
+                f"{entry.origin}"
             )
             item.setToolTip(entry.note)
             self.list.addItem(item)

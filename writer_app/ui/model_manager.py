@@ -86,7 +86,7 @@ class ModelManager(QDialog):
         self.remove_button = QPushButton("Remove…")
         self.remove_button.clicked.connect(lambda: self.remove_selected())
 
-        self.catalog_table = self._table(("Model", "Download", "Writes", "Good for", "Needs"))
+        self.catalog_table = self._table(("Model", "Download", "Writes", "Good for", "Downloads from"))
         self.install_button = QPushButton("Install")
         self.install_button.clicked.connect(self.install_selected)
         self.gguf_button = QPushButton("Import GGUF file…")
@@ -111,6 +111,7 @@ class ModelManager(QDialog):
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.verticalHeader().hide()
+        table.setWordWrap(False)
         table.horizontalHeader().setStretchLastSection(True)
         return table
 
@@ -249,7 +250,7 @@ class ModelManager(QDialog):
                 size_text(entry.download_mb),
                 languages_text(entry.languages),
                 ", ".join(ROLE_NAMES[r] for r in entry.roles),
-                f"network ({entry.network})",
+                entry.network,
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
