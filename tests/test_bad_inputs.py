@@ -109,3 +109,22 @@ def test_ctrl_c_while_generating_stops_with_one_line(long_model, tmp_path):
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert b"Traceback" not in err and err.decode().strip() == "writer-app: interrupted"
+
+
+def test_an_architecture_the_exporter_cannot_take_is_named_with_the_ones_that_work(
+    tmp_path, tiny_source, monkeypatch, capsys
+):
+    from writer_app.models import export
+
+    def optimum_refuses(*_args, **_kwargs):
+        raise ValueError(
+            "Trying to export a mamba model, that is a custom or unsupported architecture, but no custom onnx "
+            "configuration was passed as `custom_onnx_configs`. Please refer to https://huggingface.co/docs"
+        )
+
+    monkeypatch.setattr(export, "_run_optimum_export", optimum_refuses)
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    assert main(["models", "export", str(tiny_source), "--name", "snake"]) == 2
+    err = capsys.readouterr().err
+    assert "is a mamba model, which cannot be exported" in err and "Qwen2 and Qwen2.5" in err
+    assert err.count("\n") == 1 and not (tmp_path / "models" / "snake").exists()

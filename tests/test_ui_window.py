@@ -100,12 +100,15 @@ def test_settings_dialog_returns_the_edited_settings(qtbot):
     dialog = SettingsDialog(Settings(), ["gpt2", "smollm2-135m-instruct"])
     qtbot.addWidget(dialog)
     dialog.model.setCurrentIndex(dialog.model.findData("gpt2"))
+    assert dialog.instruction_model.currentText() == "(the ghost text model)"
+    dialog.instruction_model.setCurrentIndex(dialog.instruction_model.findData("smollm2-135m-instruct"))
     dialog.tokens.setValue(40)
     dialog.alternatives.setValue(2)
     dialog.auto.setChecked(True)
     dialog.theme.setCurrentText("dark")
     result = dialog.result_settings()
     assert (result.model, result.suggestion_tokens, result.alternatives) == ("gpt2", 40, 2)
+    assert result.instruction_model == "smollm2-135m-instruct"
     assert result.auto_suggest and result.theme == "dark" and result.problems() == []
 
 

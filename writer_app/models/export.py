@@ -33,6 +33,12 @@ QUANTIZE_CHOICES = (AUTO, *QUANTIZATIONS)
 DEFAULT_QUANTIZATION = AUTO
 EXPORT_EXTRA_HINT = "install the export tools with: pip install 'writer-app[export]'"
 _TOOLS = ("torch", "transformers", "optimum", "optimum-onnx", "onnxruntime")
+# optimum's words for an architecture it has no ONNX configuration for.
+_UNSUPPORTED = re.compile(r"export an? ([\w-]+) model, that is a custom or unsupported architecture")
+WORKING_ARCHITECTURES = (
+    "GPT-2 (also DistilGPT-2 and Chinese GPT-2), Llama and SmolLM2, Qwen2 and Qwen2.5 (fused attention), "
+    "Qwen3 and other architectures optimum exports (unfused)"
+)
 _CJK_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
 
 
@@ -170,6 +176,12 @@ def export_model(
         try:
             _run_optimum_export(str(path) if local else source, scratch, local=local)
         except (OSError, ValueError, KeyError) as exc:
+            unsupported = _UNSUPPORTED.search(str(exc))
+            if unsupported:
+                raise UserError(
+                    f"{source} is a {unsupported.group(1)} model, which cannot be exported; "
+                    f"models that work: {WORKING_ARCHITECTURES}"
+                ) from exc
             where = "the folder" if local else "the model hub (is the network reachable?)"
             raise UserError(f"could not export {source} from {where}: {_first_line(exc)}") from exc
         if not (scratch / "tokenizer.json").is_file():

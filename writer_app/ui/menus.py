@@ -67,6 +67,7 @@ def build_menus(w: MainWindow) -> None:
     _action(w, assist, "&Rewrite Selection…", w.open_rewrite, "Ctrl+R")
     assist.addSeparator()
     _action(w, assist, "&Models…", w.show_models)
+    _action(w, assist, "&Unload Rewrite Model", w.session.instruction.unload)
     _action(w, assist, "Se&ttings…", w.show_settings, std.Preferences)
     help_menu = bar.addMenu("&Help")
     _action(w, help_menu, "&Keys", lambda: QMessageBox.information(w, "Keys", KEYS_HELP))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from writer_app.settings import SETTING_LIMITS, Settings
 
 DEFAULT_MODEL_LABEL = "(installed default)"
+SAME_MODEL_LABEL = "(the ghost text model)"
 
 
 class SettingsDialog(QDialog):
@@ -28,14 +29,10 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self._original = settings
         form = QFormLayout(self)
-        self.model = QComboBox()
-        self.model.addItem(DEFAULT_MODEL_LABEL, "")
-        for name in model_names:
-            self.model.addItem(name, name)
-        if settings.model and settings.model not in model_names:
-            self.model.addItem(settings.model, settings.model)
-        self.model.setCurrentIndex(max(0, self.model.findData(settings.model)))
-        form.addRow("Model", self.model)
+        self.model = _model_choice(DEFAULT_MODEL_LABEL, model_names, settings.model)
+        form.addRow("Ghost text model", self.model)
+        self.instruction_model = _model_choice(SAME_MODEL_LABEL, model_names, settings.instruction_model)
+        form.addRow("Rewrite model", self.instruction_model)
 
         self.tokens = self._spin("suggestion_tokens", settings, " tokens")
         form.addRow("Suggestion length", self.tokens)
@@ -104,6 +101,7 @@ class SettingsDialog(QDialog):
         return dataclasses.replace(
             self._original,
             model=self.model.currentData() or "",
+            instruction_model=self.instruction_model.currentData() or "",
             suggestion_tokens=self.tokens.value(),
             greedy=self.greedy.isChecked(),
             temperature=self.temperature.value(),
@@ -119,3 +117,14 @@ class SettingsDialog(QDialog):
             font_family=self.font.currentFont().family(),
             font_size=self.font_size.value(),
         )
+
+
+def _model_choice(empty_label: str, names: list[str], current: str) -> QComboBox:
+    box = QComboBox()
+    box.addItem(empty_label, "")
+    for name in names:
+        box.addItem(name, name)
+    if current and current not in names:
+        box.addItem(current, current)
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box
