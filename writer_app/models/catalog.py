@@ -48,7 +48,7 @@ class CatalogEntry:
 
     @property
     def origin(self) -> str:
-        return "from the model hub" if self.from_hub else "from the Python package index"
+        return "from the model hub" if self.from_hub else "from PyPI"
 
 
 @cache
