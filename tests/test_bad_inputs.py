@@ -118,7 +118,8 @@ def test_an_architecture_the_exporter_cannot_take_is_named_with_the_ones_that_wo
 
     def optimum_refuses(*_args, **_kwargs):
         raise ValueError(
-            "Trying to export a mamba model, that is a custom or unsupported architecture, but no custom onnx "
+            "Trying to export a mamba model, that is a custom or unsupported architecture, but no custom "
+            "onnx "
             "configuration was passed as `custom_onnx_configs`. Please refer to https://huggingface.co/docs"
         )
 

@@ -18,9 +18,11 @@ from writer_app import __version__
 from writer_app.errors import UserError
 
 if TYPE_CHECKING:
+    from writer_app.engine.generate import Engine
     from writer_app.engine.manifest import Manifest
+    from writer_app.engine.sampling import SamplingParams
 
-COMMANDS = ("complete", "models")
+COMMANDS = ("complete", "task", "models")
 log = logging.getLogger("writer_app")
 
 
@@ -65,9 +67,23 @@ MAX_THREADS = 2 * (os.cpu_count() or 1)
 def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
     p = _command(sub, "complete", "stream a continuation of TEXT (or stdin) to stdout")
     p.add_argument("text", nargs="?", default=None, help="the text to continue; '-' or nothing reads stdin")
-    p.add_argument("--file", type=Path, help="read the text to continue from this file")
-    p.add_argument("--model", help="model name in the store or path to a model folder")
     p.add_argument("--max-new-tokens", type=_positive_int, default=48)
+    p.add_argument("--stop", choices=("sentence", "newline"), help="stop at a sentence end or a newline")
+    _add_generation_flags(p)
+
+
+def _build_task_parser(sub: argparse._SubParsersAction) -> None:
+    p = _command(sub, "task", "run a writing task (ad copy, lyrics, summary, translation, ...) on TEXT")
+    p.add_argument("id", nargs="?", help="the task (see --list)")
+    p.add_argument("text", nargs="?", default=None, help="the text to work on; '-' or nothing reads stdin")
+    p.add_argument("--list", action="store_true", help="list the tasks, built-in and your own")
+    p.add_argument("--max-new-tokens", type=_positive_int, default=None, help="default: the task's own")
+    _add_generation_flags(p)
+
+
+def _add_generation_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--file", type=Path, help="read the text from this file")
+    p.add_argument("--model", help="model name in the store or path to a model folder")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--greedy", action="store_true", help="always take the most likely token")
     mode.add_argument("--temperature", type=float, default=None)
@@ -75,8 +91,7 @@ def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top-k", type=_whole(0), default=None, help="0 turns it off")
     p.add_argument("--seed", type=_whole(0, 2**63 - 1), default=None)
     p.add_argument("--repetition-penalty", type=float, default=None)
-    p.add_argument("--num", type=_positive_int, default=1, help="number of alternatives")
-    p.add_argument("--stop", choices=("sentence", "newline"), help="stop at a sentence end or a newline")
+    p.add_argument("--num", type=_positive_int, default=None, help="number of alternatives")
     p.add_argument(
         "--threads", type=_whole(1, MAX_THREADS), default=None, help="CPU threads (default: physical cores)"
     )
@@ -129,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _build_complete_parser(sub)
+    _build_task_parser(sub)
     _build_models_parser(sub)
     return parser
 
@@ -199,8 +215,56 @@ def run_complete(args: argparse.Namespace) -> int:
 
     prompt = _read_prompt(args)
     sampling = _sampling_from(args)
-    folder = ModelStore().resolve(args.model)
-    engine = Engine.load(folder, threads=args.threads)
+    engine = Engine.load(ModelStore().resolve(args.model), threads=args.threads)
+    return _stream(engine, prompt, args, sampling, max_new_tokens=args.max_new_tokens, stop_at=args.stop)
+
+
+def run_task(args: argparse.Namespace) -> int:
+    from writer_app.assist.prompts import estimate_tokens, task_prompt
+    from writer_app.assist.tasks import find_task, load_tasks, user_task_folder
+    from writer_app.engine.generate import Engine
+    from writer_app.models.store import ModelStore
+
+    tasks, problems = load_tasks()
+    if args.list:
+        _print_table(
+            [("ID", "TASK", "任务", "READS", "RESULT")]
+            + [(t.id, t.label_en, t.label_zh, t.reads, t.output) for t in tasks]
+        )
+        print(f"your own tasks: {user_task_folder()}")
+        for problem in problems:
+            print(f"writer-app: warning: task file {problem}", file=sys.stderr)
+        return 0
+    if not args.id:
+        raise UserError("name a task (writer-app task --list shows them)")
+    try:
+        task = find_task(tasks, args.id)
+    except KeyError:
+        bad = [p for p in problems if p.split(".")[0] == args.id]
+        if bad:
+            raise UserError(f"task file {bad[0]}") from None
+        raise UserError(f"no task {args.id!r} (writer-app task --list shows them)") from None
+    text = _read_prompt(args)
+    sampling = _sampling_from(args)
+    engine = Engine.load(ModelStore().resolve(args.model), threads=args.threads)
+    template = engine.spec.chat_template if engine.spec.follows_instructions else None
+    plan = task_prompt(task, text, text_tokens=estimate_tokens(text), template=template)
+    if args.num is None:
+        args.num = task.candidates or 1
+    max_new = args.max_new_tokens or plan.max_new_tokens
+    return _stream(engine, plan.prompt, args, sampling, max_new_tokens=max_new, stop_at=plan.stop_at)
+
+
+def _stream(
+    engine: Engine,
+    prompt: str,
+    args: argparse.Namespace,
+    sampling: SamplingParams,
+    *,
+    max_new_tokens: int,
+    stop_at: str | None,
+) -> int:
+    """Generate, streaming the first alternative to stdout, then the others; Ctrl-C stops cleanly."""
     cancel = threading.Event()
 
     def on_text(row: int, delta: str) -> None:
@@ -210,10 +274,10 @@ def run_complete(args: argparse.Namespace) -> int:
     try:
         result = engine.generate(
             prompt,
-            max_new_tokens=args.max_new_tokens,
+            max_new_tokens=max_new_tokens,
             sampling=sampling,
-            num_alternatives=args.num,
-            stop_at=args.stop,
+            num_alternatives=args.num or 1,
+            stop_at=stop_at,
             cancel=cancel,
             on_text=on_text,
         )
@@ -402,6 +466,22 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse, letting `task ID [options] TEXT` put its text after the options (argparse takes a
+    command's positionals together, so TEXT after an option would be left over)."""
+    args, extra = parser.parse_known_args(argv)
+    lone = extra[0] if len(extra) == 1 else ""
+    if (
+        getattr(args, "command", None) == "task"
+        and args.text is None
+        and (lone == "-" or lone[:1] not in "-")
+    ):
+        args.text, extra = lone, []
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -413,10 +493,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = next((a for a in argv if not a.startswith("-")), None)
         if first not in COMMANDS and not {"-h", "--help"} & set(argv[:1]):
             return run_editor(argv)
-        args = build_parser().parse_args(argv)
+        args = _parse(build_parser(), argv)
         _configure_logging(args.verbose)
         if args.command == "complete":
             return run_complete(args)
+        if args.command == "task":
+            return run_task(args)
         # Stopped from the window's Cancel: unwind like Ctrl-C, so staging folders and temporary files
         # are removed on the way out.
         previous = signal.signal(signal.SIGTERM, _interrupt)

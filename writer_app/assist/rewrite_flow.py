@@ -5,17 +5,21 @@ engine, settings, model and listener); no Qt.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from writer_app.assist.ports import Edit
-from writer_app.assist.prompts import estimate_tokens, mode_by_id, rewrite_prompt
+from writer_app.assist.prompts import estimate_tokens, task_prompt
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind, Role, sampling_from
+from writer_app.assist.tasks import Task, find_task
 from writer_app.engine.generate import GenerationResult
+from writer_app.engine.text_codec import CJK_LETTERS, CJK_PUNCTUATION
 
 if TYPE_CHECKING:
     from writer_app.assist.session import WritingSession
 
+_CJK = re.compile(f"[{CJK_LETTERS}{CJK_PUNCTUATION}]")
 LOADING_MESSAGE = "The model is still loading; try again in a moment."
 
 
@@ -27,6 +31,7 @@ class RewriteTarget:
     revision: int  # the document revision the passage was selected on
     request_id: int | None = None
     candidates: list[str] = field(default_factory=list)
+    task: Task | None = None
 
 
 class RewriteFlow:
@@ -38,7 +43,7 @@ class RewriteFlow:
         self.close()
         self.target = RewriteTarget(start, end, text, self.session.revision)
 
-    def run(self, mode_id: str) -> bool:
+    def run(self, task_id: str) -> bool:
         """Ask for candidates in this mode, on the instruction model, in the prompt form it follows. A
         separate instruction model is loaded first when it is not yet. Refused (and said why) while the
         shared model is loading: its form is not known yet."""
@@ -46,7 +51,7 @@ class RewriteFlow:
         if target is None:
             return False
         instruction = self.session.instruction
-        started = instruction.when_ready(lambda: self._submit(mode_id, target))
+        started = instruction.when_ready(lambda: self._submit(task_id, target))
         if not started:
             error = instruction.state.error
             self.session.listener.rewrite_done(
@@ -56,18 +61,18 @@ class RewriteFlow:
             self.session.listener.rewrite_done(f"Loading the instruction model {instruction.ref()}…")
         return started
 
-    def _submit(self, mode_id: str, target: RewriteTarget) -> None:
+    def _submit(self, task_id: str, target: RewriteTarget) -> None:
         session = self.session
         info = session.instruction.info()
         if target is not self.target or info is None:
             return  # closed, or another passage chosen, while the instruction model loaded
         session.requests.cancel(target.request_id)
         session.requests.cancel_all(RequestKind.WARM)
-        mode = mode_by_id(mode_id)
-        plan = rewrite_prompt(
-            mode,
+        task = find_task(session.tasks, task_id)
+        plan = task_prompt(
+            task,
             target.text,
-            selection_tokens=estimate_tokens(target.text),
+            text_tokens=estimate_tokens(target.text),
             template=info.chat_template if info.follows_instructions else None,
         )
         request = session.requests.add(
@@ -78,14 +83,15 @@ class RewriteFlow:
                 revision=session.revision,
                 max_new_tokens=plan.max_new_tokens,
                 sampling=sampling_from(session.settings),
-                num_alternatives=session.settings.alternatives,
+                num_alternatives=task.candidates or session.settings.alternatives,
                 stop_at=plan.stop_at,
                 role=Role.INSTRUCTION,
             )
         )
         target.request_id = request.request_id
+        target.task = task
         target.candidates = [""] * request.num_alternatives
-        session.listener.rewrite_started(mode.label, request.num_alternatives)
+        session.listener.rewrite_started(task.label(), request.num_alternatives)
         session.engine.submit(request)
 
     def apply(self, row: int, current_text: str) -> Edit | None:
@@ -103,6 +109,9 @@ class RewriteFlow:
             )
             return None
         self.close()
+        if target.task is not None and target.task.output != "replace":
+            session.listener.message("Inserted. Ctrl+Z takes it out.")
+            return Edit(target.end, target.end, joined_after(target.text, replacement, target.task.reads))
         session.listener.message("Replaced. Ctrl+Z restores the original.")
         return Edit(target.start, target.end, replacement)
 
@@ -127,9 +136,9 @@ class RewriteFlow:
         target = self._for(request)
         if target is not None:
             target.request_id = None
-            self.session.listener.rewrite_done(
-                "Enter replaces the selection with the highlighted candidate; Esc keeps it."
-            )
+            inserts = target.task is not None and target.task.output != "replace"
+            action = "inserts the highlighted candidate after the text" if inserts else "replaces the text"
+            self.session.listener.rewrite_done(f"Enter {action}; Ctrl+C copies it; Esc keeps the original.")
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:
         target = self._for(request)
@@ -139,3 +148,13 @@ class RewriteFlow:
             self.session.listener.rewrite_done(message)
         else:
             self.session.listener.message(message)
+
+
+def joined_after(read: str, addition: str, reads: str) -> str:
+    """What goes after the text a task read: a new paragraph after a paragraph or a document, a space
+    between words of space-separated writing, nothing between CJK characters."""
+    if reads in ("paragraph", "document"):
+        return "\n\n" + addition
+    if not read or read[-1].isspace() or _CJK.match(read[-1]) or _CJK.match(addition[:1]):
+        return addition
+    return " " + addition

@@ -38,6 +38,7 @@ from writer_app.assist.requests import (
 )
 from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget
 from writer_app.assist.suggestion import Suggestion
+from writer_app.assist.tasks import Task, load_tasks
 from writer_app.engine.generate import GenerationResult, GenerationStats
 from writer_app.settings import Settings
 
@@ -70,6 +71,7 @@ class WritingSession:
         self.model = ModelState()
         self.continuation_ref = ""
         self.instruction = InstructionModel(self)
+        self.tasks: list[Task] = []
         self.suggestion: Suggestion | None = None
         self.rewrites = RewriteFlow(self)
         self.composing = False
@@ -83,6 +85,7 @@ class WritingSession:
             RequestKind.REWRITE: (self.rewrites.chunk, self.rewrites.finished, self.rewrites.failed),
             RequestKind.WARM: (None, self._warm_finished, self._warm_failed),
         }
+        self.reload_tasks()
 
     # --- the model ----------------------------------------------------------------------------------
     def load_model(self, model_ref: str) -> None:
@@ -296,8 +299,14 @@ class WritingSession:
         self.dismiss()
         self.rewrites.begin(start, end, text)
 
-    def run_rewrite(self, mode_id: str) -> bool:
-        return self.usable() and self.rewrites.run(mode_id)
+    def run_rewrite(self, task_id: str) -> bool:
+        return self.usable() and self.rewrites.run(task_id)
+
+    def reload_tasks(self) -> None:
+        """Built-in tasks and the writer's own; a malformed task file is named and skipped."""
+        self.tasks, problems = load_tasks()
+        for problem in problems:
+            self.listener.message(f"Task file {problem}")
 
     def apply_rewrite(self, row: int, current_text: str) -> Edit | None:
         return self.rewrites.apply(row, current_text)

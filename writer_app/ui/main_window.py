@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
 
         self.bridge = SessionBridge(settings, self.editor, self.rewrite_panel, self.statusBar(), self)
         self.session = self.bridge.session
+        self.rewrite_panel.set_tasks(self.session.tasks)
         self.files = DocumentFiles(self, self.editor, self.session, lambda: self.settings)
         self.files.titleChanged.connect(self._update_title)
         self.hot_exit = HotExit(self, self.files)

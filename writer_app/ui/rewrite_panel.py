@@ -1,12 +1,20 @@
-"""The side panel for rewriting a selection: pick a mode, watch candidates stream, Enter replaces."""
+"""The side panel for tasks on the text: pick one, watch candidates stream, Enter uses one."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from writer_app.assist.prompts import RewriteMode, rewrite_modes
+from writer_app.assist.tasks import Task
 
 _RAW = Qt.ItemDataRole.UserRole  # the candidate as generated; the list shows it trimmed
 
@@ -25,6 +33,10 @@ class _KeyList(QListWidget):
         if event.key() == Qt.Key.Key_Escape:
             self.cancelled.emit()
             return
+        if event.matches(QKeySequence.StandardKey.Copy) and self.currentItem() is not None:
+            item = self.currentItem()
+            QApplication.clipboard().setText((item.data(_RAW) or item.text()).strip())
+            return
         super().keyPressEvent(event)
 
 
@@ -36,20 +48,16 @@ class RewritePanel(QDockWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Rewrite", parent)
         self.setObjectName("rewritePanel")
-        self.modes: list[RewriteMode] = rewrite_modes()
+        self.modes: list[Task] = []
         body = QWidget()
         layout = QVBoxLayout(body)
-        layout.addWidget(QLabel("Mode (Enter to run):"))
+        layout.addWidget(QLabel("Task (Enter to run; Ctrl+K finds any task):"))
         self.mode_list = _KeyList()
-        for mode in self.modes:
-            self.mode_list.addItem(mode.label)
-        self.mode_list.setCurrentRow(0)
-        self.mode_list.setMaximumHeight(self.mode_list.sizeHintForRow(0) * (len(self.modes) + 1))
         layout.addWidget(self.mode_list)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
-        layout.addWidget(QLabel("Candidates (Enter replaces the selection, Esc keeps it):"))
+        layout.addWidget(QLabel("Candidates (Enter uses one, Ctrl+C copies it, Esc keeps the original):"))
         self.candidates = _KeyList()
         self.candidates.setWordWrap(True)
         layout.addWidget(self.candidates, 1)
@@ -65,6 +73,15 @@ class RewritePanel(QDockWidget):
 
     def _current_mode(self) -> str:
         return self.modes[max(0, self.mode_list.currentRow())].id
+
+    def set_tasks(self, tasks: list[Task]) -> None:
+        """The tasks that rewrite a selection in place, the writer's own included."""
+        self.modes = [t for t in tasks if t.reads == "selection" and t.output == "replace"]
+        self.mode_list.clear()
+        for task in self.modes:
+            self.mode_list.addItem(task.label())
+        self.mode_list.setCurrentRow(0)
+        self.mode_list.setMaximumHeight(self.mode_list.sizeHintForRow(0) * (min(len(self.modes), 12) + 1))
 
     def open_for(self, selection: str) -> None:
         preview = selection if len(selection) <= 160 else selection[:157] + "…"

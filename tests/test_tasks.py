@@ -1,0 +1,120 @@
+"""Writing tasks as data: built-in and user task files, a malformed one skipped by name, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures_models import CHATML_TEMPLATE
+from writer_app.assist.prompts import task_prompt
+from writer_app.assist.rewrite_flow import joined_after
+from writer_app.assist.tasks import READS, builtin_tasks, find_task, load_tasks, parse_task, user_task_folder
+from writer_app.cli import main
+from writer_app.engine.chat_template import ChatTemplate
+
+TAGLINE = {
+    "id": "tagline-zh",
+    "label": {"en": "Tagline (house style)", "zh": "广告语（本店风格）"},
+    "reads": "paragraph",
+    "instruction": "Write one tagline in our house style for:\n\n{text}",
+    "cue": "Product: {text}\nTagline:",
+    "max_tokens": 20,
+    "candidates": 3,
+    "output": "panel",
+}
+
+
+def test_the_built_in_tasks_cover_the_creative_work():
+    ids = {t.id for t in builtin_tasks()}
+    assert {"continue-story", "brainstorm", "taglines", "slogan", "product-description", "social-post"} <= ids
+    assert {"lyrics-verse", "lyrics-chorus", "poem", "summary", "title", "headline"} <= ids
+    assert {
+        "translate-zh-en",
+        "translate-en-zh",
+        "polish-concise",
+        "polish-friendly",
+        "formal",
+        "vivid",
+    } <= ids
+    assert {"zh-polish", "zh-taglines", "zh-summary"} <= ids
+    assert {"shorter", "longer", "tldr", "continue"} <= ids  # the seven rewrite modes
+    assert {t.reads for t in builtin_tasks()} == set(READS)
+    assert all(t.label_zh and t.label_en for t in builtin_tasks())
+
+
+def test_user_tasks_add_override_and_a_malformed_file_is_named_and_skipped(tmp_path):
+    (tmp_path / "tagline.json").write_text(json.dumps(TAGLINE), encoding="utf-8")
+    (tmp_path / "tldr.toml").write_text(
+        'id = "tldr"\nlabel = "Gist"\ninstruction = "Gist of:\\n\\n{text}"\ncue = "{text}\\n\\nGist:"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "broken.json").write_text('{"id": "broken", "label": "x",', encoding="utf-8")
+    (tmp_path / "no-text.json").write_text(
+        json.dumps({**TAGLINE, "id": "no-text", "cue": "Product:\nTagline:"}), encoding="utf-8"
+    )
+    (tmp_path / "bad-reads.json").write_text(json.dumps({**TAGLINE, "id": "r", "reads": "mind"}), "utf-8")
+    (tmp_path / "notes.txt").write_text("not a task", encoding="utf-8")
+    tasks, problems = load_tasks(tmp_path)
+    by_id = {t.id: t for t in tasks}
+    assert by_id["tagline-zh"].candidates == 3 and by_id["tagline-zh"].source.endswith("tagline.json")
+    assert by_id["tldr"].label_en == "Gist" and by_id["tldr"].label_zh == "Gist"  # the user's wins
+    assert len(tasks) == len(builtin_tasks()) + 1
+    assert len(problems) == 3
+    assert problems[0].startswith("bad-reads.json: reads must be one of selection")
+    assert problems[1].startswith("broken.json: ") and problems[1].endswith("; skipped")
+    assert problems[2] == "no-text.json: cue must be text containing {text}; skipped"
+
+
+def test_the_palette_filter_matches_either_language():
+    task = parse_task(dict(TAGLINE), "test")
+    assert task.matches("tagline") and task.matches("广告") and task.matches("house TAG")
+    assert not task.matches("lyrics")
+
+
+def test_a_task_prompt_in_both_forms():
+    task = find_task(list(builtin_tasks()), "translate-en-zh")
+    cue = task_prompt(task, " The tide came in. ", text_tokens=6, template=None)
+    assert cue.prompt == "English: The tide came in.\nChinese:" and cue.stop_at == "newline"
+    chat = task_prompt(task, "The tide came in.", text_tokens=6, template=ChatTemplate(CHATML_TEMPLATE))
+    assert "把下面的英文翻译成" in chat.prompt and chat.prompt.endswith("<|im_start|>assistant\n")
+
+
+@pytest.mark.parametrize(
+    ("read", "addition", "reads", "joined"),
+    [
+        ("The tide came in", "and went out.", "selection", " and went out."),
+        ("The tide came in. ", "Then night.", "before_cursor", "Then night."),
+        ("潮水涨了。", "夜来了。", "selection", "夜来了。"),
+        ("A paragraph.", "Another one.", "paragraph", "\n\nAnother one."),
+    ],
+)
+def test_what_is_inserted_after_the_text_read(read, addition, reads, joined):
+    assert joined_after(read, addition, reads) == joined
+
+
+def test_the_task_command_lists_runs_and_refuses_in_one_line(tiny_home, capsys):
+    assert main(["task", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "translate-zh-en" in out and "中译英" in out and str(user_task_folder()) in out
+    assert main(["task", "headline", "--greedy", "The storm reached the harbour at dawn."]) == 0
+    assert capsys.readouterr().out.strip()
+    assert main(["task", "taglines", "--greedy", "--num", "2", "A lamp", "--max-new-tokens", "6"]) == 0
+    assert "--- alternative 2 ---" in capsys.readouterr().out
+    assert main(["task", "nope", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err == "writer-app: error: no task 'nope' (writer-app task --list shows them)\n"
+    folder = user_task_folder()
+    folder.mkdir(parents=True)
+    (folder / "mine.json").write_text("{", encoding="utf-8")
+    assert main(["task", "mine", "x"]) == 2
+    assert capsys.readouterr().err.startswith("writer-app: error: task file mine.json: ")
+
+
+def test_the_chat_model_gets_the_instruction_form(chat_model: Path, capsys):
+    assert main(["task", "slogan", "--model", str(chat_model), "--greedy", "a tea shop", "--stats"]) == 0
+    captured = capsys.readouterr()
+    stats = json.loads(captured.err.strip().splitlines()[-1])
+    # The instruction form through the chat template is far longer than the cue "a tea shop\n\nSlogan:".
+    assert stats["prompt_tokens"] > 20
