@@ -97,7 +97,7 @@ def test_what_is_inserted_after_the_text_read(read, addition, reads, joined):
 def test_the_task_command_lists_runs_and_refuses_in_one_line(tiny_home, capsys):
     assert main(["task", "--list"]) == 0
     out = capsys.readouterr().out
-    assert "translate-zh-en" in out and "中译英" in out and str(user_task_folder()) in out
+    assert "translate-zh-en" in out and "翻译：中译英" in out and str(user_task_folder()) in out
     assert main(["task", "headline", "--greedy", "The storm reached the harbour at dawn."]) == 0
     assert capsys.readouterr().out.strip()
     assert main(["task", "taglines", "--greedy", "--num", "2", "A lamp", "--max-new-tokens", "6"]) == 0
@@ -118,3 +118,53 @@ def test_the_chat_model_gets_the_instruction_form(chat_model: Path, capsys):
     stats = json.loads(captured.err.strip().splitlines()[-1])
     # The instruction form through the chat template is far longer than the cue "a tea shop\n\nSlogan:".
     assert stats["prompt_tokens"] > 20
+
+
+def test_the_palette_filters_in_both_languages_and_a_candidate_goes_in_as_one_undo_step(qtbot, tiny_model):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextCursor
+
+    from tests.test_ui_editor import make_window
+
+    window = make_window(qtbot, tiny_model, alternatives=2)
+    window.editor.setPlainText("The lamp in the window burned all night.\n\nMorning came slowly.")
+    cursor = window.editor.textCursor()
+    cursor.setPosition(5)  # in the first paragraph, nothing selected
+    window.editor.setTextCursor(cursor)
+    palette = window.show_tasks()
+    qtbot.keyClicks(palette.query, "vivid")
+    assert palette.visible_ids() == ["vivid"]
+    palette.query.clear()
+    palette.query.setText("翻译")  # QTest cannot type outside Latin-1; the filter reacts the same
+    assert set(palette.visible_ids()) == {"translate-zh-en", "translate-en-zh"}
+    palette.query.clear()
+    qtbot.keyClicks(palette.query, "continue story")
+    assert palette.visible_ids() == ["continue-story"]
+    palette.query.clear()
+    qtbot.keyClicks(palette.query, "more vivid")
+    qtbot.keyClick(palette.query, Qt.Key.Key_Return)
+    assert not palette.isVisible()
+    target = window.session.rewrite
+    assert target is not None and target.text == "The lamp in the window burned all night."
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
+    assert window.rewrite_panel.candidates.count() == 2
+    chosen = window.rewrite_panel.candidate_text(0)
+    assert chosen
+    window.rewrite_panel.candidates.setCurrentRow(0)
+    qtbot.keyClick(window.rewrite_panel.candidates, Qt.Key.Key_Return)
+    text = window.editor.toPlainText()
+    assert text == chosen + "\n\nMorning came slowly."
+    window.editor.undo()
+    assert window.editor.toPlainText() == "The lamp in the window burned all night.\n\nMorning came slowly."
+    # An inserting task reads the text before the cursor and puts its result after it.
+    cursor = window.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    window.editor.setTextCursor(cursor)
+    assert window.run_task("continue-story")
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
+    addition = window.rewrite_panel.candidate_text(0)
+    assert window.apply_rewrite(0)
+    assert window.editor.toPlainText().startswith(
+        "The lamp in the window burned all night.\n\nMorning came slowly."
+    )
+    assert window.editor.toPlainText().endswith(addition)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
+from writer_app.assist.tasks import find_task
 from writer_app.models.catalog import writer_language
 from writer_app.models.store import ModelStore
 from writer_app.settings import Settings, save_settings
@@ -27,6 +28,7 @@ from writer_app.ui.model_manager import ModelManager
 from writer_app.ui.rewrite_panel import RewritePanel
 from writer_app.ui.session_bridge import SessionBridge
 from writer_app.ui.settings_dialog import SettingsDialog
+from writer_app.ui.task_palette import TaskPalette, task_span
 from writer_app.ui.themes import GHOST_COLORS, apply_theme
 from writer_app.ui.word_count import WordCounter
 
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         self.find_dialog: FindReplaceDialog | None = None
         self.model_manager: ModelManager | None = None
         self.first_run: FirstRunDialog | None = None
+        self.task_palette: TaskPalette | None = None
 
         self.bridge = SessionBridge(settings, self.editor, self.rewrite_panel, self.statusBar(), self)
         self.session = self.bridge.session
@@ -179,6 +182,26 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def run_rewrite(self, mode_id: str) -> None:
         self.session.run_rewrite(mode_id)
+
+    def show_tasks(self) -> TaskPalette:
+        palette = TaskPalette(self.session.tasks, self)
+        palette.chosen.connect(self.run_task)
+        palette.open()
+        self.task_palette = palette
+        return palette
+
+    @Slot(str)
+    def run_task(self, task_id: str) -> bool:
+        """Run a task on the text it reads; its candidates stream into the side panel."""
+        task = find_task(self.session.tasks, task_id)
+        start, end = task_span(self.editor, task)
+        text = self.bridge.document.text(start, end)
+        if not text.strip():
+            self.statusBar().showMessage(f"{task.label()}: there is no text here to work on.", 6000)
+            return False
+        self.session.begin_rewrite(start, end, text)
+        self.rewrite_panel.open_for(text)
+        return self.session.run_rewrite(task_id)
 
     @Slot(int)
     def apply_rewrite(self, row: int) -> bool:

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 KEYS_HELP = (
     "Ctrl+Space  suggest a continuation\nTab  accept it\nCtrl+Right  accept one word\n"
     "Alt+] / Alt+[  next / previous alternative\nEsc  dismiss (typing on also dismisses)\n"
-    "Ctrl+R  rewrite the selection (Enter replaces, Esc keeps it)"
+    "Ctrl+R  rewrite the selection (Enter replaces, Esc keeps it)\n"
+    "Ctrl+K  find a task: ad copy, lyrics, summary, translation… (Enter uses a candidate, Ctrl+C copies)"
 )
 
 
@@ -65,6 +66,7 @@ def build_menus(w: MainWindow) -> None:
     suggest = _action(w, assist, "&Suggest Continuation\tCtrl+Space", w.session.request_suggestion)
     suggest.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     _action(w, assist, "&Rewrite Selection…", w.open_rewrite, "Ctrl+R")
+    _action(w, assist, "&Tasks…", w.show_tasks, "Ctrl+K")
     assist.addSeparator()
     _action(w, assist, "&Models…", w.show_models)
     _action(w, assist, "&Unload Rewrite Model", w.session.instruction.unload)

@@ -1,0 +1,107 @@
+"""Ctrl+K: find a writing task by typing part of its name, in English or Chinese, and run it on the text
+it reads (the selection, the paragraph, the text before the cursor, or the document)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QDialog,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from writer_app.assist.tasks import Task
+
+# How much a task may read: before the cursor, the newest characters; of a document, its beginning.
+BEFORE_CURSOR_CHARS = 4000
+DOCUMENT_CHARS = 12000
+_TASK_ID = Qt.ItemDataRole.UserRole
+
+
+def task_span(editor: QPlainTextEdit, task: Task) -> tuple[int, int]:
+    """The document range a task reads. A selection always wins for selection and paragraph tasks;
+    without one, a selection task reads the paragraph at the cursor."""
+    cursor = editor.textCursor()
+    if task.reads in ("selection", "paragraph") and cursor.hasSelection():
+        return cursor.selectionStart(), cursor.selectionEnd()
+    if task.reads in ("selection", "paragraph"):
+        block = cursor.block()
+        return block.position(), block.position() + max(0, block.length() - 1)
+    if task.reads == "before_cursor":
+        return max(0, cursor.position() - BEFORE_CURSOR_CHARS), cursor.position()
+    end = QTextCursor(editor.document())
+    end.movePosition(QTextCursor.MoveOperation.End)
+    return 0, min(end.position(), DOCUMENT_CHARS)
+
+
+class _FilterEdit(QLineEdit):
+    """Up and Down move through the list below while the writer keeps typing."""
+
+    def __init__(self, results: QListWidget) -> None:
+        super().__init__()
+        self.results = results
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            visible = [r for r in range(self.results.count()) if not self.results.item(r).isHidden()]
+            if visible:
+                current = self.results.currentRow()
+                step = 1 if event.key() == Qt.Key.Key_Down else -1
+                index = visible.index(current) + step if current in visible else 0
+                self.results.setCurrentRow(visible[max(0, min(len(visible) - 1, index))])
+            return
+        super().keyPressEvent(event)
+
+
+class TaskPalette(QDialog):
+    chosen = Signal(str)  # task id
+
+    def __init__(self, tasks: list[Task], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Tasks")
+        self.tasks = tasks
+        self.results = QListWidget(self)
+        for task in tasks:
+            text = f"{task.label_en} · {task.label_zh}" if task.label_zh != task.label_en else task.label_en
+            if task.recommended:
+                text += f"   (best with {', '.join(task.recommended)})"
+            item = QListWidgetItem(text)
+            item.setData(_TASK_ID, task.id)
+            item.setToolTip(
+                f"reads the {task.reads.replace('_', ' ')}; result: {task.output.replace('_', ' ')}"
+            )
+            self.results.addItem(item)
+        self.query = _FilterEdit(self.results)
+        self.query.setPlaceholderText("Type to find a task · 输入以查找任务")
+        self.query.textChanged.connect(self.filter)
+        self.query.returnPressed.connect(self._choose_current)
+        self.results.itemActivated.connect(lambda _item: self._choose_current())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.query)
+        layout.addWidget(self.results)
+        self.resize(560, 420)
+        self.filter("")
+
+    def filter(self, query: str) -> None:
+        first = None
+        for row, task in enumerate(self.tasks):
+            hidden = not task.matches(query)
+            self.results.item(row).setHidden(hidden)
+            if not hidden and first is None:
+                first = row
+        self.results.setCurrentRow(first if first is not None else -1)
+
+    def visible_ids(self) -> list[str]:
+        items = (self.results.item(r) for r in range(self.results.count()))
+        return [item.data(_TASK_ID) for item in items if not item.isHidden()]
+
+    def _choose_current(self) -> None:
+        item = self.results.currentItem()
+        if item is not None and not item.isHidden():
+            self.accept()
+            self.chosen.emit(item.data(_TASK_ID))
