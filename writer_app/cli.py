@@ -93,6 +93,9 @@ def _add_generation_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repetition-penalty", type=float, default=None)
     p.add_argument("--num", type=_positive_int, default=None, help="number of alternatives")
     p.add_argument(
+        "--block", action="append", metavar="PHRASE", help="a word or phrase never to write (repeatable)"
+    )
+    p.add_argument(
         "--threads", type=_whole(1, MAX_THREADS), default=None, help="CPU threads (default: physical cores)"
     )
     p.add_argument("--stats", action="store_true", help="print timing statistics as one JSON line to stderr")
@@ -201,6 +204,7 @@ def _sampling_from(args: argparse.Namespace):
             defaults.repetition_penalty if args.repetition_penalty is None else args.repetition_penalty
         ),
         seed=args.seed,
+        blocked=tuple(args.block or ()),
     )
     try:
         params.validate()

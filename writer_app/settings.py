@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import asdict, dataclass, field, fields
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from writer_app import paths
+from writer_app.engine.block_list import read_block_list
 from writer_app.engine.sampling import SAMPLING_LIMITS, SamplingParams
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ class Settings:
     font_size: int = 12
     soft_wrap: bool = True
     recent_files: list[str] = field(default_factory=list)
+    block_list: bool = False  # never write the phrases in block_list_path()
 
     def problems(self) -> list[str]:
         issues = []
@@ -111,3 +114,28 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(changed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)
+
+
+def block_list_path() -> Path:
+    """Words and phrases, one per line, that suggestions and tasks never write (when switched on)."""
+    return paths.config_home() / "block_list.txt"
+
+
+def blocked_phrases(settings: Settings) -> tuple[str, ...]:
+    if not settings.block_list:
+        return ()
+    path = block_list_path()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return ()
+    return _read_block_list(str(path), stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_block_list(path: str, _stamp: int) -> tuple[str, ...]:
+    """Read again only when the file changed (the stamp is part of the cache key)."""
+    try:
+        return tuple(read_block_list(Path(path).read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError):
+        return ()

@@ -14,7 +14,7 @@ from enum import Enum
 from writer_app.engine.chat_template import ChatTemplate
 from writer_app.engine.sampling import SamplingParams
 from writer_app.errors import ModelError, NoModelInstalled, UserError
-from writer_app.settings import Settings
+from writer_app.settings import Settings, blocked_phrases
 
 
 class RequestKind(Enum):
@@ -133,4 +133,5 @@ def sampling_from(settings: Settings) -> SamplingParams:
         top_p=settings.top_p,
         top_k=settings.top_k,
         repetition_penalty=settings.repetition_penalty,
+        blocked=blocked_phrases(settings),
     )

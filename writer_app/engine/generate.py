@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from writer_app.engine.block_list import BlockList
 from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
 from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty, sample_token
@@ -27,6 +28,9 @@ from writer_app.errors import ModelError
 # int8) to 145 ms (SmolLM2 float32). A request's own prefill keeps 256, which is faster: on 1,000
 # tokens, 2% (GPT-2 int8), 7% (GPT-2 float32), 8% (SmolLM2 float32) (benchmarks/context.py).
 PREFILL_CHUNK = 256
+# A blocked phrase refuses at most this many candidate tokens in a row before the completion ends.
+MAX_REFUSALS = 64
+BLOCKED = -1  # the token id that ends a completion whose every likely next token was refused
 WARM_PREFILL_CHUNK = 128
 # The engine's guard on prompt length (the assist layer's context window chooses what the model reads;
 # this only keeps a prompt within the context when that choice ran long): the newest tokens are kept,
@@ -244,7 +248,8 @@ class Engine:
         self._check_finite(logits)
 
         rng = np.random.default_rng(sampling.seed)
-        first = self._first_tokens(logits[0], ids, sampling, n, rng)
+        blocks = BlockList(sampling.blocked)
+        first = self._first_tokens(logits[0], ids, sampling, n, rng, blocks, streams[0].decoder)
         past = past.repeat(n) if n > 1 else past
         alive = list(range(n))
         step_times: list[float] = []
@@ -272,7 +277,7 @@ class Engine:
             step_times.append((time.perf_counter() - t0) * 1000)
             self._check_finite(batch_logits)
             next_tokens = [
-                self._choose(batch_logits[i], ids, streams[row].completion.token_ids, sampling, rng)
+                self._choose(batch_logits[i], ids, streams[row], sampling, rng, blocks)
                 for i, row in enumerate(alive)
             ]
         for row, s in enumerate(streams):
@@ -325,32 +330,72 @@ class Engine:
             )
 
     def _first_tokens(
-        self, logits: np.ndarray, ids: list[int], sampling: SamplingParams, n: int, rng: np.random.Generator
+        self,
+        logits: np.ndarray,
+        ids: list[int],
+        sampling: SamplingParams,
+        n: int,
+        rng: np.random.Generator,
+        blocks: BlockList,
+        decoder: StreamDecoder,
     ) -> list[int]:
         """Greedy alternatives start from the n most likely distinct tokens; sampled ones draw each."""
         logits = apply_repetition_penalty(logits, ids, sampling.repetition_penalty)
         if sampling.greedy:
-            order = np.argsort(-logits, kind="stable")
-            return [int(t) for t in order[:n]]
-        return [sample_token(logits, sampling, rng) for _ in range(n)]
+            order = (int(t) for t in np.argsort(-logits, kind="stable"))
+            allowed = (t for t in order if not self._creates_blocked(t, decoder, blocks))
+            return [next(allowed, BLOCKED) for _ in range(n)]
+        return [self._pick(logits, sampling, rng, decoder, blocks) for _ in range(n)]
 
-    @staticmethod
     def _choose(
+        self,
         logits: np.ndarray,
         prompt: list[int],
-        generated: list[int],
+        stream: _Stream,
         sampling: SamplingParams,
         rng: np.random.Generator,
+        blocks: BlockList,
     ) -> int:
         if sampling.repetition_penalty != 1.0:  # the seen-token list is only built when it is used
-            logits = apply_repetition_penalty(logits, prompt + generated, sampling.repetition_penalty)
-        return sample_token(logits, sampling, rng)
+            seen = prompt + stream.completion.token_ids
+            logits = apply_repetition_penalty(logits, seen, sampling.repetition_penalty)
+        return self._pick(logits, sampling, rng, stream.decoder, blocks)
+
+    def _pick(
+        self,
+        logits: np.ndarray,
+        sampling: SamplingParams,
+        rng: np.random.Generator,
+        decoder: StreamDecoder,
+        blocks: BlockList,
+    ) -> int:
+        """The sampler's choice, or, when it would write a blocked phrase, its next choice without it."""
+        token = sample_token(logits, sampling, rng)
+        if not blocks:
+            return token
+        logits = logits.copy()
+        for _ in range(MAX_REFUSALS):
+            if not self._creates_blocked(token, decoder, blocks):
+                return token
+            logits[token] = -np.inf
+            token = sample_token(logits, sampling, rng)
+        return BLOCKED
+
+    def _creates_blocked(self, token: int, decoder: StreamDecoder, blocks: BlockList) -> bool:
+        if not blocks or token in self._eos:
+            return False
+        context, text = decoder.context_and_text()
+        _, with_token = decoder.context_and_text(token)
+        return blocks.creates(context + text, context + with_token)
 
     def _advance(
         self, stream: _Stream, token: int, stop_at: str | None, row: int, on_text: OnText | None
     ) -> None:
         if token in self._eos:
             stream.finish("eos")
+            return
+        if token == BLOCKED:  # every likely next token would have written a blocked phrase
+            stream.finish("blocked")
             return
         stream.completion.token_ids.append(token)
         self._emit(stream, stream.decoder.push(token), stop_at, row, on_text)

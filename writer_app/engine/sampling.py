@@ -26,6 +26,7 @@ class SamplingParams:
     top_p: float = 0.95
     repetition_penalty: float = 1.0
     seed: int | None = None
+    blocked: tuple[str, ...] = ()  # phrases never to produce (engine/block_list.py)
 
     def validate(self) -> None:
         if not math.isfinite(self.temperature) or not math.isfinite(self.top_p):

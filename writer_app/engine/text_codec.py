@@ -75,6 +75,18 @@ class StreamDecoder:
             return ""  # possibly an incomplete character: wait for its remaining bytes
         return self._take(text.replace(REPLACEMENT_CHAR, ""))
 
+    def context_and_text(self, token_id: int | None = None) -> tuple[str, str]:
+        """(the prompt's last words, the generated text), as they would read with token_id added
+        (nothing is committed). Used to judge a candidate token before it is chosen."""
+        if token_id is not None:
+            self._ids.append(int(token_id))
+        try:
+            context = self._codec.decode(self._ids[: self._prefix_len]).replace(REPLACEMENT_CHAR, "")
+            return context, self._new_text().replace(REPLACEMENT_CHAR, "")
+        finally:
+            if token_id is not None:
+                self._ids.pop()
+
     def flush(self) -> str:
         """The rest of the text once generation ended (a character cut by the end is dropped)."""
         return self._take(self._new_text().replace(REPLACEMENT_CHAR, ""))

@@ -13,11 +13,18 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFontComboBox,
     QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
-from writer_app.settings import SETTING_LIMITS, Settings
+from writer_app.settings import SETTING_LIMITS, Settings, block_list_path
+from writer_app.textfile import write_atomic
 
 DEFAULT_MODEL_LABEL = "(installed default)"
 SAME_MODEL_LABEL = "(the ghost text model)"
@@ -55,7 +62,16 @@ class SettingsDialog(QDialog):
         form.addRow("", self.sentence)
         self.auto = QCheckBox("Suggest by itself after a pause in typing")
         self.auto.setChecked(settings.auto_suggest)
+        self.block = QCheckBox("Never write the words in the block list")
+        self.block.setChecked(settings.block_list)
+        self.block.setToolTip(f"One word or phrase per line, any language: {block_list_path()}")
         form.addRow("Auto-suggest", self.auto)
+        edit_list = QPushButton("Edit the block list…")
+        edit_list.clicked.connect(lambda: edit_block_list(self))
+        block_row = QHBoxLayout()
+        block_row.addWidget(self.block)
+        block_row.addWidget(edit_list)
+        form.addRow("Content filter", block_row)
         self.delay = self._spin("auto_suggest_delay_ms", settings, " ms")
         self.delay.setSingleStep(100)
         form.addRow("Auto-suggest delay", self.delay)
@@ -111,6 +127,7 @@ class SettingsDialog(QDialog):
             alternatives=self.alternatives.value(),
             stop_at_sentence=self.sentence.isChecked(),
             auto_suggest=self.auto.isChecked(),
+            block_list=self.block.isChecked(),
             auto_suggest_delay_ms=self.delay.value(),
             threads=self.threads.value(),
             theme=self.theme.currentText(),
@@ -128,3 +145,36 @@ def _model_choice(empty_label: str, names: list[str], current: str) -> QComboBox
         box.addItem(current, current)
     box.setCurrentIndex(max(0, box.findData(current)))
     return box
+
+
+def edit_block_list(parent: QWidget) -> bool:
+    """A plain editor for the block list file; True when it was saved."""
+    path = block_list_path()
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Block list")
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(
+        QLabel("Words or phrases, one per line, in any language. Lines starting with # are notes.")
+    )
+    editor = QPlainTextEdit()
+    try:
+        editor.setPlainText(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        editor.setPlainText("# One word or phrase per line, e.g.\n# damn\n# 该死\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        QMessageBox.warning(parent, "Block list", f"Cannot read {path}: {exc}")
+        return False
+    layout.addWidget(editor)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, editor.toPlainText().encode("utf-8"))
+    except OSError as exc:
+        QMessageBox.warning(parent, "Block list", f"Cannot save {path}: {exc}")
+        return False
+    return True
