@@ -192,6 +192,9 @@ class Recorder:
     def rewrite_done(self, message: str) -> None:
         self.rewrite.append(("done", message))
 
+    def rewrite_candidates(self, texts: list[str]) -> None:
+        self.rewrite.append(("ranked", texts))
+
 
 def model(name: str = "tiny", *, instruct: bool = False, context: int = 1024) -> ModelInfo:
     return ModelInfo(

@@ -197,3 +197,42 @@ def test_invalid_numbers_from_the_model_are_a_clear_error(tiny_engine, monkeypat
     for sampling in (SamplingParams(), SAMPLED):
         with pytest.raises(ModelError, match="tiny computes invalid numbers .* damaged"):
             tiny_engine.generate("The harbour", max_new_tokens=4, sampling=sampling)
+
+
+def test_a_time_budget_ends_the_completions(tiny_engine):
+    result = tiny_engine.generate("The river", max_new_tokens=60, num_alternatives=2, time_budget_ms=0.001)
+    assert {c.finish_reason for c in result.completions} == {"time"}
+    assert all(len(c.token_ids) == 1 for c in result.completions)
+    unbounded = tiny_engine.generate("The river", max_new_tokens=8, time_budget_ms=None)
+    assert unbounded.completions[0].finish_reason in ("length", "eos")
+
+
+def test_alternatives_are_ranked_by_the_models_own_probability(tiny_engine):
+    import numpy as np
+
+    from writer_app.engine.completion import Completion, GenerationResult, GenerationStats
+
+    result = tiny_engine.generate("The river", max_new_tokens=6, num_alternatives=3)
+    means = [c.mean_logprob for c in result.completions]
+    assert all(m < 0 for m in means)
+    assert result.ranked()[0] == int(np.argmax(means))  # greedy row 0 starts from the top token
+    # Recomputed by hand for the first completion: the sum of log-softmax at each chosen token.
+    first = result.completions[0]
+    model = tiny_engine.model
+    past, total = model.empty_cache(), 0.0
+    logits, past = model.forward(np.array([tiny_engine.codec.encode("The river")]), past)
+    for token in first.token_ids:
+        row = logits[0].astype(np.float64)
+        total += row[token] - row.max() - np.log(np.exp(row - row.max()).sum())
+        logits, past = model.forward(np.array([[token]]), past)
+    assert abs(total - first.logprob) < 1e-3
+    made = GenerationResult(
+        [
+            Completion("a", [1, 2], logprob=-4.0),
+            Completion("b", [1], logprob=-1.0),
+            Completion("a", [1], logprob=-0.5),
+            Completion("  ", [1], logprob=-0.1),
+        ],
+        GenerationStats(),
+    )
+    assert made.ranked() == [2, 1]  # most probable first; "a" once; blank dropped

@@ -168,3 +168,38 @@ def test_the_palette_filters_in_both_languages_and_a_candidate_goes_in_as_one_un
         "The lamp in the window burned all night.\n\nMorning came slowly."
     )
     assert window.editor.toPlainText().endswith(addition)
+
+
+def test_finished_candidates_are_ranked_and_deduplicated_before_the_writer_picks():
+    from tests.session_fakes import make_session, model
+    from writer_app.assist.requests import RequestKind
+    from writer_app.engine.completion import Completion, GenerationResult, GenerationStats
+
+    h = make_session("The rain came down.", loaded=model("smol", instruct=True), alternatives=3)
+    h.session.begin_rewrite(0, 19, "The rain came down.")
+    assert h.session.run_rewrite("formal")
+    [request] = h.engine.of_kind(RequestKind.REWRITE)
+    completions = [
+        Completion("Rain fell.", [1, 2], logprob=-6.0),
+        Completion("Precipitation descended.", [1, 2], logprob=-1.0),
+        Completion("Rain fell.", [1, 2], logprob=-5.0),
+    ]
+    for row, c in enumerate(completions):
+        h.session.chunk(request.request_id, row, c.text)
+    h.session.finished(request.request_id, GenerationResult(completions, GenerationStats()))
+    assert ("ranked", ["Precipitation descended.", "Rain fell."]) in h.seen.rewrite
+    edit = h.session.apply_rewrite(0, "The rain came down.")
+    assert edit is not None and edit.text == "Precipitation descended."
+
+
+def test_ghost_text_has_a_time_limit_from_settings():
+    from tests.session_fakes import make_session, model
+    from writer_app.assist.requests import RequestKind
+
+    h = make_session("The rain", loaded=model(), suggestion_ms=150)
+    assert h.session.request_suggestion()
+    [request] = h.engine.of_kind(RequestKind.CONTINUE)
+    assert request.time_budget_ms == 150
+    unlimited = make_session("The rain", loaded=model())
+    assert unlimited.session.request_suggestion()
+    assert unlimited.engine.of_kind(RequestKind.CONTINUE)[0].time_budget_ms is None

@@ -95,6 +95,7 @@ def _add_generation_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--block", action="append", metavar="PHRASE", help="a word or phrase never to write (repeatable)"
     )
+    p.add_argument("--time-limit", type=_positive_int, metavar="MS", help="stop after this many ms")
     p.add_argument(
         "--threads", type=_whole(1, MAX_THREADS), default=None, help="CPU threads (default: physical cores)"
     )
@@ -284,6 +285,7 @@ def _stream(
             stop_at=stop_at,
             cancel=cancel,
             on_text=on_text,
+            time_budget_ms=args.time_limit,
         )
     except KeyboardInterrupt:
         cancel.set()
@@ -291,8 +293,12 @@ def _stream(
         print("writer-app: interrupted", file=sys.stderr)
         return 130
     _write("\n")
-    for index, completion in enumerate(result.completions[1:], start=2):
-        _write(f"--- alternative {index} ---\n{completion.text}\n")
+    # The first was streamed as it came; the others follow most probable first, each distinct text once.
+    others = [
+        i for i in result.ranked() if i != 0 and result.completions[i].text.strip() != result.text.strip()
+    ]
+    for index, i in enumerate(others, start=2):
+        _write(f"--- alternative {index} ---\n{result.completions[i].text}\n")
     if args.stats:
         stats = {"model": engine.spec.name, "threads": engine.model.threads, **result.stats.as_dict()}
         print(json.dumps(stats), file=sys.stderr)

@@ -20,6 +20,7 @@ _SAMPLING = SamplingParams()
 # Every numeric setting's range: the one table the checks below and the settings dialog read.
 SETTING_LIMITS: dict[str, tuple[float, float]] = {
     "suggestion_tokens": (1, 512),
+    "suggestion_ms": (0, 10000),
     **SAMPLING_LIMITS,
     "alternatives": (1, 8),
     "auto_suggest_delay_ms": (100, 10000),
@@ -33,6 +34,7 @@ class Settings:
     model: str = ""  # the continuation model (ghost text): store name or folder; "" = the installed default
     instruction_model: str = ""  # rewrites and tasks; "" = the continuation model
     suggestion_tokens: int = 24
+    suggestion_ms: int = 0  # a time limit for ghost text, as well as the token limit; 0 = none
     temperature: float = _SAMPLING.temperature
     top_p: float = _SAMPLING.top_p
     top_k: int = _SAMPLING.top_k

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from writer_app.assist.requests import AssistError, AssistRequest, ModelInfo, Role
-from writer_app.engine.generate import GenerationStats
+from writer_app.engine.completion import GenerationStats
 
 
 class EngineClient(Protocol):
@@ -89,3 +89,6 @@ class SessionListener(Protocol):
     def rewrite_chunk(self, row: int, text: str) -> None: ...
 
     def rewrite_done(self, message: str) -> None: ...
+
+    def rewrite_candidates(self, texts: list[str]) -> None:
+        """The finished candidates in their final order (ranked, duplicates dropped)."""

@@ -74,6 +74,7 @@ class AssistRequest:
     num_alternatives: int = 1
     stop_at: str | None = None
     role: Role = Role.CONTINUATION
+    time_budget_ms: int | None = None  # end the answer after this long, whatever its length
     cancel: threading.Event = field(default_factory=threading.Event)
 
 

@@ -13,7 +13,7 @@ from writer_app.assist.ports import Edit
 from writer_app.assist.prompts import estimate_tokens, task_prompt
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind, Role, sampling_from
 from writer_app.assist.tasks import Task, find_task
-from writer_app.engine.generate import GenerationResult
+from writer_app.engine.completion import GenerationResult
 from writer_app.engine.text_codec import CJK_LETTERS, CJK_PUNCTUATION
 
 if TYPE_CHECKING:
@@ -134,6 +134,10 @@ class RewriteFlow:
     def finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
         self.session.record_stats(request, result)
         target = self._for(request)
+        if target is not None and result is not None and len(result.completions) > 1:
+            # Most probable first, each distinct text once.
+            target.candidates = [result.completions[i].text for i in result.ranked()] or target.candidates
+            self.session.listener.rewrite_candidates(list(target.candidates))
         if target is not None:
             target.request_id = None
             inserts = target.task is not None and target.task.output != "replace"

@@ -60,6 +60,7 @@ def run_request(
         sampling=request.sampling,
         num_alternatives=request.num_alternatives,
         stop_at=request.stop_at,
+        time_budget_ms=request.time_budget_ms,
         cancel=request.cancel,
         on_text=on_text,
     )

@@ -39,7 +39,7 @@ from writer_app.assist.requests import (
 from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget
 from writer_app.assist.suggestion import Suggestion
 from writer_app.assist.tasks import Task, load_tasks
-from writer_app.engine.generate import GenerationResult, GenerationStats
+from writer_app.engine.completion import GenerationResult, GenerationStats
 from writer_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -205,6 +205,7 @@ class WritingSession:
             revision=self.revision,
             max_new_tokens=self.settings.suggestion_tokens,
             max_prompt_tokens=self._token_budget(),
+            time_budget_ms=self.settings.suggestion_ms or None,
             **kwargs,
         )
         return self.requests.add(request)

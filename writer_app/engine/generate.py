@@ -7,16 +7,21 @@ longest prefix shared with the previous request -> prefill the rest in chunks ->
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from writer_app.engine.block_list import BlockList
+from writer_app.engine.completion import (
+    STOP_RULES,
+    Completion,
+    GenerationResult,
+    GenerationStats,
+    find_stop,
+)
 from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
 from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty, sample_token
@@ -37,73 +42,15 @@ WARM_PREFILL_CHUNK = 128
 # and the cut moves in steps of this many tokens, so that the cached prefix survives typing at the end.
 WINDOW_STEP = 128
 
-STOP_RULES = ("sentence", "newline")
-# A Western sentence end needs the following space to be sure ("1.5" is no end); a CJK one does not.
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|[。！？][”’」』）]*")
-
 OnText = Callable[[int, str], None]
 
 
-@dataclass
-class Completion:
-    text: str = ""
-    token_ids: list[int] = field(default_factory=list)
-    finish_reason: str = "length"  # length | eos | stop | cancelled
-
-
-@dataclass
-class GenerationStats:
-    prompt_tokens: int = 0
-    reused_tokens: int = 0
-    cut_tokens: int = 0  # tokens of the prompt left out to fit the context or max_prompt_tokens
-    new_tokens: int = 0
-    load_ms: float = 0.0
-    prefill_ms: float = 0.0
-    first_token_ms: float = 0.0
-    decode_ms_per_token: float = 0.0
-    alternatives: int = 1
-
-    @property
-    def tokens_per_s(self) -> float:
-        return 1000.0 / self.decode_ms_per_token if self.decode_ms_per_token > 0 else 0.0
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {
-            "prompt_tokens": self.prompt_tokens,
-            "reused_tokens": self.reused_tokens,
-            "cut_tokens": self.cut_tokens,
-            "new_tokens": self.new_tokens,
-            "alternatives": self.alternatives,
-            "load_ms": round(self.load_ms, 2),
-            "prefill_ms": round(self.prefill_ms, 2),
-            "first_token_ms": round(self.first_token_ms, 2),
-            "decode_ms_per_token": round(self.decode_ms_per_token, 2),
-            "tokens_per_s": round(self.tokens_per_s, 2),
-        }
-
-
-@dataclass
-class GenerationResult:
-    completions: list[Completion]
-    stats: GenerationStats
-
-    @property
-    def text(self) -> str:
-        return self.completions[0].text
-
-
-def find_stop(text: str, rule: str | None) -> int | None:
-    """Index where the text should end under the stop rule, or None. Leading blank text never stops."""
-    if rule is None:
-        return None
-    body = len(text) - len(text.lstrip())
-    if body == len(text):
-        return None
-    if rule == "newline":
-        cut = text.find("\n", body)
-        return None if cut < 0 else cut
-    match = _SENTENCE_END.search(text, body)
-    return match.end() if match else None
+def _logprob(logits: np.ndarray, token: int) -> float:
+    """log P(token) under the model's own distribution (before sampling settings reshape it)."""
+    if token < 0:
+        return 0.0
+    top = float(np.max(logits))
+    return float(logits[token]) - top - float(np.log(np.exp(logits.astype(np.float64) - top).sum()))
 
 
 class _Stream:
@@ -204,9 +151,11 @@ class Engine:
         cancel: threading.Event | None = None,
         on_text: OnText | None = None,
         max_prompt_tokens: int | None = None,
+        time_budget_ms: float | None = None,
     ) -> GenerationResult:
         """Continue the prompt. max_prompt_tokens keeps only its newest tokens (the model's context
-        is the limit otherwise)."""
+        is the limit otherwise); time_budget_ms ends the completions (reason "time") once that long
+        has passed since the call, whatever their length (a late suggestion is noise)."""
         sampling = sampling or SamplingParams()
         sampling.validate()
         if max_new_tokens < 1:
@@ -220,8 +169,18 @@ class Engine:
             started = time.perf_counter()  # the first token's time includes encoding the prompt
             stats = GenerationStats(load_ms=self.load_ms, alternatives=num_alternatives)
             ids = self._prompt_ids(prompt, max_new_tokens, max_prompt_tokens, stats)
+            deadline = started + time_budget_ms / 1000 if time_budget_ms else None
             return self._generate(
-                ids, stats, started, max_new_tokens, sampling, num_alternatives, stop_at, cancel, on_text
+                ids,
+                stats,
+                started,
+                max_new_tokens,
+                sampling,
+                num_alternatives,
+                stop_at,
+                cancel,
+                on_text,
+                deadline,
             )
 
     def _generate(
@@ -235,6 +194,7 @@ class Engine:
         stop_at: str | None,
         cancel: threading.Event | None,
         on_text: OnText | None,
+        deadline: float | None = None,
     ) -> GenerationResult:
         stats.prompt_tokens = len(ids)
         streams = [_Stream(self.codec.stream(ids)) for _ in range(n)]
@@ -254,8 +214,11 @@ class Engine:
         alive = list(range(n))
         step_times: list[float] = []
         next_tokens = first
+        step_logits = [logits[0]] * n
         for step in range(max_new_tokens):
-            for row, token in zip(alive, next_tokens, strict=True):
+            for row, token, row_logits in zip(alive, next_tokens, step_logits, strict=True):
+                if n > 1:  # only alternatives are ranked by it; one completion skips the cost
+                    streams[row].completion.logprob += _logprob(row_logits, token)
                 self._advance(streams[row], token, stop_at, row, on_text)
             if step == 0:
                 stats.first_token_ms = (time.perf_counter() - started) * 1000
@@ -263,10 +226,13 @@ class Engine:
             still = [i for i, row in enumerate(alive) if not streams[row].done]
             if not still or step == max_new_tokens - 1:
                 break
-            if cancelled():
+            ended = (
+                "cancelled" if cancelled() else "time" if deadline and time.perf_counter() > deadline else ""
+            )
+            if ended:
                 for row in alive:
                     if not streams[row].done:
-                        streams[row].finish("cancelled")
+                        streams[row].finish(ended)
                 break
             if len(still) < len(alive):
                 past = past.select(still)
@@ -280,6 +246,7 @@ class Engine:
                 self._choose(batch_logits[i], ids, streams[row], sampling, rng, blocks)
                 for i, row in enumerate(alive)
             ]
+            step_logits = list(batch_logits)
         for row, s in enumerate(streams):
             if not s.done:
                 s.finish("length")

@@ -106,6 +106,14 @@ class RewritePanel(QDockWidget):
             item.setData(_RAW, raw)
             item.setText(raw.strip())
 
+    def show_candidates(self, texts: list[str]) -> None:
+        self.candidates.clear()
+        for text in texts:
+            item = QListWidgetItem(text.strip())
+            item.setData(_RAW, text)
+            self.candidates.addItem(item)
+        self.candidates.setCurrentRow(0)
+
     def done(self, message: str) -> None:
         self.status.setText(message)
 

@@ -43,6 +43,9 @@ class SettingsDialog(QDialog):
 
         self.tokens = self._spin("suggestion_tokens", settings, " tokens")
         form.addRow("Suggestion length", self.tokens)
+        self.time_limit = self._spin("suggestion_ms", settings, " ms")
+        self.time_limit.setSpecialValueText("no time limit")
+        form.addRow("Time limit", self.time_limit)
         self.greedy = QCheckBox("Always the most likely words (no sampling)")
         self.greedy.setChecked(settings.greedy)
         form.addRow("", self.greedy)
@@ -119,6 +122,7 @@ class SettingsDialog(QDialog):
             model=self.model.currentData() or "",
             instruction_model=self.instruction_model.currentData() or "",
             suggestion_tokens=self.tokens.value(),
+            suggestion_ms=self.time_limit.value(),
             greedy=self.greedy.isChecked(),
             temperature=self.temperature.value(),
             top_p=self.top_p.value(),

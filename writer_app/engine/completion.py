@@ -1,0 +1,90 @@
+"""What a generation returns (its completions and their timings), and where a stop rule ends text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+STOP_RULES = ("sentence", "newline")
+# A Western sentence end needs the following space to be sure ("1.5" is no end); a CJK one does not.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|[。！？][”’」』）]*")
+
+
+@dataclass
+class Completion:
+    text: str = ""
+    token_ids: list[int] = field(default_factory=list)
+    finish_reason: str = "length"  # length | eos | stop | cancelled | time | blocked
+    logprob: float = 0.0  # the model's log-probability of the tokens it chose, summed
+
+    @property
+    def mean_logprob(self) -> float:
+        return self.logprob / len(self.token_ids) if self.token_ids else float("-inf")
+
+
+@dataclass
+class GenerationStats:
+    prompt_tokens: int = 0
+    reused_tokens: int = 0
+    cut_tokens: int = 0  # tokens of the prompt left out to fit the context or max_prompt_tokens
+    new_tokens: int = 0
+    load_ms: float = 0.0
+    prefill_ms: float = 0.0
+    first_token_ms: float = 0.0
+    decode_ms_per_token: float = 0.0
+    alternatives: int = 1
+
+    @property
+    def tokens_per_s(self) -> float:
+        return 1000.0 / self.decode_ms_per_token if self.decode_ms_per_token > 0 else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "reused_tokens": self.reused_tokens,
+            "cut_tokens": self.cut_tokens,
+            "new_tokens": self.new_tokens,
+            "alternatives": self.alternatives,
+            "load_ms": round(self.load_ms, 2),
+            "prefill_ms": round(self.prefill_ms, 2),
+            "first_token_ms": round(self.first_token_ms, 2),
+            "decode_ms_per_token": round(self.decode_ms_per_token, 2),
+            "tokens_per_s": round(self.tokens_per_s, 2),
+        }
+
+
+@dataclass
+class GenerationResult:
+    completions: list[Completion]
+    stats: GenerationStats
+
+    @property
+    def text(self) -> str:
+        return self.completions[0].text
+
+    def ranked(self) -> list[int]:
+        """Indices of the completions, most probable first (mean log-probability per token), each
+        distinct text once: how several candidates are offered."""
+        order = sorted(range(len(self.completions)), key=lambda i: -self.completions[i].mean_logprob)
+        seen: set[str] = set()
+        kept = []
+        for i in order:
+            text = self.completions[i].text.strip()
+            if text and text not in seen:
+                seen.add(text)
+                kept.append(i)
+        return kept
+
+
+def find_stop(text: str, rule: str | None) -> int | None:
+    """Index where the text should end under the stop rule, or None. Leading blank text never stops."""
+    if rule is None:
+        return None
+    body = len(text) - len(text.lstrip())
+    if body == len(text):
+        return None
+    if rule == "newline":
+        cut = text.find("\n", body)
+        return None if cut < 0 else cut
+    match = _SENTENCE_END.search(text, body)
+    return match.end() if match else None
