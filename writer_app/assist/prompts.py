@@ -37,15 +37,22 @@ def instruction_prompt(template: ChatTemplate, system: str, user: str) -> str:
     return template.render([{"role": "system", "content": system}, {"role": "user", "content": user}])
 
 
-def task_prompt(task: Task, text: str, *, text_tokens: int, template: ChatTemplate | None) -> PromptPlan:
+def task_prompt(
+    task: Task, text: str, *, text_tokens: int, template: ChatTemplate | None, memory: str = ""
+) -> PromptPlan:
     """The prompt for running `task` on `text`: its instruction in the model's own chat template for
-    models that have one, else its cue form, which a base model continues (GPT-2's own "TL;DR:")."""
-    text = text.strip()
+    models that have one, else its cue form, which a base model continues (GPT-2's own "TL;DR:").
+    The document's memory comes first in either form."""
+    text, memory = text.strip(), memory.strip()
     if template is not None:
-        prompt = instruction_prompt(template, task.system, task.instruction.format(text=text))
+        instruction = task.instruction.format(text=text)
+        if memory:
+            instruction = f"Background to keep to:\n{memory}\n\n{instruction}"
+        prompt = instruction_prompt(template, task.system, instruction)
         stop = task.instruction_stop
     else:
         prompt = task.cue.format(text=text)
+        prompt = f"{memory}\n\n{prompt}" if memory else prompt
         stop = task.stop
     budget = task.max_tokens or int(text_tokens * (task.length or 1.0)) + 8
     budget = max(MIN_REWRITE_TOKENS, min(MAX_REWRITE_TOKENS, budget))

@@ -73,6 +73,7 @@ class RewriteFlow:
             task,
             target.text,
             text_tokens=estimate_tokens(target.text),
+            memory=session.notes.memory,
             template=info.chat_template if info.follows_instructions else None,
         )
         request = session.requests.add(

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from writer_app.assist.context_window import ContextWindow
 from writer_app.assist.instruction_model import InstructionModel
+from writer_app.assist.notes import DocumentNotes, with_notes
 from writer_app.assist.ports import (
     Clock,
     Document,
@@ -72,6 +73,7 @@ class WritingSession:
         self.continuation_ref = ""
         self.instruction = InstructionModel(self)
         self.tasks: list[Task] = []
+        self.notes = DocumentNotes()
         self.suggestion: Suggestion | None = None
         self.rewrites = RewriteFlow(self)
         self.composing = False
@@ -126,7 +128,20 @@ class WritingSession:
 
     def _fit_window(self) -> None:
         # 0.9: the character estimate of the token budget errs short, so the engine rarely has to cut.
-        self.window.resize(int(self._token_budget() * self._chars_per_token * 0.9))
+        # The memory and author's note come out of the same budget.
+        room = max(1, self._token_budget() - self.notes.tokens())
+        self.window.resize(int(room * self._chars_per_token * 0.9))
+
+    def set_notes(self, notes: DocumentNotes) -> None:
+        """The document's memory and author's note; the next request reads them."""
+        self.notes = notes
+        self._fit_window()
+        self.requests.cancel_all()
+        self.dismiss()
+
+    def prompt_budget(self) -> tuple[int, int]:
+        """(tokens the notes take, tokens a continuation may read in all): what the notes panel shows."""
+        return self.notes.tokens(), self._token_budget()
 
     def usable(self) -> bool:
         """True when a request can be made now; otherwise says why. While a model loads, continuations
@@ -197,7 +212,7 @@ class WritingSession:
         """A request on the window before the cursor. Suggestions and warm-ups share it, so a warm-up
         runs exactly the prompt the next suggestion reuses."""
         start, end = self.window.span(cursor, self.document.text)
-        prompt = self.document.text(start, end)
+        prompt = with_notes(self.notes, self.document.text(start, end))
         request = AssistRequest(
             request_id=self.requests.new_id(),
             kind=kind,

@@ -33,6 +33,8 @@ APP_TITLE = "writer_app"
 
 class DocumentFiles(QObject):
     titleChanged = Signal()
+    opened = Signal()  # another document (or a new one) is in the editor
+    saved = Signal()
 
     def __init__(
         self,
@@ -169,6 +171,7 @@ class DocumentFiles(QObject):
         self.editor.document().setModified(False)
         self._watch()
         self.titleChanged.emit()
+        self.opened.emit()
 
     def fill_recent(self, menu: QMenu) -> None:
         menu.clear()
@@ -211,6 +214,7 @@ class DocumentFiles(QObject):
         self._watch()
         self.titleChanged.emit()
         self.window.statusBar().showMessage(f"Saved {path}", 4000)
+        self.saved.emit()
         return True
 
     # --- changes by other programs -------------------------------------------------------------------

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
+from writer_app.assist.notes import DocumentNotes
 from writer_app.assist.tasks import find_task
 from writer_app.models.catalog import writer_language
 from writer_app.models.store import ModelStore
@@ -25,6 +26,7 @@ from writer_app.ui.ghost_editor import GhostTextEdit
 from writer_app.ui.hot_exit import HotExit
 from writer_app.ui.menus import build_menus
 from writer_app.ui.model_manager import ModelManager
+from writer_app.ui.notes_panel import NotesPanel, read_notes, write_notes
 from writer_app.ui.rewrite_panel import RewritePanel
 from writer_app.ui.session_bridge import SessionBridge
 from writer_app.ui.settings_dialog import SettingsDialog
@@ -65,6 +67,12 @@ class MainWindow(QMainWindow):
         self.rewrite_panel.set_tasks(self.session.tasks)
         self.files = DocumentFiles(self, self.editor, self.session, lambda: self.settings)
         self.files.titleChanged.connect(self._update_title)
+        self.notes_panel = NotesPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notes_panel)
+        self.notes_panel.hide()
+        self.notes_panel.notesChanged.connect(self.notes_changed)
+        self.files.opened.connect(self._load_notes)
+        self.files.saved.connect(self._save_notes)
         self.hot_exit = HotExit(self, self.files)
         self._keep_recovery = False
         self.counts_label = QLabel()
@@ -182,6 +190,30 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def run_rewrite(self, mode_id: str) -> None:
         self.session.run_rewrite(mode_id)
+
+    # --- memory and author's note -----------------------------------------------------------------------
+    def _load_notes(self) -> None:
+        notes = read_notes(self.files.path)
+        self.notes_panel.show_notes(notes)
+        self.session.set_notes(notes)
+        self.notes_panel.show_budget(*self.session.prompt_budget())
+
+    @Slot(object)
+    def notes_changed(self, notes: DocumentNotes) -> None:
+        self.session.set_notes(notes)
+        self.notes_panel.show_budget(*self.session.prompt_budget())
+        self._save_notes()
+
+    def _save_notes(self) -> None:
+        """Beside a document that has a file; a new document's notes are written at its first save."""
+        if self.files.path is None:
+            return
+        try:
+            write_notes(self.files.path, self.session.notes)
+        except OSError as exc:
+            self.statusBar().showMessage(
+                f"Could not save the memory beside {self.files.path.name}: {exc}", 8000
+            )
 
     def show_tasks(self) -> TaskPalette:
         palette = TaskPalette(self.session.tasks, self)

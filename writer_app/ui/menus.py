@@ -60,6 +60,10 @@ def build_menus(w: MainWindow) -> None:
     view.addSeparator()
     w.wrap_action = _action(w, view, "Soft &Wrap", w.toggle_wrap, checkable=True)
     w.dark_action = _action(w, view, "&Dark Theme", w.toggle_dark, checkable=True)
+    memory = w.notes_panel.toggleViewAction()
+    memory.setText("&Memory and Author's Note")
+    memory.setShortcut(QKeySequence("Ctrl+Shift+M"))
+    view.addAction(memory)
 
     assist = bar.addMenu("&Assist")
     # Ctrl+Space is handled by the editor itself (it must work while ghost text is showing).

@@ -1,0 +1,103 @@
+"""View → Memory: the document's memory and author's note, edited beside the text, kept in a sidecar file
+next to the document (never inside the writer's text), with the share of the context window they take."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from writer_app.assist.notes import DocumentNotes
+from writer_app.textfile import write_atomic
+
+log = logging.getLogger(__name__)
+SIDECAR_SUFFIX = ".writer-app.json"
+APPLY_DELAY_MS = 500
+
+
+def sidecar_path(document: Path) -> Path:
+    return document.with_name(document.name + SIDECAR_SUFFIX)
+
+
+def read_notes(document: Path | None) -> DocumentNotes:
+    if document is None:
+        return DocumentNotes()
+    try:
+        data = json.loads(sidecar_path(document).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return DocumentNotes()
+    except (OSError, ValueError) as exc:
+        log.warning("the notes beside %s are unreadable: %s", document, exc)
+        return DocumentNotes()
+    if not isinstance(data, dict):
+        return DocumentNotes()
+    return DocumentNotes(str(data.get("memory") or ""), str(data.get("authors_note") or ""))
+
+
+def write_notes(document: Path, notes: DocumentNotes) -> None:
+    """Write the sidecar; an empty pair removes a sidecar that exists (and writes none)."""
+    path = sidecar_path(document)
+    if not notes.memory.strip() and not notes.authors_note.strip():
+        path.unlink(missing_ok=True)
+        return
+    data = {"memory": notes.memory, "authors_note": notes.authors_note}
+    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+class NotesPanel(QDockWidget):
+    """notesChanged(DocumentNotes), after the writer pauses typing in either box."""
+
+    notesChanged = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Memory", parent)
+        self.setObjectName("notesPanel")
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(
+            QLabel("Memory: who the characters are, the setting, the voice. Read before the text.")
+        )
+        self.memory = QPlainTextEdit()
+        self.memory.setPlaceholderText("Mara keeps the lighthouse on Inis Mór; her brother left in 1952…")
+        layout.addWidget(self.memory, 2)
+        layout.addWidget(QLabel("Author's note: the direction for what comes next. Read near the cursor."))
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("Tense, quiet; the storm is coming.")
+        layout.addWidget(self.note, 1)
+        self.budget = QLabel()
+        self.budget.setWordWrap(True)
+        layout.addWidget(self.budget)
+        self.setWidget(body)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(APPLY_DELAY_MS)
+        self._timer.timeout.connect(self._apply)
+        self._loading = False
+        self.memory.textChanged.connect(self._edited)
+        self.note.textChanged.connect(self._edited)
+
+    def notes(self) -> DocumentNotes:
+        return DocumentNotes(self.memory.toPlainText(), self.note.toPlainText())
+
+    def show_notes(self, notes: DocumentNotes) -> None:
+        self._loading = True
+        try:
+            self.memory.setPlainText(notes.memory)
+            self.note.setPlainText(notes.authors_note)
+        finally:
+            self._loading = False
+
+    def show_budget(self, notes_tokens: int, budget: int) -> None:
+        self.budget.setText(
+            f"About {notes_tokens} of the {budget} tokens a suggestion reads; the text gets the rest."
+        )
+
+    def _edited(self) -> None:
+        if not self._loading:
+            self._timer.start()
+
+    def _apply(self) -> None:
+        self.notesChanged.emit(self.notes())
