@@ -160,6 +160,7 @@ class Recorder:
     ghosts: list[Ghost | None] = field(default_factory=list)
     models: list[ModelState] = field(default_factory=list)
     instruction_states: list[ModelState | None] = field(default_factory=list)
+    surprises: list[tuple[int, list]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     stats: list[GenerationStats | None] = field(default_factory=list)
     rewrite: list[tuple] = field(default_factory=list)
@@ -170,6 +171,9 @@ class Recorder:
 
     def ghost_changed(self, ghost: Ghost | None) -> None:
         self.ghosts.append(ghost)
+
+    def surprise_changed(self, start: int, ranks: list) -> None:
+        self.surprises.append((start, ranks))
 
     def instruction_model_changed(self, state: ModelState | None) -> None:
         self.instruction_states.append(state)

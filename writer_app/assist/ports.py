@@ -10,6 +10,7 @@ from typing import Protocol
 
 from writer_app.assist.requests import AssistError, AssistRequest, ModelInfo, Role
 from writer_app.engine.completion import GenerationStats
+from writer_app.engine.surprise import TokenSurprise
 
 
 class EngineClient(Protocol):
@@ -89,6 +90,9 @@ class SessionListener(Protocol):
     def rewrite_chunk(self, row: int, text: str) -> None: ...
 
     def rewrite_done(self, message: str) -> None: ...
+
+    def surprise_changed(self, start: int, ranks: list[TokenSurprise]) -> None:
+        """Colours for the paragraph starting at start (ranks relative to it); [] clears them."""
 
     def rewrite_candidates(self, texts: list[str]) -> None:
         """The finished candidates in their final order (ranked, duplicates dropped)."""

@@ -21,6 +21,7 @@ class RequestKind(Enum):
     CONTINUE = "continue"  # ghost text after the cursor
     REWRITE = "rewrite"  # candidates for the selection
     WARM = "warm"  # run the prompt into the KV cache, generate nothing
+    SURPRISE = "surprise"  # rank each token of a passage among the model's predictions
 
 
 class ErrorKind(Enum):
@@ -75,6 +76,7 @@ class AssistRequest:
     stop_at: str | None = None
     role: Role = Role.CONTINUATION
     time_budget_ms: int | None = None  # end the answer after this long, whatever its length
+    subject: str = ""  # SURPRISE: the passage scored (the prompt is the text before it)
     cancel: threading.Event = field(default_factory=threading.Event)
 
 

@@ -68,6 +68,7 @@ class RewriteFlow:
             return  # closed, or another passage chosen, while the instruction model loaded
         session.requests.cancel(target.request_id)
         session.requests.cancel_all(RequestKind.WARM)
+        session.requests.cancel_all(RequestKind.SURPRISE)
         task = find_task(session.tasks, task_id)
         plan = task_prompt(
             task,

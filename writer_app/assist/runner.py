@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind
-from writer_app.engine.generate import Engine, GenerationResult
+from writer_app.engine.completion import GenerationResult, GenerationStats
+from writer_app.engine.generate import Engine
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ def run_request(
     """Generate for the request, streaming text to on_text(row, delta). A warm-up returns its stats and
     no completions, or None when it failed (logged, never shown: the writer asked for nothing).
     Generation errors propagate."""
+    if request.kind is RequestKind.SURPRISE:
+        ranks = engine.surprise(request.subject, request.prompt, request.cancel)
+        return None if ranks is None else GenerationResult([], GenerationStats(), surprise=ranks)
     if request.kind is RequestKind.WARM:
         try:
             stats = engine.warm(

@@ -39,6 +39,7 @@ from writer_app.assist.requests import (
 )
 from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget
 from writer_app.assist.suggestion import Suggestion
+from writer_app.assist.surprise_view import SurpriseView
 from writer_app.assist.tasks import Task, load_tasks
 from writer_app.engine.completion import GenerationResult, GenerationStats
 from writer_app.settings import Settings
@@ -76,6 +77,8 @@ class WritingSession:
         self.notes = DocumentNotes()
         self.suggestion: Suggestion | None = None
         self.rewrites = RewriteFlow(self)
+        self.surprise = SurpriseView(self)
+        self._surprise_timer: Timer | None = None
         self.composing = False
         self.last_stats: GenerationStats | None = None
         self.window = ContextWindow(int(CONTINUATION_PROMPT_TOKENS * INITIAL_CHARS_PER_TOKEN))
@@ -86,6 +89,7 @@ class WritingSession:
             RequestKind.CONTINUE: (self._continue_chunk, self._continue_finished, self._continue_failed),
             RequestKind.REWRITE: (self.rewrites.chunk, self.rewrites.finished, self.rewrites.failed),
             RequestKind.WARM: (None, self._warm_finished, self._warm_failed),
+            RequestKind.SURPRISE: (None, self.surprise.finished, self.surprise.failed),
         }
         self.reload_tasks()
 
@@ -136,7 +140,6 @@ class WritingSession:
         """The document's memory and author's note; the next request reads them."""
         self.notes = notes
         self._fit_window()
-        self.requests.cancel_all()
         self.dismiss()
 
     def prompt_budget(self) -> tuple[int, int]:
@@ -144,8 +147,7 @@ class WritingSession:
         return self.notes.tokens(), self._token_budget()
 
     def usable(self) -> bool:
-        """True when a request can be made now; otherwise says why. While a model loads, continuations
-        queue behind the load."""
+        """True when a request can be made now (continuations queue behind a load); else says why."""
         if self.model.error is not None:
             self.listener.message(self.explain(self.model.error))
             return False
@@ -166,6 +168,9 @@ class WritingSession:
             return
         self.dismiss()
         self._schedule_warm()
+        if self.surprise.on:
+            self.surprise.stale()
+            self.surprise.schedule()
         if self.settings.auto_suggest:
             self._restart_timer("_auto_timer", self.settings.auto_suggest_delay_ms, self.auto_suggest)
 
@@ -177,6 +182,7 @@ class WritingSession:
 
     def cursor_moved(self) -> None:
         self._schedule_warm()
+        self.surprise.schedule()
 
     def set_composing(self, composing: bool) -> None:
         self.composing = composing
@@ -194,7 +200,9 @@ class WritingSession:
         if self.composing or not self.usable():
             return False
         self._cancel_timer("_warm_timer")
+        self._cancel_timer("_surprise_timer")
         self.requests.cancel_all(RequestKind.WARM)
+        self.requests.cancel_all(RequestKind.SURPRISE)
         self.dismiss()
         cursor, _ = self.document.cursor()
         request = self._continuation(
@@ -426,6 +434,7 @@ class WritingSession:
     def shutdown(self) -> None:
         self._cancel_timer("_warm_timer")
         self._cancel_timer("_auto_timer")
+        self._cancel_timer("_surprise_timer")
         self.requests.cancel_all()
         self.suggestion = None
         self.rewrites.target = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from writer_app.engine.surprise import TokenSurprise
+
 STOP_RULES = ("sentence", "newline")
 # A Western sentence end needs the following space to be sure ("1.5" is no end); a CJK one does not.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|[。！？][”’」』）]*")
@@ -57,6 +59,7 @@ class GenerationStats:
 class GenerationResult:
     completions: list[Completion]
     stats: GenerationStats
+    surprise: list[TokenSurprise] | None = None  # a surprise request's ranks (engine/surprise.py)
 
     @property
     def text(self) -> str:

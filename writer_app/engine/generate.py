@@ -25,6 +25,7 @@ from writer_app.engine.completion import (
 from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
 from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty, sample_token
+from writer_app.engine.surprise import TokenSurprise, passage_surprise
 from writer_app.engine.text_codec import StreamDecoder, TextCodec
 from writer_app.errors import ModelError
 
@@ -139,6 +140,13 @@ class Engine:
             stats.prompt_tokens = len(ids)
             self._prefill(ids, stats, lambda: cancel is not None and cancel.is_set(), WARM_PREFILL_CHUNK)
             return stats
+
+    def surprise(
+        self, passage: str, context: str = "", cancel: threading.Event | None = None
+    ) -> list[TokenSurprise] | None:
+        """Each token's rank among the model's predictions (engine/surprise.py); None if cancelled."""
+        with self._lock:
+            return passage_surprise(self.model, self.codec, passage, context, cancel)
 
     def generate(
         self,

@@ -42,6 +42,11 @@ class TextCodec:
     def encode(self, text: str) -> list[int]:
         return self._tok.encode(text, add_special_tokens=False).ids
 
+    def encode_with_offsets(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Token ids and, for each, the (start, end) characters of text it covers."""
+        encoding = self._tok.encode(text, add_special_tokens=False)
+        return encoding.ids, [tuple(o) for o in encoding.offsets]
+
     def decode(self, ids: Sequence[int]) -> str:
         text = self._tok.decode(list(ids), skip_special_tokens=True)
         if self.wordpiece:

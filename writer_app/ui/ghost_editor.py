@@ -18,10 +18,11 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextLayout,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from writer_app.assist.session import Edit, Ghost, WritingSession
 from writer_app.assist.suggestion import Suggestion
+from writer_app.engine.surprise import TokenSurprise
 from writer_app.recovery import BLOCK_BREAK
 
 LINE_SEPARATOR = "\u2028"
@@ -36,9 +37,13 @@ class EditorDocument:
         self.editor = editor
 
     def text(self, start: int, end: int) -> str:
-        cursor = QTextCursor(self.editor.document())
-        cursor.setPosition(max(0, start))
-        cursor.setPosition(max(start, end), QTextCursor.MoveMode.KeepAnchor)
+        """The text between two positions, clamped to the document."""
+        document = self.editor.document()
+        last = max(0, document.characterCount() - 1)
+        start = min(max(0, start), last)
+        cursor = QTextCursor(document)
+        cursor.setPosition(start)
+        cursor.setPosition(min(max(start, end), last), QTextCursor.MoveMode.KeepAnchor)
         # selectedText marks paragraph breaks with U+2029: the model reads them as newlines.
         return cursor.selectedText().replace(BLOCK_BREAK, "\n")
 
@@ -51,6 +56,10 @@ class EditorDocument:
 
     def has_focus(self) -> bool:
         return self.editor.hasFocus()
+
+
+# GLTR's colours, light: the model's first choice, its top 10, its top 100, beyond.
+SURPRISE_COLORS = (QColor(180, 235, 180), QColor(250, 240, 160), QColor(250, 200, 150), QColor(225, 185, 245))
 
 
 class GhostTextEdit(QPlainTextEdit):
@@ -74,6 +83,19 @@ class GhostTextEdit(QPlainTextEdit):
         self.session = session
 
     # --- what the session shows -----------------------------------------------------------------------
+    def show_surprise(self, start: int, ranks: list[TokenSurprise]) -> None:
+        """Colour each token of the paragraph at start by its GLTR band; [] clears the colours."""
+        selections = []
+        for token in ranks:
+            selection = QTextEdit.ExtraSelection()
+            selection.format.setBackground(SURPRISE_COLORS[token.band])
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(start + token.start)
+            cursor.setPosition(start + token.end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selections.append(selection)
+        self.setExtraSelections(selections)
+
     def set_ghost_color(self, color: QColor) -> None:
         self._ghost_color = color
         self._refresh_ghost()

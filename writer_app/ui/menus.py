@@ -60,6 +60,8 @@ def build_menus(w: MainWindow) -> None:
     view.addSeparator()
     w.wrap_action = _action(w, view, "Soft &Wrap", w.toggle_wrap, checkable=True)
     w.dark_action = _action(w, view, "&Dark Theme", w.toggle_dark, checkable=True)
+    surprise = _action(w, view, "&Surprise View", w.session.surprise.toggle, "Ctrl+Shift+G", checkable=True)
+    surprise.setToolTip("Colour the paragraph by how predictable each word was to the model (GLTR)")
     memory = w.notes_panel.toggleViewAction()
     memory.setText("&Memory and Author's Note")
     memory.setShortcut(QKeySequence("Ctrl+Shift+M"))

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from writer_app.assist.requests import AssistError, ModelInfo, Role
 from writer_app.assist.session import Ghost, ModelState, WritingSession
 from writer_app.engine.completion import GenerationResult, GenerationStats
+from writer_app.engine.surprise import TokenSurprise
 from writer_app.settings import Settings
 from writer_app.ui.ghost_editor import EditorDocument, GhostTextEdit
 from writer_app.ui.rewrite_panel import RewritePanel
@@ -133,6 +134,9 @@ class SessionBridge(QObject):
 
     def rewrite_done(self, message: str) -> None:
         self.panel.done(message)
+
+    def surprise_changed(self, start: int, ranks: list[TokenSurprise]) -> None:
+        self.editor.show_surprise(start, ranks)
 
     def rewrite_candidates(self, texts: list[str]) -> None:
         self.panel.show_candidates(texts)

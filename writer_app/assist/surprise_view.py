@@ -1,0 +1,85 @@
+"""The surprise view (GLTR): while it is on, the paragraph at the cursor is coloured by how predictable
+each word was to the model. Scored in the background after a pause, on the continuation model; any edit
+makes the colours stale (they are cleared, and the paragraph is scored again after the next pause), and
+a suggestion the writer asks for cancels the scoring at once. Part of the session; no Qt."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from writer_app.assist.requests import AssistError, AssistRequest, RequestKind
+from writer_app.engine.completion import GenerationResult
+
+if TYPE_CHECKING:
+    from writer_app.assist.session import WritingSession
+
+SURPRISE_DELAY_MS = 600
+# How far around the cursor a paragraph is looked for, and how much text before it is read as context.
+PARAGRAPH_REACH = 3000
+CONTEXT_CHARS = 1500
+
+
+class SurpriseView:
+    def __init__(self, session: WritingSession) -> None:
+        self.session = session
+        self.on = False
+        self._starts: dict[int, int] = {}  # request id -> where its paragraph starts in the document
+
+    def toggle(self, on: bool) -> None:
+        self.on = on
+        self.stale()
+        if on:
+            self.schedule()
+
+    def stale(self) -> None:
+        """The text changed: the colours no longer fit it."""
+        self.session.requests.cancel_all(RequestKind.SURPRISE)
+        self.session.listener.surprise_changed(0, [])
+
+    def schedule(self) -> None:
+        if self.on:
+            self.session._restart_timer("_surprise_timer", SURPRISE_DELAY_MS, self.request)
+
+    def paragraph(self) -> tuple[int, int]:
+        """The paragraph at the cursor: between the blank lines (or line breaks) around it."""
+        document = self.session.document
+        cursor, _ = document.cursor()
+        low = max(0, cursor - PARAGRAPH_REACH)
+        before = document.text(low, cursor)
+        after = document.text(cursor, cursor + PARAGRAPH_REACH)
+        start = low + before.rfind("\n") + 1 if "\n" in before else low
+        end = cursor + (after.find("\n") if "\n" in after else len(after))
+        return start, end
+
+    def request(self) -> bool:
+        session = self.session
+        if not self.on or session.model.info is None:
+            return False
+        session.requests.cancel_all(RequestKind.SURPRISE)
+        start, end = self.paragraph()
+        passage = session.document.text(start, end)
+        if not passage.strip():
+            return False
+        request = session.requests.add(
+            AssistRequest(
+                request_id=session.requests.new_id(),
+                kind=RequestKind.SURPRISE,
+                prompt=session.document.text(max(0, start - CONTEXT_CHARS), start),
+                subject=passage,
+                revision=session.revision,
+            )
+        )
+        self._starts[request.request_id] = start
+        session.engine.submit(request)
+        return True
+
+    # --- results, routed here by the session -------------------------------------------------------
+    def finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
+        start = self._starts.pop(request.request_id, None)
+        fresh = request.revision == self.session.revision and self.on
+        if start is not None and fresh and result is not None and result.surprise is not None:
+            self.session.listener.surprise_changed(start, result.surprise)
+
+    def failed(self, request: AssistRequest, error: AssistError) -> None:
+        self._starts.pop(request.request_id, None)
+        self.session.listener.message(f"The surprise view could not score this paragraph: {error.message}")
