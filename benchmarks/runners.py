@@ -163,12 +163,12 @@ def run_llamacpp(model: Path, ids: list[int], threads: int) -> dict:
     t0 = time.perf_counter()
     llm.eval(ids)
     prefill = _ms(t0)
-    token = int(llm.scores[llm.n_tokens - 1].argmax())
+    token = int(_last_logits(llm).argmax())
     first = _ms(t0)
     t1 = time.perf_counter()
     for _ in range(NEW_TOKENS - 1):
         llm.eval([token])
-        token = int(llm.scores[llm.n_tokens - 1].argmax())
+        token = int(_last_logits(llm).argmax())
     decode = _ms(t1) / (NEW_TOKENS - 1)
     return {
         "load_ms": load_ms,
@@ -177,6 +177,14 @@ def run_llamacpp(model: Path, ids: list[int], threads: int) -> dict:
         "decode_ms_per_token": decode,
         "new_tokens": NEW_TOKENS,
     }
+
+
+def _last_logits(llm):
+    """The logits of the last token evaluated. Without logits_all, llama-cpp-python no longer copies
+    them into llm.scores (sampling moved inside llama.cpp), so they are read from the context."""
+    import numpy as np
+
+    return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm._n_vocab,))
 
 
 def top1_llamacpp(model: Path, ids: list[int], threads: int) -> dict:
