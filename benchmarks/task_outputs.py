@@ -5,8 +5,8 @@ greedy, with SmolLM2-135M-Instruct and Qwen2.5-Coder-0.5B-Instruct as the produc
 quantization_quality.py once first: it builds both), in the prompt form each model gets (the cue for a
 base model, the instruction through the chat template for an instruct one). Writes every output to
 results/task_outputs.md so anyone can read them, and checks what can be checked automatically: text came
-back, a translation is in its target script, a headline or title is under 15 words, taglines are three
-distinct lines, lyrics come in lines. Exits 1 when a check fails on a model the task recommends.
+back, a translation is in its target script, a headline or title is under 15 words, there are three
+distinct taglines, lyrics come in lines. Exits 1 when a check fails on a model the task recommends.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def checks(task: Task, output: str) -> dict[str, bool]:
     if task.id in ("headline", "title"):
         found["under 15 words"] = 0 < len(text.split()) < 15
     if task.id in ("taglines", "zh-taglines"):
-        found["three distinct lines"] = len(set(lines)) >= 3
+        found["three distinct taglines"] = len(set(lines)) >= 3
     if task.id.startswith("lyrics"):
         found["in lines"] = len(lines) >= 2
     return found
@@ -109,9 +109,11 @@ def main() -> int:
                 plan.prompt,
                 max_new_tokens=plan.max_new_tokens,
                 stop_at=plan.stop_at,
-                sampling=SamplingParams(),
+                sampling=SamplingParams(),  # greedy: alternatives start from the n most likely tokens
+                num_alternatives=task.candidates or 1,
             )
-            output = result.text.strip()
+            # As the panel offers them: most probable first, each distinct text once.
+            output = "\n".join(result.completions[i].text.strip() for i in result.ranked())
             found = checks(task, output)
             ok = all(found.values())
             summary.append((task.id, key, ok, [name for name, good in found.items() if not good]))
