@@ -161,6 +161,7 @@ class Recorder:
     models: list[ModelState] = field(default_factory=list)
     instruction_states: list[ModelState | None] = field(default_factory=list)
     surprises: list[tuple[int, list]] = field(default_factory=list)
+    choices: list[tuple[str, list]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     stats: list[GenerationStats | None] = field(default_factory=list)
     rewrite: list[tuple] = field(default_factory=list)
@@ -171,6 +172,9 @@ class Recorder:
 
     def ghost_changed(self, ghost: Ghost | None) -> None:
         self.ghosts.append(ghost)
+
+    def choices_ready(self, prefix: str, choices: list) -> None:
+        self.choices.append((prefix, choices))
 
     def surprise_changed(self, start: int, ranks: list) -> None:
         self.surprises.append((start, ranks))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tests.session_fakes import make_session, model
 from writer_app.assist.requests import AssistError, ErrorKind, RequestKind
 from writer_app.assist.rewrite_flow import LOADING_MESSAGE
-from writer_app.assist.session import NO_MODEL_HINT, WARM_DELAY_MS, mid_word
+from writer_app.assist.session import NO_MODEL_HINT, WARM_DELAY_MS
+from writer_app.assist.suggestion import mid_word
 from writer_app.engine.sampling import SamplingParams
 from writer_app.settings import Settings
 

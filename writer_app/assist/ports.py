@@ -91,6 +91,9 @@ class SessionListener(Protocol):
 
     def rewrite_done(self, message: str) -> None: ...
 
+    def choices_ready(self, prefix: str, choices: list[tuple[str, float]]) -> None:
+        """The next pieces of text the model weighed (after prefix, the ghost text kept), to pick from."""
+
     def surprise_changed(self, start: int, ranks: list[TokenSurprise]) -> None:
         """Colours for the paragraph starting at start (ranks relative to it); [] clears them."""
 

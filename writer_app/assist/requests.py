@@ -22,6 +22,7 @@ class RequestKind(Enum):
     REWRITE = "rewrite"  # candidates for the selection
     WARM = "warm"  # run the prompt into the KV cache, generate nothing
     SURPRISE = "surprise"  # rank each token of a passage among the model's predictions
+    CHOICES = "choices"  # the most likely next words at the cursor, for the writer to pick from
 
 
 class ErrorKind(Enum):

@@ -45,6 +45,15 @@ def run_request(
     if request.kind is RequestKind.SURPRISE:
         ranks = engine.surprise(request.subject, request.prompt, request.cancel)
         return None if ranks is None else GenerationResult([], GenerationStats(), surprise=ranks)
+    if request.kind is RequestKind.CHOICES:
+        choices = engine.next_token_choices(
+            request.prompt,
+            k=request.num_alternatives,
+            max_new_tokens=request.max_new_tokens,
+            max_prompt_tokens=request.max_prompt_tokens,
+            cancel=request.cancel,
+        )
+        return None if choices is None else GenerationResult([], GenerationStats(), choices=choices)
     if request.kind is RequestKind.WARM:
         try:
             stats = engine.warm(

@@ -38,9 +38,10 @@ from writer_app.assist.requests import (
     sampling_from,
 )
 from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget
-from writer_app.assist.suggestion import Suggestion
+from writer_app.assist.suggestion import Suggestion, mid_word
 from writer_app.assist.surprise_view import SurpriseView
 from writer_app.assist.tasks import Task, load_tasks
+from writer_app.assist.word_choices import WordChoices
 from writer_app.engine.completion import GenerationResult, GenerationStats
 from writer_app.settings import Settings
 
@@ -78,6 +79,7 @@ class WritingSession:
         self.suggestion: Suggestion | None = None
         self.rewrites = RewriteFlow(self)
         self.surprise = SurpriseView(self)
+        self.choices = WordChoices(self)
         self._surprise_timer: Timer | None = None
         self.composing = False
         self.last_stats: GenerationStats | None = None
@@ -90,6 +92,7 @@ class WritingSession:
             RequestKind.REWRITE: (self.rewrites.chunk, self.rewrites.finished, self.rewrites.failed),
             RequestKind.WARM: (None, self._warm_finished, self._warm_failed),
             RequestKind.SURPRISE: (None, self.surprise.finished, self.surprise.failed),
+            RequestKind.CHOICES: (None, self.choices.finished, self.choices.failed),
         }
         self.reload_tasks()
 
@@ -195,14 +198,14 @@ class WritingSession:
         self.instruction.settings_changed()
 
     # --- continuation -------------------------------------------------------------------------------
-    def request_suggestion(self) -> bool:
-        """Ctrl+Space: suggest a continuation at the cursor. False when nothing was asked."""
+    def request_suggestion(self, starting_with: str = "") -> bool:
+        """Ctrl+Space: suggest a continuation at the cursor (one that begins with `starting_with`, when
+        the writer picked its first words). False when nothing was asked."""
         if self.composing or not self.usable():
             return False
-        self._cancel_timer("_warm_timer")
-        self._cancel_timer("_surprise_timer")
-        self.requests.cancel_all(RequestKind.WARM)
-        self.requests.cancel_all(RequestKind.SURPRISE)
+        for slot in ("_warm_timer", "_surprise_timer"):
+            self._cancel_timer(slot)
+        self.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
         self.dismiss()
         cursor, _ = self.document.cursor()
         request = self._continuation(
@@ -212,8 +215,12 @@ class WritingSession:
             stop_at="sentence" if self.settings.stop_at_sentence else None,
             sampling=sampling_from(self.settings),
         )
+        request.prompt += starting_with
         self.suggestion = Suggestion(request.request_id, cursor, request.num_alternatives, self.revision)
+        self.suggestion.alternatives = [starting_with] * request.num_alternatives
         self.engine.submit(request)
+        if starting_with:
+            self._publish()
         return True
 
     def _continuation(self, kind: RequestKind, cursor: int, **kwargs) -> AssistRequest:
@@ -432,19 +439,12 @@ class WritingSession:
             setattr(self, slot, None)
 
     def shutdown(self) -> None:
-        self._cancel_timer("_warm_timer")
-        self._cancel_timer("_auto_timer")
-        self._cancel_timer("_surprise_timer")
+        for slot in ("_warm_timer", "_auto_timer", "_surprise_timer"):
+            self._cancel_timer(slot)
         self.requests.cancel_all()
         self.suggestion = None
         self.rewrites.target = None
 
     @property
-    def busy(self) -> bool:
-        """True while any request is in flight."""
+    def busy(self) -> bool:  # any request in flight
         return len(self.requests) > 0
-
-
-def mid_word(following: str) -> bool:
-    """True when the character after the cursor continues a word (no auto-suggestion there)."""
-    return bool(following) and not following.isspace() and following not in "\u2029\u2028"

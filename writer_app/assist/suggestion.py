@@ -70,3 +70,8 @@ class Suggestion:
         self.typed += text
         self.anchor += len(text)
         return text
+
+
+def mid_word(following: str) -> bool:
+    """True when the character after the cursor continues a word (no auto-suggestion there)."""
+    return bool(following) and not following.isspace() and following not in "\u2029\u2028"

@@ -60,6 +60,7 @@ class GenerationResult:
     completions: list[Completion]
     stats: GenerationStats
     surprise: list[TokenSurprise] | None = None  # a surprise request's ranks (engine/surprise.py)
+    choices: list[tuple[str, float]] | None = None  # a choices request's next pieces of text
 
     @property
     def text(self) -> str:

@@ -26,7 +26,7 @@ from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
 from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty, sample_token
 from writer_app.engine.surprise import TokenSurprise, passage_surprise
-from writer_app.engine.text_codec import StreamDecoder, TextCodec
+from writer_app.engine.text_codec import REPLACEMENT_CHAR, StreamDecoder, TextCodec
 from writer_app.errors import ModelError
 
 # Prefill runs in chunks so that a cancel is seen within one chunk's time. A warm-up runs smaller ones,
@@ -140,6 +140,42 @@ class Engine:
             stats.prompt_tokens = len(ids)
             self._prefill(ids, stats, lambda: cancel is not None and cancel.is_set(), WARM_PREFILL_CHUNK)
             return stats
+
+    def next_token_choices(
+        self,
+        prompt: str,
+        *,
+        k: int = 5,
+        max_new_tokens: int = 32,
+        max_prompt_tokens: int | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[tuple[str, float]] | None:
+        """The k most likely next pieces of text after the prompt, with their probabilities (tokens that
+        are only part of a character are skipped). Reads the prompt through the prefix cache, as
+        generate would with the same limits, so the suggestion that follows starts from it."""
+        with self._lock:
+            stats = GenerationStats(load_ms=self.load_ms)
+            ids = self._prompt_ids(prompt, max_new_tokens, max_prompt_tokens, stats)
+            logits, _ = self._prefill(ids, stats, lambda: cancel is not None and cancel.is_set())
+            if logits is None:
+                return None
+            row = logits[0].astype(np.float64)
+            probs = np.exp(row - row.max())
+            probs /= probs.sum()
+            choices: list[tuple[str, float]] = []
+            for token in np.argsort(-probs, kind="stable")[: k * 4]:
+                text = self.codec.decode([int(token)])
+                if (
+                    int(token) in self._eos
+                    or not text
+                    or REPLACEMENT_CHAR in text  # one byte of a character
+                    or any(t == text for t, _ in choices)
+                ):
+                    continue
+                choices.append((text, float(probs[token])))
+                if len(choices) == k:
+                    break
+            return choices
 
     def surprise(
         self, passage: str, context: str = "", cancel: threading.Event | None = None

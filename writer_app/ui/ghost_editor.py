@@ -18,7 +18,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextLayout,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QWidget
 
 from writer_app.assist.session import Edit, Ghost, WritingSession
 from writer_app.assist.suggestion import Suggestion
@@ -69,6 +69,7 @@ class GhostTextEdit(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session: WritingSession | None = None
+        self.choice_menu: QMenu | None = None
         self._ghost: Ghost | None = None
         self._ghost_color = QColor("#8a8a8a")
         self._painted_block = None
@@ -83,6 +84,22 @@ class GhostTextEdit(QPlainTextEdit):
         self.session = session
 
     # --- what the session shows -----------------------------------------------------------------------
+    def show_choices(self, prefix: str, choices: list[tuple[str, float]]) -> QMenu:
+        """A menu at the cursor of the next words the model weighed; picking one writes on from it."""
+        menu = QMenu(self)
+        for text, probability in choices:
+            shown = text.replace("\n", "⏎")
+            shown = "·" + shown[1:] if shown.startswith(" ") else shown  # a leading space, made visible
+            action = menu.addAction(f"{prefix}{shown}\t{probability:.0%}")
+            action.triggered.connect(lambda _=False, t=text: self._choose(t, prefix))
+        self.choice_menu = menu
+        menu.popup(self.viewport().mapToGlobal(self.cursorRect().bottomLeft()))
+        return menu
+
+    def _choose(self, text: str, prefix: str) -> None:
+        if self.session is not None:
+            self.session.choices.choose(text, prefix)
+
     def show_surprise(self, start: int, ranks: list[TokenSurprise]) -> None:
         """Colour each token of the paragraph at start by its GLTR band; [] clears the colours."""
         selections = []
@@ -146,6 +163,9 @@ class GhostTextEdit(QPlainTextEdit):
                 cursor.clearSelection()
                 self.setTextCursor(cursor)
             session.request_suggestion()
+            return
+        if key == Qt.Key.Key_Down and mods == Qt.KeyboardModifier.AltModifier:
+            session.choices.request()  # the words the model weighs here; the menu opens when they come
             return
         if session.suggestion is not None:
             if self._handle_suggestion_key(session, event, key, mods):

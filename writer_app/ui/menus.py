@@ -15,7 +15,9 @@ KEYS_HELP = (
     "Ctrl+Space  suggest a continuation\nTab  accept it\nCtrl+Right  accept one word\n"
     "Alt+] / Alt+[  next / previous alternative\nEsc  dismiss (typing on also dismisses)\n"
     "Ctrl+R  rewrite the selection (Enter replaces, Esc keeps it)\n"
-    "Ctrl+K  find a task: ad copy, lyrics, summary, translation… (Enter uses a candidate, Ctrl+C copies)"
+    "Ctrl+K  find a task: ad copy, lyrics, summary, translation… (Enter uses a candidate, Ctrl+C copies)\n"
+    "Alt+Down  the words the model weighs here; pick one and it writes on from it\n"
+    "Ctrl+Shift+G  the surprise view;  Ctrl+Shift+M  memory and author's note"
 )
 
 

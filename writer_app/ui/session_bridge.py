@@ -135,6 +135,9 @@ class SessionBridge(QObject):
     def rewrite_done(self, message: str) -> None:
         self.panel.done(message)
 
+    def choices_ready(self, prefix: str, choices: list[tuple[str, float]]) -> None:
+        self.editor.show_choices(prefix, choices)
+
     def surprise_changed(self, start: int, ranks: list[TokenSurprise]) -> None:
         self.editor.show_surprise(start, ranks)
 
