@@ -87,6 +87,10 @@ class TaskPalette(QDialog):
         self.resize(560, 420)
         self.filter("")
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.query.setFocus()  # typing filters at once
+
     def filter(self, query: str) -> None:
         first = None
         for row, task in enumerate(self.tasks):
