@@ -122,25 +122,13 @@ def main() -> int:
             marks = ", ".join(f"{name}: {'yes' if good else 'NO'}" for name, good in found.items())
             report += [f"**{key}** ({marks}):", "", "```", output or "(nothing)", "```", ""]
             print(f"{task.id:22s} {key:8s} {'ok' if ok else 'FAILED ' + str(summary[-1][3])}", flush=True)
-    report[4:4] = [
-        "| task | " + " | ".join(MODELS) + " |",
-        "|---|" + "---|" * len(MODELS),
-        *[
-            f"| `{task.id}` | "
-            + " | ".join(
-                next(
-                    ("ok" if ok else "fails: " + ", ".join(bad))
-                    for t, k, ok, bad in summary
-                    if t == task.id and k == key
-                )
-                for key in MODELS
-            )
-            + (f" (recommended: {', '.join(task.recommended)})" if task.recommended else "")
-            + " |"
-            for task in builtin_tasks()
-        ],
-        "",
-    ]
+    verdicts = {(t, k): "ok" if ok else "fails: " + ", ".join(bad) for t, k, ok, bad in summary}
+    table = ["| task | " + " | ".join(MODELS) + " |", "|---|" + "---|" * len(MODELS)]
+    for task in builtin_tasks():
+        recommended = f" (recommended: {', '.join(task.recommended)})" if task.recommended else ""
+        cells = " | ".join(verdicts[(task.id, key)] for key in MODELS)
+        table.append(f"| `{task.id}`{recommended} | {cells} |")
+    report[4:4] = [*table, ""]
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text("\n".join(report) + "\n", encoding="utf-8")
     print(f"wrote {OUT}")
