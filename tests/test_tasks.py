@@ -203,3 +203,25 @@ def test_ghost_text_has_a_time_limit_from_settings():
     unlimited = make_session("The rain", loaded=model())
     assert unlimited.session.request_suggestion()
     assert unlimited.engine.of_kind(RequestKind.CONTINUE)[0].time_budget_ms is None
+
+
+def test_settings_show_the_task_folder_and_the_panel_cycles_with_alt_brackets(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    from writer_app.settings import Settings
+    from writer_app.ui.rewrite_panel import RewritePanel
+    from writer_app.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings(), [])
+    qtbot.addWidget(dialog)
+    labels = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any(str(user_task_folder()) in text for text in labels)
+    panel = RewritePanel()
+    qtbot.addWidget(panel)
+    panel.show_candidates(["one", "two", "three"])
+    qtbot.keyClick(panel.candidates, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.AltModifier)
+    assert panel.candidates.currentRow() == 1
+    qtbot.keyClick(panel.candidates, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(panel.candidates, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.AltModifier)
+    assert panel.candidates.currentRow() == 2

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from writer_app.assist.tasks import Task
 
+_CYCLE = (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft)  # Alt+] / Alt+[ as in the editor
 _RAW = Qt.ItemDataRole.UserRole  # the candidate as generated; the list shows it trimmed
 
 
@@ -32,6 +33,11 @@ class _KeyList(QListWidget):
             return
         if event.key() == Qt.Key.Key_Escape:
             self.cancelled.emit()
+            return
+        if event.modifiers() == Qt.KeyboardModifier.AltModifier and event.key() in _CYCLE:
+            step = 1 if event.key() == Qt.Key.Key_BracketRight else -1
+            if self.count():
+                self.setCurrentRow((self.currentRow() + step) % self.count())
             return
         if event.matches(QKeySequence.StandardKey.Copy) and self.currentItem() is not None:
             item = self.currentItem()

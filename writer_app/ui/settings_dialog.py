@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from writer_app.assist.tasks import user_task_folder
 from writer_app.settings import SETTING_LIMITS, Settings, block_list_path
 from writer_app.textfile import write_atomic
 
@@ -75,6 +77,10 @@ class SettingsDialog(QDialog):
         block_row.addWidget(self.block)
         block_row.addWidget(edit_list)
         form.addRow("Content filter", block_row)
+        tasks = QLabel(f"{user_task_folder()} (JSON or TOML files; see the README)")
+        tasks.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        tasks.setWordWrap(True)
+        form.addRow("Your tasks", tasks)
         self.delay = self._spin("auto_suggest_delay_ms", settings, " ms")
         self.delay.setSingleStep(100)
         form.addRow("Auto-suggest delay", self.delay)
