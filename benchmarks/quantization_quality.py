@@ -40,6 +40,7 @@ from qwen_attention import fetch_gguf as fetch_qwen_gguf  # noqa: E402
 from runners import requantize_gguf  # noqa: E402
 
 from writer_app.engine.agreement import FidelityTally, compare  # noqa: E402
+from writer_app.engine.manifest import Manifest  # noqa: E402
 from writer_app.engine.onnx_model import OnnxCausalLM  # noqa: E402
 from writer_app.engine.text_codec import TextCodec  # noqa: E402
 from writer_app.models import variant  # noqa: E402
@@ -70,7 +71,7 @@ def fetch_smollm2_gguf() -> Path:
 def engine_folders(key: str, gguf: Path) -> dict[str, Path]:
     store = ModelStore(CACHE / "store")
     folders = {}
-    for kind, quantize in (("f32", "none"), ("int8", "int8")):
+    for kind, quantize in (("f32", "none"), ("int8", "int8"), ("auto", "auto")):
         name = f"quality-{key}-{kind}"
         if not store.path(name).exists():
             import_gguf(gguf, name=name, store=store, quantize=quantize, progress=say)
@@ -116,12 +117,18 @@ def measure_model(key: str, gguf: Path, positions: int) -> list[dict]:
         say(f"{key} {name}: {len(ids) - 1} positions")
         f32 = OnnxCausalLM(folders["f32"] / "model.onnx")
         engine = compare(f32, OnnxCausalLM(folders["int8"] / "model.onnx"), ids).as_dict()
+        auto_manifest = Manifest.load(folders["auto"])
+        chosen = f"int8, blocks of {auto_manifest.quality.get('block_size')}"
+        if auto_manifest.quantization != "int8":
+            chosen = "float32"
+        product = compare(f32, OnnxCausalLM(folders["auto"] / "model.onnx"), ids).as_dict()
         reference = llamacpp_logits(llama["f32"], ids)
         q8_0 = tally_llamacpp(reference, llamacpp_logits(llama["q8_0"], ids), ids)
         # The two float references should be one model: the engine's float32 scored against llama.cpp's.
         references = tally_llamacpp(reference, engine_logits(f32, ids), ids)
         common = {"model": NAMES[key], "text": name, "language": language, "writes": language in WRITES[key]}
-        rows.append({**common, "system": "engine 8-bit", **engine})
+        rows.append({**common, "system": "engine 8-bit, blocks of 32", **engine})
+        rows.append({**common, "system": f"engine as exported by auto ({chosen})", **product})
         rows.append({**common, "system": "llama.cpp q8_0", **q8_0})
         rows.append({**common, "system": "engine f32 vs llama.cpp f32", **references})
     return rows
@@ -171,6 +178,9 @@ def main() -> int:
             f"{max(r['perplexity_ratio'] for r in bars):.4f}"
         )
     RESULTS.parent.mkdir(exist_ok=True)
+    measured = {r["model"] for r in rows}
+    if RESULTS.exists():  # keep the other models' rows from an earlier run (--models measures a subset)
+        rows = [r for r in json.loads(RESULTS.read_text())["rows"] if r["model"] not in measured] + rows
     RESULTS.write_text(json.dumps({"cpu": cpu_model(), "rows": rows}, indent=1), encoding="utf-8")
     return 0
 
