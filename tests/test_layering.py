@@ -28,6 +28,8 @@ ALLOWED: dict[str, set[str]] = {
     "assist": BASE | {"engine", "settings", "assist"},
     "ui": BASE | {"engine", "models", "settings", "textfile", "recovery", "assist", "ui"},
     "cli": None,  # the command line may use anything
+    "cli_models": None,
+    "cli_common": BASE,
     "__main__": None,
     "__init__": BASE,
 }

@@ -15,25 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from writer_app import __version__
+from writer_app.cli_common import command, print_table
+from writer_app.cli_models import build_models_parser, run_models
 from writer_app.errors import UserError
 
 if TYPE_CHECKING:
     from writer_app.engine.generate import Engine
-    from writer_app.engine.manifest import Manifest
     from writer_app.engine.sampling import SamplingParams
 
 COMMANDS = ("complete", "task", "models")
 log = logging.getLogger("writer_app")
-
-
-def _command(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
-    """A sub-command that takes -v after its name too. SUPPRESS: where it is absent there, the value set
-    before the sub-command stays."""
-    parser = sub.add_parser(name, help=help)
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log details to stderr"
-    )
-    return parser
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,7 +56,7 @@ MAX_THREADS = 2 * (os.cpu_count() or 1)
 
 
 def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
-    p = _command(sub, "complete", "stream a continuation of TEXT (or stdin) to stdout")
+    p = command(sub, "complete", "stream a continuation of TEXT (or stdin) to stdout")
     p.add_argument("text", nargs="?", default=None, help="the text to continue; '-' or nothing reads stdin")
     p.add_argument("--max-new-tokens", type=_positive_int, default=48)
     p.add_argument("--stop", choices=("sentence", "newline"), help="stop at a sentence end or a newline")
@@ -73,7 +64,7 @@ def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _build_task_parser(sub: argparse._SubParsersAction) -> None:
-    p = _command(sub, "task", "run a writing task (ad copy, lyrics, summary, translation, ...) on TEXT")
+    p = command(sub, "task", "run a writing task (ad copy, lyrics, summary, translation, ...) on TEXT")
     p.add_argument("id", nargs="?", help="the task (see --list)")
     p.add_argument("text", nargs="?", default=None, help="the text to work on; '-' or nothing reads stdin")
     p.add_argument("--list", action="store_true", help="list the tasks, built-in and your own")
@@ -102,46 +93,6 @@ def _add_generation_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stats", action="store_true", help="print timing statistics as one JSON line to stderr")
 
 
-def _add_quantize_flag(parser: argparse.ArgumentParser) -> None:
-    from writer_app.models.export import QUANTIZE_CHOICES
-
-    parser.add_argument(
-        "--quantize",
-        choices=QUANTIZE_CHOICES,
-        default=None,
-        help="weights: int8 (8-bit weight-only, smaller and faster), none (float32), or auto (the "
-        "default: int8 when its next tokens agree with float32's at 97%% of positions of a prose sample)",
-    )
-
-
-def _build_models_parser(sub: argparse._SubParsersAction) -> None:
-    models = _command(sub, "models", "manage the local model store")
-    msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
-    exp = _command(msub, "export", "export a hub id or a local HF model folder to ONNX into the store")
-    exp.add_argument("source", help="hub id (gpt2, distilgpt2, uer/gpt2-chinese-cluecorpussmall) or folder")
-    exp.add_argument("--name", help="name in the store (default: derived from SOURCE)")
-    exp.add_argument("--force", action="store_true", help="replace a model of the same name")
-    _add_quantize_flag(exp)
-    gg = _command(msub, "import-gguf", "import a GGUF checkpoint (e.g. SmolLM2-135M-Instruct)")
-    gg.add_argument("file", type=Path)
-    gg.add_argument("--name")
-    gg.add_argument("--force", action="store_true")
-    _add_quantize_flag(gg)
-    onx = _command(msub, "import-onnx", "copy an ONNX model folder (ours or optimum's) into the store")
-    onx.add_argument("folder", type=Path)
-    onx.add_argument("--name")
-    _command(msub, "catalog", "list the models known to work, with size, languages and roles")
-    ins = _command(msub, "install", "install a model from the catalog (see 'writer-app models catalog')")
-    ins.add_argument("id")
-    _command(msub, "list", "list installed models")
-    rm = _command(msub, "remove", "delete a model from the store")
-    rm.add_argument("name")
-    ver = _command(msub, "verify", "check a model's files against its manifest checksums")
-    ver.add_argument("name")
-    _command(msub, "install-default", "install GPT-2 (online) or the offline starter model")
-    _command(msub, "path", "print the store's folder")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="writer-app", description="A local, offline writing assistant.")
     parser.add_argument("--version", action="version", version=f"writer-app {__version__}")
@@ -149,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _build_complete_parser(sub)
     _build_task_parser(sub)
-    _build_models_parser(sub)
+    build_models_parser(sub)
     return parser
 
 
@@ -232,7 +183,7 @@ def run_task(args: argparse.Namespace) -> int:
 
     tasks, problems = load_tasks()
     if args.list:
-        _print_table(
+        print_table(
             [("ID", "TASK", "任务", "READS", "RESULT")]
             + [(t.id, t.label_en, t.label_zh, t.reads, t.output) for t in tasks]
         )
@@ -303,134 +254,6 @@ def _stream(
         stats = {"model": engine.spec.name, "threads": engine.model.threads, **result.stats.as_dict()}
         print(json.dumps(stats), file=sys.stderr)
     return 0
-
-
-def _quantization_label(manifest: Manifest) -> str:
-    """The weights kept, and how close 8-bit came to float32 when that was measured."""
-    from writer_app.models.variant import describe as describe_quality
-
-    if "int8_agreement" not in manifest.quality:
-        return manifest.quantization
-    return f"{manifest.quantization} (8-bit: {describe_quality(manifest.quality)})"
-
-
-def _human_size(n: int) -> str:
-    size, unit = float(n), "B"
-    for bigger in ("KB", "MB", "GB"):
-        if size < 1024:
-            break
-        size, unit = size / 1024, bigger
-    return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-
-
-def run_models(args: argparse.Namespace) -> int:
-    from writer_app.models.store import ModelStore
-
-    store = ModelStore()
-    action = args.models_command
-    if action == "list":
-        entries = store.entries()
-        if not entries:
-            print(f"no models installed in {store.root}; run 'writer-app models install-default'")
-            return 0
-        default = store.default_name()
-        rows = [("", "NAME", "ARCH", "QUANT", "CONTEXT", "SIZE", "SOURCE")]
-        for e in entries:
-            m = e.manifest
-            rows.append(
-                (
-                    "*" if e.name == default else "",
-                    e.name,
-                    m.architecture if m else "?",
-                    _quantization_label(m) if m else "?",
-                    str(m.context_length) if m else "?",
-                    _human_size(e.size_bytes),
-                    (m.source if m else (e.problem or "no manifest (plain ONNX export)")),
-                )
-            )
-        _print_table(rows)
-        return 0
-    if action == "path":
-        print(store.root)
-        return 0
-    if action == "remove":
-        store.remove(args.name)
-        print(f"removed {args.name}")
-        return 0
-    if action == "verify":
-        problems = store.verify(args.name)
-        if problems:
-            for problem in problems:
-                print(f"{args.name}: {problem}", file=sys.stderr)
-            return 2
-        print(f"{args.name}: all files match their checksums")
-        return 0
-    if action == "export":
-        from writer_app.models.export import export_model
-
-        folder = export_model(
-            args.source, name=args.name, store=store, overwrite=args.force, progress=_say, **_quantize(args)
-        )
-        _check_loads(folder)
-        return 0
-    if action == "import-gguf":
-        from writer_app.models.gguf_import import import_gguf
-
-        folder = import_gguf(
-            args.file, name=args.name, store=store, overwrite=args.force, progress=_say, **_quantize(args)
-        )
-        _check_loads(folder)
-        return 0
-    if action == "import-onnx":
-        _check_loads(store.import_folder(args.folder, name=args.name, progress=_say))
-        return 0
-    if action == "catalog":
-        _print_catalog()
-        return 0
-    if action == "install":
-        from writer_app.models.catalog import find_entry, install_entry
-
-        _check_loads(install_entry(find_entry(args.id), store=store, progress=_say))
-        return 0
-    # install-default: argparse allows no other action
-    from writer_app.models.default_model import install_default
-
-    name = install_default(store=store, progress=_say)
-    _check_loads(store.path(name))
-    print(f"default model: {name}")
-    return 0
-
-
-def _print_catalog() -> None:
-    from writer_app.models.catalog import catalog
-
-    rows = [("ID", "MODEL", "DOWNLOAD", "LANGUAGES", "ROLES", "NEEDS")]
-    for e in catalog():
-        size = f"{e.download_mb / 1000:.1f} GB" if e.download_mb >= 1000 else f"{e.download_mb} MB"
-        rows.append((e.id, e.label, size, ",".join(e.languages), ",".join(e.roles), f"network ({e.network})"))
-    _print_table(rows)
-
-
-def _print_table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
-
-
-def _quantize(args: argparse.Namespace) -> dict[str, str]:
-    return {} if args.quantize is None else {"quantize": args.quantize}
-
-
-def _say(message: str) -> None:
-    print(message, flush=True)
-
-
-def _check_loads(folder: Path) -> None:
-    from writer_app.engine.generate import Engine
-
-    engine = Engine.load(folder, threads=1)
-    engine.generate("Hello", max_new_tokens=1)
-    _say(f"checked: {folder.name} loads and generates ({engine.load_ms:.0f} ms to load)")
 
 
 def run_editor(argv: Sequence[str]) -> int:

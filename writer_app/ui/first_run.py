@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 from writer_app.models.catalog import CatalogEntry, ordered_for
 from writer_app.models.store import ModelStore, name_from_source
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
-from writer_app.ui.model_manager import ROLE_NAMES, languages_text, offline, size_text
+from writer_app.ui.model_manager import ROLE_NAMES, ask_for_gguf, languages_text, offline, size_text
 
 
 class FirstRunDialog(QDialog):
@@ -89,9 +88,9 @@ class FirstRunDialog(QDialog):
             self._start(["install", entry.id], entry.name, f"Installing {entry.label}…")
 
     def _choose_gguf(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF file", str(Path.home()), "GGUF (*.gguf)")
-        if path:
-            self.import_gguf(Path(path))
+        path = ask_for_gguf(self)
+        if path is not None:
+            self.import_gguf(path)
 
     def import_gguf(self, path: Path) -> None:
         name = name_from_source(path.name)

@@ -57,6 +57,11 @@ def weights_text(entry: StoreEntry) -> tuple[str, str]:
     return kind, detail
 
 
+def ask_for_gguf(parent: QWidget) -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Import a GGUF file", str(Path.home()), "GGUF (*.gguf)")
+    return Path(path) if path else None
+
+
 def offline() -> bool:
     return bool(os.environ.get("WRITER_APP_OFFLINE")) or os.environ.get("HF_HUB_OFFLINE") in ("1", "true")
 
@@ -270,9 +275,9 @@ class ModelManager(QDialog):
             self.start(["install", entry.id], entry.name, f"Installing {entry.label}")
 
     def _choose_gguf(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF file", str(Path.home()), "GGUF (*.gguf)")
-        if path:
-            self.import_gguf(Path(path))
+        path = ask_for_gguf(self)
+        if path is not None:
+            self.import_gguf(path)
 
     def _choose_onnx(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Import an ONNX model folder", str(Path.home()))

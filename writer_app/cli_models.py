@@ -1,0 +1,178 @@
+"""`writer-app models …`: the model store on the command line (list, export, import, catalog, install,
+verify, remove). Its output is read by people and by the window's model manager, which runs these
+commands as child processes and shows their stage lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from writer_app.cli_common import command, print_table
+
+if TYPE_CHECKING:
+    from writer_app.engine.manifest import Manifest
+
+
+def _add_quantize_flag(parser: argparse.ArgumentParser) -> None:
+    from writer_app.models.export import QUANTIZE_CHOICES
+
+    parser.add_argument(
+        "--quantize",
+        choices=QUANTIZE_CHOICES,
+        default=None,
+        help="weights: int8 (8-bit weight-only, smaller and faster), none (float32), or auto (the "
+        "default: int8 when its KL divergence and perplexity ratio from float32 are within llama.cpp "
+        "q8_0's, measured on our prose)",
+    )
+
+
+def build_models_parser(sub: argparse._SubParsersAction) -> None:
+    models = command(sub, "models", "manage the local model store")
+    msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    exp = command(msub, "export", "export a hub id or a local HF model folder to ONNX into the store")
+    exp.add_argument("source", help="hub id (gpt2, distilgpt2, uer/gpt2-chinese-cluecorpussmall) or folder")
+    exp.add_argument("--name", help="name in the store (default: derived from SOURCE)")
+    exp.add_argument("--force", action="store_true", help="replace a model of the same name")
+    _add_quantize_flag(exp)
+    gg = command(msub, "import-gguf", "import a GGUF checkpoint (e.g. SmolLM2-135M-Instruct)")
+    gg.add_argument("file", type=Path)
+    gg.add_argument("--name")
+    gg.add_argument("--force", action="store_true")
+    _add_quantize_flag(gg)
+    onx = command(msub, "import-onnx", "copy an ONNX model folder (ours or optimum's) into the store")
+    onx.add_argument("folder", type=Path)
+    onx.add_argument("--name")
+    command(msub, "catalog", "list the models known to work, with size, languages and roles")
+    ins = command(msub, "install", "install a model from the catalog (see 'writer-app models catalog')")
+    ins.add_argument("id")
+    command(msub, "list", "list installed models")
+    rm = command(msub, "remove", "delete a model from the store")
+    rm.add_argument("name")
+    ver = command(msub, "verify", "check a model's files against its manifest checksums")
+    ver.add_argument("name")
+    command(msub, "install-default", "install GPT-2 (online) or the offline starter model")
+    command(msub, "path", "print the store's folder")
+
+
+def _quantization_label(manifest: Manifest) -> str:
+    """The weights kept, and how close 8-bit came to float32 when that was measured."""
+    from writer_app.models.variant import describe as describe_quality
+
+    if "int8_agreement" not in manifest.quality:
+        return manifest.quantization
+    return f"{manifest.quantization} (8-bit: {describe_quality(manifest.quality)})"
+
+
+def _human_size(n: int) -> str:
+    size, unit = float(n), "B"
+    for bigger in ("KB", "MB", "GB"):
+        if size < 1024:
+            break
+        size, unit = size / 1024, bigger
+    return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+
+
+def run_models(args: argparse.Namespace) -> int:
+    from writer_app.models.store import ModelStore
+
+    store = ModelStore()
+    action = args.models_command
+    if action == "list":
+        entries = store.entries()
+        if not entries:
+            print(f"no models installed in {store.root}; run 'writer-app models install-default'")
+            return 0
+        default = store.default_name()
+        rows = [("", "NAME", "ARCH", "QUANT", "CONTEXT", "SIZE", "SOURCE")]
+        for e in entries:
+            m = e.manifest
+            rows.append(
+                (
+                    "*" if e.name == default else "",
+                    e.name,
+                    m.architecture if m else "?",
+                    _quantization_label(m) if m else "?",
+                    str(m.context_length) if m else "?",
+                    _human_size(e.size_bytes),
+                    (m.source if m else (e.problem or "no manifest (plain ONNX export)")),
+                )
+            )
+        print_table(rows)
+        return 0
+    if action == "path":
+        print(store.root)
+        return 0
+    if action == "remove":
+        store.remove(args.name)
+        print(f"removed {args.name}")
+        return 0
+    if action == "verify":
+        problems = store.verify(args.name)
+        if problems:
+            for problem in problems:
+                print(f"{args.name}: {problem}", file=sys.stderr)
+            return 2
+        print(f"{args.name}: all files match their checksums")
+        return 0
+    if action == "export":
+        from writer_app.models.export import export_model
+
+        folder = export_model(
+            args.source, name=args.name, store=store, overwrite=args.force, progress=_say, **_quantize(args)
+        )
+        _check_loads(folder)
+        return 0
+    if action == "import-gguf":
+        from writer_app.models.gguf_import import import_gguf
+
+        folder = import_gguf(
+            args.file, name=args.name, store=store, overwrite=args.force, progress=_say, **_quantize(args)
+        )
+        _check_loads(folder)
+        return 0
+    if action == "import-onnx":
+        _check_loads(store.import_folder(args.folder, name=args.name, progress=_say))
+        return 0
+    if action == "catalog":
+        _print_catalog()
+        return 0
+    if action == "install":
+        from writer_app.models.catalog import find_entry, install_entry
+
+        _check_loads(install_entry(find_entry(args.id), store=store, progress=_say))
+        return 0
+    # install-default: argparse allows no other action
+    from writer_app.models.default_model import install_default
+
+    name = install_default(store=store, progress=_say)
+    _check_loads(store.path(name))
+    print(f"default model: {name}")
+    return 0
+
+
+def _print_catalog() -> None:
+    from writer_app.models.catalog import catalog
+
+    rows = [("ID", "MODEL", "DOWNLOAD", "LANGUAGES", "ROLES", "NEEDS")]
+    for e in catalog():
+        size = f"{e.download_mb / 1000:.1f} GB" if e.download_mb >= 1000 else f"{e.download_mb} MB"
+        rows.append((e.id, e.label, size, ",".join(e.languages), ",".join(e.roles), f"network ({e.network})"))
+    print_table(rows)
+
+
+def _quantize(args: argparse.Namespace) -> dict[str, str]:
+    return {} if args.quantize is None else {"quantize": args.quantize}
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _check_loads(folder: Path) -> None:
+    from writer_app.engine.generate import Engine
+
+    engine = Engine.load(folder, threads=1)
+    engine.generate("Hello", max_new_tokens=1)
+    _say(f"checked: {folder.name} loads and generates ({engine.load_ms:.0f} ms to load)")
