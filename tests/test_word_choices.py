@@ -80,3 +80,67 @@ def test_alt_down_opens_the_menu_and_a_pick_becomes_ghost_text(qtbot, tiny_model
     assert window.session.ghost() is not None
     assert window.session.ghost().text.startswith(picked)
     assert window.editor.toPlainText() == "The river ran past the mill and"  # nothing written behind the back
+
+
+def test_the_models_accepted_text_is_tracked_until_the_writer_edits_it():
+    from writer_app.assist.word_choices import WrittenText
+
+    written = WrittenText()
+    written.expect(10, 5)
+    written.edit(10, 0, 5)  # the accepted text arrives
+    assert written.spans == [(10, 15)] and written.at(12) == (10, 15) and written.at(15) is None
+    written.edit(0, 0, 3)  # typing before it moves it
+    assert written.spans == [(13, 18)]
+    written.edit(20, 0, 4)  # typing after it leaves it
+    assert written.spans == [(13, 18)]
+    written.expect(18, 6)
+    written.edit(18, 0, 6)  # accepted right after: one span
+    assert written.spans == [(13, 24)]
+    written.edit(15, 1, 1)  # the writer changed a character of it: it is theirs now
+    assert written.spans == []
+
+
+def test_picking_inside_accepted_text_takes_out_the_rest_and_writes_it_anew():
+    h = make_session("The river ran", loaded=model(), alternatives=1)
+    assert h.session.request_suggestion()
+    h.engine.answer(h.engine.of_kind(RequestKind.CONTINUE)[0], " past the old mill")
+    edit = h.session.accept_all()
+    h.doc.insert(edit.start, edit.text, own=True)
+    assert h.session.choices.written.spans == [(13, 31)]
+    h.doc.position = len("The river ran past")
+    assert h.session.choices.request()
+    rest = h.session.choices.take_out_rest()
+    assert rest is not None and (rest.start, rest.end, rest.text) == (18, 31, "")
+    h.doc.replace(rest.start, rest.end, "", own=True)
+    assert h.session.choices.choose(" a")
+    assert h.engine.of_kind(RequestKind.CONTINUE)[-1].prompt == "The river ran past a"
+    h.doc.position = 2  # the writer's own text: choices come, nothing is taken out
+    assert h.session.choices.request() and h.session.choices.take_out_rest() is None
+
+
+def test_in_the_window_a_pick_inside_accepted_text_rewrites_the_rest_in_one_undo_step(qtbot, tiny_model):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextCursor
+
+    from tests.test_ui_editor import make_window
+
+    window = make_window(qtbot, tiny_model, alternatives=1)
+    window.editor.setPlainText("The river ran")
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.session.busy and window.session.ghost() is not None, timeout=20000)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    accepted = window.editor.toPlainText()
+    assert len(accepted) > len("The river ran") + 3
+    cursor = window.editor.textCursor()
+    cursor.setPosition(len("The river ran") + 2)
+    window.editor.setTextCursor(cursor)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: window.editor.choice_menu is not None, timeout=20000)
+    window.editor.choice_menu.actions()[1].trigger()
+    assert window.editor.toPlainText() == accepted[: len("The river ran") + 2]  # the rest is out
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
+    assert window.session.ghost() is not None
+    window.session.dismiss()
+    window.editor.undo()
+    assert window.editor.toPlainText() == accepted  # one step brings the model's old text back

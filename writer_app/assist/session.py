@@ -40,7 +40,7 @@ from writer_app.assist.requests import (
 from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget
 from writer_app.assist.suggestion import Suggestion, mid_word
 from writer_app.assist.surprise_view import SurpriseView
-from writer_app.assist.tasks import Task, load_tasks
+from writer_app.assist.tasks import Task, load_tasks_saying_problems
 from writer_app.assist.word_choices import WordChoices
 from writer_app.engine.completion import GenerationResult, GenerationStats
 from writer_app.settings import Settings
@@ -94,7 +94,7 @@ class WritingSession:
             RequestKind.SURPRISE: (None, self.surprise.finished, self.surprise.failed),
             RequestKind.CHOICES: (None, self.choices.finished, self.choices.failed),
         }
-        self.reload_tasks()
+        self.tasks = load_tasks_saying_problems(self.listener.message)
 
     # --- the model ----------------------------------------------------------------------------------
     def load_model(self, model_ref: str) -> None:
@@ -165,6 +165,7 @@ class WritingSession:
         """The document changed. `own` edits are the session's (accepted or typed-through text)."""
         self.revision += 1
         self.window.edit(position, removed, added)
+        self.choices.written.edit(position, removed, added)
         if own:
             if self.suggestion is not None:
                 self.suggestion.revision = self.revision
@@ -283,7 +284,7 @@ class WritingSession:
         self.suggestion = None
         self.requests.cancel(s.request_id)  # stop generating the rest
         self._publish()
-        return Edit(s.anchor - len(text), s.anchor - len(text), text)
+        return self._accepted(s.anchor - len(text), text)
 
     def accept_word(self) -> Edit | None:
         s = self.suggestion
@@ -294,7 +295,11 @@ class WritingSession:
             self.dismiss()
         else:
             self._publish()
-        return Edit(s.anchor - len(word), s.anchor - len(word), word)
+        return self._accepted(s.anchor - len(word), word)
+
+    def _accepted(self, position: int, text: str) -> Edit:
+        self.choices.written.expect(position, len(text))  # the model's text, until the writer edits it
+        return Edit(position, position, text)
 
     def type_through(self, position: int, text: str) -> Edit | None:
         """The writer typed `text` at `position`: if it matches the ghost there, the ghost shrinks and
@@ -332,12 +337,6 @@ class WritingSession:
 
     def run_rewrite(self, task_id: str) -> bool:
         return self.usable() and self.rewrites.run(task_id)
-
-    def reload_tasks(self) -> None:
-        """Built-in tasks and the writer's own; a malformed task file is named and skipped."""
-        self.tasks, problems = load_tasks()
-        for problem in problems:
-            self.listener.message(f"Task file {problem}")
 
     def apply_rewrite(self, row: int, current_text: str) -> Edit | None:
         return self.rewrites.apply(row, current_text)

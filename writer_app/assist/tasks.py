@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -149,6 +150,14 @@ def load_tasks(folder: Path | None = None) -> tuple[list[Task], list[str]]:
             continue
         by_id[task.id] = task
     return list(by_id.values()), problems
+
+
+def load_tasks_saying_problems(say: Callable[[str], None]) -> list[Task]:
+    """The tasks; each file skipped is said through `say`."""
+    tasks, problems = load_tasks()
+    for problem in problems:
+        say(f"Task file {problem}")
+    return tasks
 
 
 def find_task(tasks: list[Task], task_id: str) -> Task:

@@ -97,8 +97,12 @@ class GhostTextEdit(QPlainTextEdit):
         return menu
 
     def _choose(self, text: str, prefix: str) -> None:
-        if self.session is not None:
-            self.session.choices.choose(text, prefix)
+        if self.session is None:
+            return
+        rest = self.session.choices.take_out_rest()  # inside the model's accepted text: write it anew
+        if rest is not None:
+            self.apply_edit(rest)
+        self.session.choices.choose(text, prefix)
 
     def show_surprise(self, start: int, ranks: list[TokenSurprise]) -> None:
         """Colour each token of the paragraph at start by its GLTR band; [] clears the colours."""
