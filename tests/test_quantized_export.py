@@ -125,3 +125,39 @@ def test_an_untied_table_of_the_heads_shape_is_not_shared():
     model = quantize_int8_weights(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)]))
     assert not share_tied_embedding(model)
     assert [n.op_type for n in model.graph.node] == ["Gather", "MatMulNBits"]
+
+
+def test_an_untied_embedding_table_is_stored_in_8_bits_of_its_own():
+    """Qwen2.5-0.5B GGUFs keep an output matrix apart from the token embeddings: the table is stored in
+    8-bit blocks (as llama.cpp's q8_0 stores token_embd) and rows read back within half a step."""
+    import numpy as np
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    from writer_app.models.graph_edits import quantize_embedding_table, quantize_int8_weights
+
+    rng = np.random.default_rng(1)
+    head = rng.standard_normal((64, 300)).astype(np.float32)
+    table = rng.standard_normal((300, 64)).astype(np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("Gather", ["table", "ids"], ["h"], name="embed"),
+            helper.make_node("MatMul", ["h", "head"], ["logits"], name="lm_head"),
+        ],
+        "g",
+        [helper.make_tensor_value_info("ids", TensorProto.INT64, [1, 3])],
+        [
+            helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 3, 300]),
+            helper.make_tensor_value_info("h", TensorProto.FLOAT, [1, 3, 64]),
+        ],
+        [numpy_helper.from_array(table, "table"), numpy_helper.from_array(head, "head")],
+    )
+    model = quantize_int8_weights(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)]))
+    assert quantize_embedding_table(model)
+    assert [n.op_type for n in model.graph.node] == ["GatherBlockQuantized", "Reshape", "MatMulNBits"]
+    assert all(i.name != "table" for i in model.graph.initializer)  # no float copy is left
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    ids = np.array([[0, 150, 299]], dtype=np.int64)
+    rows = session.run(["h"], {"ids": ids})[0][0]
+    step = np.abs(table[ids[0]].reshape(3, 2, 32)).max(axis=2, keepdims=True) / 127
+    assert np.all(np.abs(rows.reshape(3, 2, 32) - table[ids[0]].reshape(3, 2, 32)) <= step / 2 + 1e-6)

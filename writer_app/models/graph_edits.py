@@ -232,38 +232,89 @@ def share_tied_embedding(model) -> bool:
             continue  # a different matrix that happens to have the head's shape
         if not shared:
             graph.initializer.append(numpy_helper.from_array(scales, head.input[2] + "/per_row"))
-            graph.initializer.append(
-                numpy_helper.from_array(np.array([0, 0, n_blocks * block], dtype=np.int64), "tied/row_shape")
-            )
-        gathered = node.output[0] + "/blocks"
-        index = list(graph.node).index(node)
-        graph.node.remove(node)
-        graph.node.insert(
-            index,
-            helper.make_node(
-                "GatherBlockQuantized",
-                [head.input[1], node.input[1], head.input[2] + "/per_row"],
-                [gathered],
-                name=node.name + "_from_lm_head",
-                domain="com.microsoft",
-                gather_axis=0,
-                quantize_axis=2,
-                block_size=block,
-                bits=8,
-            ),
-        )
-        graph.node.insert(
-            index + 1,
-            helper.make_node(
-                "Reshape", [gathered, "tied/row_shape"], [node.output[0]], name=node.name + "_rows"
-            ),
-        )
+        _gather_rows_from_blocks(graph, node, head.input[1], head.input[2] + "/per_row", n_blocks, block)
         if not any(table.name in n.input for n in graph.node):
             graph.initializer.remove(table)
         shared = True
-    if shared and not any(op.domain == "com.microsoft" for op in model.opset_import):
-        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    if shared:
+        _use_contrib_ops(model)
     return shared
+
+
+def quantize_embedding_table(model, block: int = INT8_BLOCK_SIZE) -> bool:
+    """Store the token embeddings in 8 bits when the LM head is 8-bit but is a different matrix (an
+    untied head, as in Qwen2.5-0.5B GGUFs): rows of symmetric 8-bit blocks, read by GatherBlockQuantized,
+    as llama.cpp's q8_0 stores its token_embd. True if the graph changed."""
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    head = producers(graph).get(LOGITS)
+    if head is None or head.op_type != "MatMulNBits":
+        return False
+    vocab = next((helper.get_attribute_value(a) for a in head.attribute if a.name == "N"), None)
+    inits = {init.name: init for init in graph.initializer}
+    changed = False
+    for node in list(graph.node):
+        if node.op_type != "Gather" or node.input[0] not in inits:
+            continue
+        table = inits[node.input[0]]
+        if len(table.dims) != 2 or table.dims[0] != vocab or table.dims[1] % block:
+            continue
+        values = numpy_helper.to_array(table).astype(np.float32)
+        rows, hidden = values.shape
+        blocks = values.reshape(rows, hidden // block, block)
+        scales = np.abs(blocks).max(axis=2, keepdims=True) / 127.0
+        scales[scales == 0] = 1.0
+        quantized = (np.clip(np.rint(blocks / scales), -127, 127) + 128).astype(np.uint8)
+        graph.initializer.append(numpy_helper.from_array(quantized, table.name + "/q8"))
+        graph.initializer.append(
+            numpy_helper.from_array(scales.astype(np.float32), table.name + "/q8_scales")
+        )
+        _gather_rows_from_blocks(
+            graph, node, table.name + "/q8", table.name + "/q8_scales", hidden // block, block
+        )
+        if not any(table.name in n.input for n in graph.node):
+            graph.initializer.remove(table)
+        changed = True
+    if changed:
+        _use_contrib_ops(model)
+    return changed
+
+
+def _gather_rows_from_blocks(graph, node, blocks: str, scales: str, n_blocks: int, block: int) -> None:
+    """Replace Gather(table, ids) with GatherBlockQuantized over [rows, n_blocks, block] 8-bit data (zero
+    point 128) and its per-block scales, reshaped back to rows of n_blocks * block values."""
+    from onnx import helper, numpy_helper
+
+    shape = node.name + "/row_shape"
+    graph.initializer.append(
+        numpy_helper.from_array(np.array([0, 0, n_blocks * block], dtype=np.int64), shape)
+    )
+    gathered = node.output[0] + "/blocks"
+    index = list(graph.node).index(node)
+    graph.node.remove(node)
+    gather = helper.make_node(
+        "GatherBlockQuantized",
+        [blocks, node.input[1], scales],
+        [gathered],
+        name=node.name + "_8bit",
+        domain="com.microsoft",
+        gather_axis=0,
+        quantize_axis=2,
+        block_size=block,
+        bits=8,
+    )
+    graph.node.insert(index, gather)
+    graph.node.insert(
+        index + 1, helper.make_node("Reshape", [gathered, shape], [node.output[0]], name=node.name + "_rows")
+    )
+
+
+def _use_contrib_ops(model) -> None:
+    from onnx import helper
+
+    if not any(op.domain == "com.microsoft" for op in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
 
 
 def _remove_dead_nodes(graph) -> int:

@@ -19,6 +19,7 @@ from writer_app.models.graph_edits import (
     gemm_to_matmul,
     half_precision_embeddings,
     last_position_logits,
+    quantize_embedding_table,
     quantize_int8_weights,
     save_with_external_weights,
     share_tied_embedding,
@@ -86,6 +87,7 @@ def optimize_graph(
         model = quantize_int8_weights(model, block_size=block_size)
         rewrites.record("int8_weights", count_ops(model, "MatMulNBits"))
         rewrites.record("tied_embedding_shared", share_tied_embedding(model))
+        rewrites.record("int8_embeddings", quantize_embedding_table(model, block_size))
         rewrites.record("fp16_embeddings", half_precision_embeddings(model))
     save_with_external_weights(model, path)
     return rewrites
