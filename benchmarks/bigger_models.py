@@ -158,6 +158,10 @@ def main() -> int:
         print()
         print(table(result))
     RESULTS.parent.mkdir(exist_ok=True)
+    measured = {r["model"] for r in results}
+    if RESULTS.exists():  # keep the other models from an earlier run (--models measures a subset)
+        earlier = json.loads(RESULTS.read_text())["models"]
+        results = [r for r in earlier if r["model"] not in measured] + results
     RESULTS.write_text(json.dumps({"cpu": cpu_model(), "threads": args.threads, "models": results}, indent=1))
     return 0
 
