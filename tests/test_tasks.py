@@ -225,3 +225,18 @@ def test_settings_show_the_task_folder_and_the_panel_cycles_with_alt_brackets(qt
     qtbot.keyClick(panel.candidates, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClick(panel.candidates, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.AltModifier)
     assert panel.candidates.currentRow() == 2
+
+
+def test_a_document_tasks_result_goes_where_the_writer_is():
+    from tests.session_fakes import make_session, model
+    from writer_app.assist.requests import RequestKind
+
+    text = "First part.\n\nSecond part."
+    h = make_session(text, loaded=model(), alternatives=1)
+    h.session.begin_rewrite(0, len(text), text)
+    assert h.session.run_rewrite("title")
+    [request] = h.engine.of_kind(RequestKind.REWRITE)
+    h.engine.answer(request, "Two Parts")
+    h.doc.position = 0
+    edit = h.session.apply_rewrite(0, text)
+    assert edit is not None and (edit.start, edit.end, edit.text) == (0, 0, "Two Parts\n\n")

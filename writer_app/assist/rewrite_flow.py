@@ -44,7 +44,7 @@ class RewriteFlow:
         self.target = RewriteTarget(start, end, text, self.session.revision)
 
     def run(self, task_id: str) -> bool:
-        """Ask for candidates in this mode, on the instruction model, in the prompt form it follows. A
+        """Ask for candidates for this task, on the instruction model, in the prompt form it follows. A
         separate instruction model is loaded first when it is not yet. Refused (and said why) while the
         shared model is loading: its form is not known yet."""
         target = self.target
@@ -67,8 +67,7 @@ class RewriteFlow:
         if target is not self.target or info is None:
             return  # closed, or another passage chosen, while the instruction model loaded
         session.requests.cancel(target.request_id)
-        session.requests.cancel_all(RequestKind.WARM)
-        session.requests.cancel_all(RequestKind.SURPRISE)
+        session.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
         task = find_task(session.tasks, task_id)
         plan = task_prompt(
             task,
@@ -113,6 +112,9 @@ class RewriteFlow:
         self.close()
         if target.task is not None and target.task.output != "replace":
             session.listener.message("Inserted. Ctrl+Z takes it out.")
+            if target.task.reads == "document":  # a summary or title goes where the writer is
+                at, _ = session.document.cursor()
+                return Edit(at, at, replacement + "\n\n" if at == 0 else "\n\n" + replacement)
             return Edit(target.end, target.end, joined_after(target.text, replacement, target.task.reads))
         session.listener.message("Replaced. Ctrl+Z restores the original.")
         return Edit(target.start, target.end, replacement)
