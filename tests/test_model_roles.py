@@ -92,3 +92,10 @@ def test_the_window_runs_rewrites_on_the_instruction_model_and_ghost_text_on_the
     window.session.instruction.unload()
     qtbot.waitUntil(lambda: Role.INSTRUCTION not in worker.engines, timeout=5000)
     assert window.bridge.instruction_label.text() == "Instructions: loads when first used"
+
+
+def test_naming_the_default_model_for_rewrites_does_not_load_it_twice():
+    h = make_session(PASSAGE, loaded=model("smol", instruct=True), instruction_model="smol")
+    h.session.continuation_ref = ""  # the installed default, loaded under its own name
+    assert _rewrite(h) and h.engine.loads == []
+    assert h.engine.of_kind(RequestKind.REWRITE)[0].role is Role.INSTRUCTION

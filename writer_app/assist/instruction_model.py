@@ -24,7 +24,9 @@ class InstructionModel:
     def ref(self) -> str | None:
         """The instruction model's name or folder when it is not the continuation model, else None."""
         wanted = self.session.settings.instruction_model.strip()
-        return wanted if wanted and wanted != self.session.continuation_ref else None
+        loaded = self.session.model.info
+        same = wanted == self.session.continuation_ref or (loaded is not None and wanted == loaded.name)
+        return wanted if wanted and not same else None
 
     @property
     def separate(self) -> bool:
