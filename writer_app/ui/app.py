@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from importlib import resources
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from writer_app.settings import load_settings
@@ -12,10 +14,17 @@ from writer_app.ui.hot_exit import install_signal_handlers
 from writer_app.ui.main_window import MainWindow
 
 
+def app_icon() -> QIcon:
+    """The app's icon, from the package (desktops take theirs from resources/icons)."""
+    return QIcon(str(resources.files("writer_app.resources").joinpath("icons/writer-app.svg")))
+
+
 def run_app(file: Path | None = None, model: str | None = None, *, offer_first_run: bool = True) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("writer-app")
     app.setApplicationDisplayName("writer_app")
+    app.setDesktopFileName("writer-app")  # matches resources/writer-app.desktop
+    app.setWindowIcon(app_icon())
     settings, messages = load_settings()
     window = MainWindow(settings, model=model, startup_messages=messages)
     notifier = install_signal_handlers(window.end_on_signal)
