@@ -83,8 +83,11 @@ def test_the_window_runs_rewrites_on_the_instruction_model_and_ghost_text_on_the
     window.editor.selectAll()
     window.open_rewrite()
     window.session.run_rewrite("formal")
-    qtbot.waitUntil(lambda: Role.INSTRUCTION in worker.engines, timeout=20000)
-    qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
+    # The worker holds the engine before the UI thread hears of it; the rewrite starts on that news.
+    qtbot.waitUntil(lambda: window.session.instruction.state.info is not None, timeout=20000)
+    qtbot.waitUntil(
+        lambda: not window.session.busy and window.session.rewrite.request_id is None, timeout=20000
+    )
     assert worker.engines[Role.INSTRUCTION].spec.name == "tiny-chat"
     assert worker.engines[Role.CONTINUATION].spec.name == "tiny"
     assert window.bridge.instruction_label.text().startswith("Instructions: tiny-chat (")
