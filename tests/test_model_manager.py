@@ -182,3 +182,17 @@ def test_no_first_run_when_a_model_is_named(qtbot, home, tiny_model):
 
     window = make_window(qtbot, tiny_model)
     assert window.offer_first_run() is None
+
+
+def test_installs_run_through_the_bundles_own_executable_when_frozen(monkeypatch):
+    import sys
+
+    from writer_app.ui.model_jobs import models_command
+
+    assert models_command(["list"]) == (sys.executable, ["-m", "writer_app", "models", "list"])
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/writer-app/writer-app")
+    assert models_command(["install", "gpt2"]) == (
+        "/opt/writer-app/writer-app",
+        ["models", "install", "gpt2"],
+    )

@@ -32,6 +32,14 @@ STAGES = (
 STOP_GRACE_MS = 3000
 
 
+def models_command(args: list[str]) -> tuple[str, list[str]]:
+    """(program, arguments) that run `writer-app models ARGS`: the interpreter with -m, or, in the
+    desktop bundle (PyInstaller sets sys.frozen), the bundle's own executable."""
+    if getattr(sys, "frozen", False):
+        return sys.executable, ["models", *args]
+    return sys.executable, ["-m", "writer_app", "models", *args]
+
+
 @dataclass(frozen=True)
 class JobOutcome:
     ok: bool
@@ -62,7 +70,7 @@ class ModelJob(QObject):
 
     def start(self) -> None:
         self.stage.emit("Starting", 0.0, "")
-        self.process.start(sys.executable, ["-m", "writer_app", "models", *self.args])
+        self.process.start(*models_command(self.args))
 
     def cancel(self) -> None:
         if self.process.state() == QProcess.ProcessState.NotRunning:
