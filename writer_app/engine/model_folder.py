@@ -26,7 +26,6 @@ class ModelSpec:
     eos_token_ids: list[int]
     bos_token_id: int | None
     capabilities: list[str] = field(default_factory=lambda: ["continue"])
-    prompt_format: str | None = None
     manifest: Manifest | None = None
     # The model's own chat template; None for base models (and for a template that does not parse).
     chat_template: ChatTemplate | None = None
@@ -63,7 +62,6 @@ def read_model_folder(folder: Path | str, *, verify: bool = True) -> ModelSpec:
             eos_token_ids=list(manifest.eos_token_ids),
             bos_token_id=manifest.bos_token_id,
             capabilities=list(manifest.capabilities),
-            prompt_format=manifest.prompt_format,
             manifest=manifest,
             chat_template=_chat_template(folder),
         )

@@ -232,12 +232,8 @@ def share_tied_embedding(model) -> bool:
             continue  # a different matrix that happens to have the head's shape
         if not shared:
             graph.initializer.append(numpy_helper.from_array(scales, head.input[2] + "/per_row"))
-        _gather_rows_from_blocks(graph, node, head.input[1], head.input[2] + "/per_row", n_blocks, block)
-        if not any(table.name in n.input for n in graph.node):
-            graph.initializer.remove(table)
+        _gather_rows_from_blocks(model, node, head.input[1], head.input[2] + "/per_row", n_blocks, block)
         shared = True
-    if shared:
-        _use_contrib_ops(model)
     return shared
 
 
@@ -271,21 +267,20 @@ def quantize_embedding_table(model, block: int = INT8_BLOCK_SIZE) -> bool:
             numpy_helper.from_array(scales.astype(np.float32), table.name + "/q8_scales")
         )
         _gather_rows_from_blocks(
-            graph, node, table.name + "/q8", table.name + "/q8_scales", hidden // block, block
+            model, node, table.name + "/q8", table.name + "/q8_scales", hidden // block, block
         )
-        if not any(table.name in n.input for n in graph.node):
-            graph.initializer.remove(table)
         changed = True
-    if changed:
-        _use_contrib_ops(model)
     return changed
 
 
-def _gather_rows_from_blocks(graph, node, blocks: str, scales: str, n_blocks: int, block: int) -> None:
+def _gather_rows_from_blocks(model, node, blocks: str, scales: str, n_blocks: int, block: int) -> None:
     """Replace Gather(table, ids) with GatherBlockQuantized over [rows, n_blocks, block] 8-bit data (zero
-    point 128) and its per-block scales, reshaped back to rows of n_blocks * block values."""
+    point 128) and its per-block scales, reshaped back to rows of n_blocks * block values; the float
+    table goes when nothing else reads it."""
     from onnx import helper, numpy_helper
 
+    graph = model.graph
+    table = node.input[0]
     shape = node.name + "/row_shape"
     graph.initializer.append(
         numpy_helper.from_array(np.array([0, 0, n_blocks * block], dtype=np.int64), shape)
@@ -308,11 +303,8 @@ def _gather_rows_from_blocks(graph, node, blocks: str, scales: str, n_blocks: in
     graph.node.insert(
         index + 1, helper.make_node("Reshape", [gathered, shape], [node.output[0]], name=node.name + "_rows")
     )
-
-
-def _use_contrib_ops(model) -> None:
-    from onnx import helper
-
+    if not any(table in n.input for n in graph.node):
+        graph.initializer.remove(next(i for i in graph.initializer if i.name == table))
     if not any(op.domain == "com.microsoft" for op in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
 
