@@ -354,7 +354,8 @@ class Engine:
         logits = apply_repetition_penalty(logits, ids, sampling.repetition_penalty)
         if sampling.greedy:
             order = (int(t) for t in np.argsort(-logits, kind="stable"))
-            allowed = (t for t in order if not self._creates_blocked(t, decoder, blocks))
+            creates = self._blocked_test(decoder, blocks)
+            allowed = (t for t in order if not creates(t))
             return [next(allowed, BLOCKED) for _ in range(n)]
         return [self._pick(logits, sampling, rng, decoder, blocks) for _ in range(n)]
 
@@ -384,20 +385,27 @@ class Engine:
         token = sample_token(logits, sampling, rng)
         if not blocks:
             return token
+        creates = self._blocked_test(decoder, blocks)
         logits = logits.copy()
         for _ in range(MAX_REFUSALS):
-            if not self._creates_blocked(token, decoder, blocks):
+            if not creates(token):
                 return token
             logits[token] = -np.inf
             token = sample_token(logits, sampling, rng)
         return BLOCKED
 
-    def _creates_blocked(self, token: int, decoder: StreamDecoder, blocks: BlockList) -> bool:
-        if not blocks or token in self._eos:
-            return False
-        context, text = decoder.context_and_text()
-        _, with_token = decoder.context_and_text(token)
-        return blocks.creates(context + text, context + with_token)
+    def _blocked_test(self, decoder: StreamDecoder, blocks: BlockList) -> Callable[[int], bool]:
+        """True for a candidate token that would write a blocked phrase; the text so far is read once
+        for all the candidates of a step."""
+        if not blocks:
+            return lambda _token: False
+        context = decoder.context()
+        before = context + decoder.text_with()
+
+        def creates(token: int) -> bool:
+            return token not in self._eos and blocks.creates(before, context + decoder.text_with(token))
+
+        return creates
 
     def _advance(
         self, stream: _Stream, token: int, stop_at: str | None, row: int, on_text: OnText | None

@@ -80,17 +80,20 @@ class StreamDecoder:
             return ""  # possibly an incomplete character: wait for its remaining bytes
         return self._take(text.replace(REPLACEMENT_CHAR, ""))
 
-    def context_and_text(self, token_id: int | None = None) -> tuple[str, str]:
-        """(the prompt's last words, the generated text), as they would read with token_id added
-        (nothing is committed). Used to judge a candidate token before it is chosen."""
-        if token_id is not None:
-            self._ids.append(int(token_id))
+    def context(self) -> str:
+        """The prompt's last words, as the generated text continues them."""
+        return self._codec.decode(self._ids[: self._prefix_len]).replace(REPLACEMENT_CHAR, "")
+
+    def text_with(self, token_id: int | None = None) -> str:
+        """The generated text, as it would read with token_id added (nothing is committed). Used to
+        judge a candidate token before it is chosen."""
+        if token_id is None:
+            return self._new_text().replace(REPLACEMENT_CHAR, "")
+        self._ids.append(int(token_id))
         try:
-            context = self._codec.decode(self._ids[: self._prefix_len]).replace(REPLACEMENT_CHAR, "")
-            return context, self._new_text().replace(REPLACEMENT_CHAR, "")
+            return self._new_text().replace(REPLACEMENT_CHAR, "")
         finally:
-            if token_id is not None:
-                self._ids.pop()
+            self._ids.pop()
 
     def flush(self) -> str:
         """The rest of the text once generation ended (a character cut by the end is dropped)."""
