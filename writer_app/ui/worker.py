@@ -81,9 +81,10 @@ class ModelWorker(QObject):
             log.exception("generation failed")
             self.failed.emit(request.request_id, generation_error(exc))
             return
+        self.finished.emit(request.request_id, result)
+        # After the answer is on its way: the file it reads and writes never delays the writer.
         if result is not None and result.stats.new_tokens >= MIN_TOKENS_FOR_SPEED:
             record_speed(engine.spec.name, result.stats.decode_ms_per_token)
-        self.finished.emit(request.request_id, result)
 
 
 class WorkerHost(QObject):
