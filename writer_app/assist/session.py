@@ -217,8 +217,9 @@ class WritingSession:
             sampling=sampling_from(self.settings),
         )
         request.prompt += starting_with
-        self.suggestion = Suggestion(request.request_id, cursor, request.num_alternatives, self.revision)
-        self.suggestion.alternatives = [starting_with] * request.num_alternatives
+        self.suggestion = Suggestion(
+            request.request_id, cursor, request.num_alternatives, self.revision, start=starting_with
+        )
         self.engine.submit(request)
         if starting_with:
             self._publish()

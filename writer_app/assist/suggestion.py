@@ -14,11 +14,14 @@ _NEXT_WORD = re.compile(rf"\s*(?:[{_CJK}]|[^\s{_CJK}]+)", re.DOTALL)
 class Suggestion:
     """Ghost text for one request. `typed` is what the writer typed through; alternatives must match it."""
 
-    def __init__(self, request_id: int, anchor: int, alternatives: int = 1, revision: int = 0) -> None:
+    def __init__(
+        self, request_id: int, anchor: int, alternatives: int = 1, revision: int = 0, start: str = ""
+    ) -> None:
         self.request_id = request_id
         self.revision = revision  # the document revision it is shown on (own edits move it along)
         self.anchor = anchor  # document position where the ghost text starts
-        self.alternatives: list[str] = [""] * max(1, alternatives)
+        # `start`: words the writer picked (Alt+Down), shown at once; the model writes on from them.
+        self.alternatives: list[str] = [start] * max(1, alternatives)
         self.index = 0
         self.typed = ""
         self.finished = False
