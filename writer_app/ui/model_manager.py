@@ -3,7 +3,6 @@ ONNX folder), verifying, removing, and choosing the model for each role."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app.models.catalog import CatalogEntry, ordered_for
+from writer_app.models.default_model import offline_by_choice
 from writer_app.models.measured_speed import measured_speeds
 from writer_app.models.store import ModelStore, StoreEntry, name_from_source
 from writer_app.models.variant import describe
@@ -60,10 +60,6 @@ def weights_text(entry: StoreEntry) -> tuple[str, str]:
 def ask_for_gguf(parent: QWidget) -> Path | None:
     path, _ = QFileDialog.getOpenFileName(parent, "Import a GGUF file", str(Path.home()), "GGUF (*.gguf)")
     return Path(path) if path else None
-
-
-def offline() -> bool:
-    return bool(os.environ.get("WRITER_APP_OFFLINE")) or os.environ.get("HF_HUB_OFFLINE") in ("1", "true")
 
 
 class ModelManager(QDialog):
@@ -137,7 +133,7 @@ class ModelManager(QDialog):
         add = QGroupBox("Add a model")
         add_layout = QVBoxLayout(add)
         note = "Catalog models download from the network (the model hub or the Python package index)."
-        if offline():
+        if offline_by_choice():
             note = (
                 "Offline: catalog models need the network; a GGUF file or an ONNX folder imports from disk."
             )
