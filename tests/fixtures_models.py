@@ -97,6 +97,7 @@ def build_tiny_gguf(path: Path, architecture: str = "llama") -> Path:
     tokens = specials + list(bytes_to_unicode().values()) + ["Ġt", "Ġth", "he"]
     hidden, layers, heads, kv_heads, ffn = 64, 2, 4, 2, 128  # grouped: two query heads per key/value head
     writer = gguf.GGUFWriter(str(path), architecture)
+    writer.add_license("apache-2.0")
     writer.add_context_length(128)
     writer.add_embedding_length(hidden)
     writer.add_block_count(layers)

@@ -16,6 +16,7 @@ from tests.fixtures_models import build_tiny_gguf
 from writer_app.cli import main
 from writer_app.engine.generate import Engine
 from writer_app.engine.manifest import Manifest
+from writer_app.models.model_licence import licence_in_readme
 
 IM_START, IM_END = 1, 2
 
@@ -34,6 +35,18 @@ def imported(gguf_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             main(["models", "import-gguf", str(gguf_file), "--name", "tiny-chat", "--quantize", "none"]) == 0
         )
     return home / "models" / "tiny-chat"
+
+
+def test_the_licence_in_the_gguf_metadata_is_recorded(imported):
+    assert Manifest.load(imported).license == "apache-2.0"
+
+
+def test_a_model_cards_licence_is_read_from_its_front_matter(tmp_path):
+    (tmp_path / "README.md").write_text("---\nlanguage: en\nlicense: 'mit'\n---\n# license: not this\n")
+    assert licence_in_readme(tmp_path) == "mit"
+    (tmp_path / "README.md").write_text("# A card without front matter\nlicense: mit\n")
+    assert licence_in_readme(tmp_path) == ""
+    assert licence_in_readme(tmp_path / "missing") == ""
 
 
 def test_chatml_special_tokens_are_fixed(imported):

@@ -37,6 +37,7 @@ class Manifest:
     bos_token_id: int | None = None
     # "chatml" for instruction-tuned models that use <|im_start|> turns, else None.
     prompt_format: str | None = None
+    license: str = ""  # as the model's source states it (model card, GGUF metadata); "" = not stated
     files: dict[str, str] = field(default_factory=dict)
     created: str = ""
     tool_versions: dict[str, str] = field(default_factory=dict)

@@ -23,6 +23,7 @@ from writer_app.engine.manifest import (
 )
 from writer_app.engine.model_check import remember_verified
 from writer_app.errors import UserError
+from writer_app.models.model_licence import licence_in_readme, licence_on_hub
 from writer_app.models.optimize import QUANTIZATIONS
 from writer_app.models.store import ModelStore, check_name, name_from_source
 from writer_app.models.variant import AUTO, build_weights
@@ -48,6 +49,7 @@ class ExportOverrides:
 
     source_label: str | None = None
     eos_token_ids: list[int] | None = None
+    licence: str | None = None
 
 
 def require_export_tools() -> None:
@@ -201,6 +203,9 @@ def export_model(
         for rewrite, reason in rewrites.refused.items():
             progress(f"      {rewrite.replace('_', ' ')} not applied: {reason}")
         progress("[3/3] writing the manifest and checksums…")
+        licence = overrides.licence
+        if licence is None:
+            licence = licence_in_readme(path) if local else licence_on_hub(source)
         manifest = Manifest(
             name=name,
             source=overrides.source_label or source,
@@ -210,6 +215,7 @@ def export_model(
             graph_rewrites_refused=dict(rewrites.refused),
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             tool_versions=_tool_versions(),
+            license=licence,
             **facts,
         )
         manifest.files = checksum_folder(scratch)

@@ -15,6 +15,7 @@ from writer_app.models.export import (
     quiet_libraries,
     require_export_tools,
 )
+from writer_app.models.model_licence import licence_in_gguf
 from writer_app.models.store import ModelStore, name_from_source
 
 CHATML_END = "<|im_end|>"
@@ -83,6 +84,8 @@ def import_gguf(
             store=store,
             overwrite=overwrite,
             progress=progress,
-            overrides=ExportOverrides(source_label=f"gguf:{path.name}", eos_token_ids=eos_ids),
+            overrides=ExportOverrides(
+                source_label=f"gguf:{path.name}", eos_token_ids=eos_ids, licence=licence_in_gguf(path)
+            ),
             quantize=quantize,
         )
