@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tests.session_fakes import make_session, model
 from writer_app.assist.requests import AssistError, ErrorKind, RequestKind
-from writer_app.assist.rewrite_flow import LOADING_MESSAGE
-from writer_app.assist.session import NO_MODEL_HINT, WARM_DELAY_MS
+from writer_app.assist.session import WARM_DELAY_MS
 from writer_app.assist.suggestion import mid_word
+from writer_app.assist.wording import no_model_hint, still_loading
 from writer_app.engine.sampling import SamplingParams
 from writer_app.settings import Settings
 
@@ -98,11 +98,11 @@ def test_a_chunk_for_an_older_document_revision_is_dropped():
 def test_without_a_model_requests_are_refused_with_the_install_hint():
     h = make_session(TEXT)
     h.session.model_failed(AssistError(ErrorKind.NO_MODEL, "no model is installed; run ..."))
-    assert h.seen.messages[-1] == NO_MODEL_HINT
+    assert h.seen.messages[-1] == no_model_hint()
     assert not h.session.request_suggestion()
     h.session.begin_rewrite(0, 3, "The")
     assert not h.session.run_rewrite("shorter")
-    assert h.engine.submitted == [] and h.seen.messages[-1] == NO_MODEL_HINT
+    assert h.engine.submitted == [] and h.seen.messages[-1] == no_model_hint()
 
 
 def test_a_broken_model_says_what_is_wrong():
@@ -119,7 +119,7 @@ def test_a_rewrite_while_the_model_loads_is_refused_until_it_is_ready():
     assert h.engine.loads == ["smollm2"] and h.seen.models[-1].loading
     h.session.begin_rewrite(4, 8, "ship")
     assert not h.session.run_rewrite("formal")
-    assert h.seen.rewrite[-1] == ("done", LOADING_MESSAGE)
+    assert h.seen.rewrite[-1] == ("done", still_loading())
     assert h.engine.of_kind(RequestKind.REWRITE) == []
     h.session.model_loaded(model("smollm2", instruct=True))
     assert h.session.run_rewrite("formal")
@@ -173,7 +173,7 @@ def test_failures_are_routed_by_kind_not_by_message():
     h.session.run_rewrite("shorter")
     rewrite = h.engine.of_kind(RequestKind.REWRITE)[-1]
     h.session.failed(rewrite.request_id, AssistError(ErrorKind.NO_MODEL, "no model is loaded"))
-    assert h.seen.rewrite[-1] == ("done", NO_MODEL_HINT)
+    assert h.seen.rewrite[-1] == ("done", no_model_hint())
     shown = len(h.seen.messages)
     h.session.cursor_moved()
     h.clock.advance(WARM_DELAY_MS)

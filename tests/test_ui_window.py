@@ -105,7 +105,7 @@ def test_settings_dialog_returns_the_edited_settings(qtbot):
     dialog.tokens.setValue(40)
     dialog.alternatives.setValue(2)
     dialog.auto.setChecked(True)
-    dialog.theme.setCurrentText("dark")
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
     result = dialog.result_settings()
     assert (result.model, result.suggestion_tokens, result.alternatives) == ("gpt2", 40, 2)
     assert result.instruction_model == "smollm2-135m-instruct"

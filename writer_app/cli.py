@@ -262,7 +262,7 @@ def run_editor(argv: Sequence[str]) -> int:
     from writer_app.ui.app import run_app
 
     # With no model installed, the window offers models in the writer's language (ui/first_run.py).
-    return run_app(file=args.file, model=args.model, offer_first_run=not args.no_install)
+    return run_app(file=args.file, model=args.model, offer_first_run=not args.no_install, version=__version__)
 
 
 def _configure_logging(verbose: bool) -> None:

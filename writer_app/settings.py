@@ -51,6 +51,8 @@ class Settings:
     soft_wrap: bool = True
     recent_files: list[str] = field(default_factory=list)
     block_list: bool = False  # never write the phrases in block_list_path()
+    language: str = "system"  # the interface: system | en | zh_CN
+    window_geometry: str = ""  # the main window's size and place (Qt's saveGeometry, base64)
 
     def problems(self) -> list[str]:
         issues = []
@@ -60,6 +62,8 @@ class Settings:
                 issues.append(f"{name}={value} is outside {low}..{high}")
         if self.theme not in ("light", "dark"):
             issues.append(f"theme={self.theme!r} is not light or dark")
+        if self.language not in ("system", "en", "zh_CN"):
+            issues.append(f"language={self.language!r} is not system, en or zh_CN")
         return issues
 
     def add_recent(self, path: str) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from writer_app.assist.ports import ModelState
 from writer_app.assist.requests import AssistError, ModelInfo, Role
+from writer_app.assist.wording import tr
 
 if TYPE_CHECKING:
     from writer_app.assist.session import WritingSession
@@ -50,13 +51,13 @@ class InstructionModel:
         if not self.state.loading:
             self._set(ModelState(loading=True))
             self._loaded_ref = ref
-            self.session.listener.message(f"Loading the instruction model {ref}…")
+            self.session.listener.message(tr("Loading the instruction model {name}…").format(name=ref))
             self.session.engine.load(ref, self.session.settings.threads, Role.INSTRUCTION)
         return True
 
     def loaded(self, info: ModelInfo) -> None:
         self._set(ModelState(info=info))
-        self.session.listener.message(f"Instruction model {info.name} ready.")
+        self.session.listener.message(tr("Instruction model {name} ready.").format(name=info.name))
         pending, self._pending = self._pending, None
         if pending is not None:
             pending()

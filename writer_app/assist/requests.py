@@ -90,6 +90,8 @@ class ModelInfo:
     load_ms: float
     threads: int
     size_mb: float = 0.0  # the weights' size: what the model adds to memory once mapped
+    licence: str = ""  # as its manifest records it; "" = not stated
+    source: str = ""  # where it came from (hub id, gguf:FILE, …)
 
 
 class RequestRegistry:

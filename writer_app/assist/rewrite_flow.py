@@ -13,6 +13,7 @@ from writer_app.assist.ports import Edit
 from writer_app.assist.prompts import estimate_tokens, task_prompt
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind, Role, sampling_from
 from writer_app.assist.tasks import Task, find_task
+from writer_app.assist.wording import still_loading, task_language, tr
 from writer_app.engine.completion import GenerationResult
 from writer_app.engine.text_codec import CJK_LETTERS, CJK_PUNCTUATION
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from writer_app.assist.session import WritingSession
 
 _CJK = re.compile(f"[{CJK_LETTERS}{CJK_PUNCTUATION}]")
-LOADING_MESSAGE = "The model is still loading; try again in a moment."
 
 
 @dataclass
@@ -55,10 +55,12 @@ class RewriteFlow:
         if not started:
             error = instruction.state.error
             self.session.listener.rewrite_done(
-                LOADING_MESSAGE if error is None else self.session.explain(error)
+                still_loading() if error is None else self.session.explain(error)
             )
         elif instruction.state.loading:
-            self.session.listener.rewrite_done(f"Loading the instruction model {instruction.ref()}…")
+            self.session.listener.rewrite_done(
+                tr("Loading the instruction model {name}…").format(name=instruction.ref())
+            )
         return started
 
     def _submit(self, task_id: str, target: RewriteTarget) -> None:
@@ -92,7 +94,7 @@ class RewriteFlow:
         target.request_id = request.request_id
         target.task = task
         target.candidates = [""] * request.num_alternatives
-        session.listener.rewrite_started(task.label(), request.num_alternatives)
+        session.listener.rewrite_started(task.label(task_language()), request.num_alternatives)
         session.engine.submit(request)
 
     def apply(self, row: int, current_text: str) -> Edit | None:
@@ -106,17 +108,17 @@ class RewriteFlow:
             return None
         if session.revision != target.revision or current_text != target.text:
             session.listener.rewrite_done(
-                "The text changed since the rewrite began; select it and try again."
+                tr("The text changed since the rewrite began; select it and try again.")
             )
             return None
         self.close()
         if target.task is not None and target.task.output != "replace":
-            session.listener.message("Inserted. Ctrl+Z takes it out.")
+            session.listener.message(tr("Inserted. Ctrl+Z takes it out."))
             if target.task.reads == "document":  # a summary or title goes where the writer is
                 at, _ = session.document.cursor()
                 return Edit(at, at, replacement + "\n\n" if at == 0 else "\n\n" + replacement)
             return Edit(target.end, target.end, joined_after(target.text, replacement, target.task.reads))
-        session.listener.message("Replaced. Ctrl+Z restores the original.")
+        session.listener.message(tr("Replaced. Ctrl+Z restores the original."))
         return Edit(target.start, target.end, replacement)
 
     def close(self) -> None:
@@ -145,8 +147,14 @@ class RewriteFlow:
         if target is not None:
             target.request_id = None
             inserts = target.task is not None and target.task.output != "replace"
-            action = "inserts the highlighted candidate after the text" if inserts else "replaces the text"
-            self.session.listener.rewrite_done(f"Enter {action}; Ctrl+C copies it; Esc keeps the original.")
+            self.session.listener.rewrite_done(
+                tr(
+                    "Enter inserts the highlighted candidate after the text; "
+                    "Ctrl+C copies it; Esc keeps the original."
+                )
+                if inserts
+                else tr("Enter replaces the text; Ctrl+C copies it; Esc keeps the original.")
+            )
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:
         target = self._for(request)

@@ -27,6 +27,8 @@ def model_info(engine: Engine) -> ModelInfo:
         load_ms=engine.load_ms,
         threads=engine.model.threads,
         size_mb=weights_mb(spec.graph_path),
+        licence=spec.manifest.license if spec.manifest else "",
+        source=spec.manifest.source if spec.manifest else "",
     )
 
 

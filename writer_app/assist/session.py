@@ -42,13 +42,13 @@ from writer_app.assist.suggestion import Suggestion, mid_word
 from writer_app.assist.surprise_view import SurpriseView
 from writer_app.assist.tasks import Task, load_tasks_saying_problems
 from writer_app.assist.word_choices import WordChoices
+from writer_app.assist.wording import no_model_hint, tr
 from writer_app.engine.completion import GenerationResult, GenerationStats
 from writer_app.settings import Settings
 
 log = logging.getLogger(__name__)
 
 WARM_DELAY_MS = 300  # a pause this long in typing or moving the cursor warms the model's cache
-NO_MODEL_HINT = "No model installed: Assist → Models… installs one (or 'writer-app models install-default')."
 # Characters per token before any request has measured it: English prose with GPT-2's vocabulary runs
 # 4 to 5. A wrong guess costs little: the engine cuts an over-long prompt at stable steps, and the first
 # measurement corrects the window (down at once).
@@ -111,7 +111,9 @@ class WritingSession:
         self._set_model(ModelState(info=info))
         self.window.reset()
         self._fit_window()
-        self.listener.message(f"Model {info.name} ready. Ctrl+Space suggests, Ctrl+R rewrites.")
+        self.listener.message(
+            tr("Model {name} ready. Ctrl+Space suggests, Ctrl+R rewrites.").format(name=info.name)
+        )
         self._schedule_warm()
 
     def model_failed(self, error: AssistError, role: Role = Role.CONTINUATION) -> None:
@@ -158,7 +160,7 @@ class WritingSession:
 
     @staticmethod
     def explain(error: AssistError) -> str:
-        return NO_MODEL_HINT if error.kind is ErrorKind.NO_MODEL else error.message
+        return no_model_hint() if error.kind is ErrorKind.NO_MODEL else error.message
 
     # --- the document -------------------------------------------------------------------------------
     def edit(self, position: int, removed: int, added: int, *, own: bool = False) -> None:
@@ -412,7 +414,7 @@ class WritingSession:
         if not s.viable():
             self.suggestion = None
             self._publish()
-            self.listener.message("The model had nothing to suggest here.")
+            self.listener.message(tr("The model had nothing to suggest here."))
 
     def _continue_failed(self, request: AssistRequest, error: AssistError) -> None:
         if self._current(request) is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind
+from writer_app.assist.wording import tr
 from writer_app.engine.completion import GenerationResult
 
 if TYPE_CHECKING:
@@ -82,4 +83,6 @@ class SurpriseView:
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:
         self._starts.pop(request.request_id, None)
-        self.session.listener.message(f"The surprise view could not score this paragraph: {error.message}")
+        self.session.listener.message(
+            tr("The surprise view could not score this paragraph: {reason}").format(reason=error.message)
+        )

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from writer_app.settings import load_settings
 from writer_app.ui.hot_exit import install_signal_handlers
+from writer_app.ui.i18n import interface_language, use_language
 from writer_app.ui.main_window import MainWindow
 
 
@@ -19,13 +20,17 @@ def app_icon() -> QIcon:
     return QIcon(str(resources.files("writer_app.resources").joinpath("icons/writer-app.svg")))
 
 
-def run_app(file: Path | None = None, model: str | None = None, *, offer_first_run: bool = True) -> int:
+def run_app(
+    file: Path | None = None, model: str | None = None, *, offer_first_run: bool = True, version: str = ""
+) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("writer-app")
     app.setApplicationDisplayName("writer_app")
+    app.setApplicationVersion(version)
     app.setDesktopFileName("writer-app")  # matches resources/writer-app.desktop
     app.setWindowIcon(app_icon())
     settings, messages = load_settings()
+    use_language(interface_language(settings.language))
     window = MainWindow(settings, model=model, startup_messages=messages)
     notifier = install_signal_handlers(window.end_on_signal)
     if file is not None:

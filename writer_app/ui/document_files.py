@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
 
 from writer_app.assist.session import WritingSession
 from writer_app.errors import UserError
@@ -27,8 +27,29 @@ from writer_app.textfile import (
 )
 from writer_app.ui.document_text import document_text, set_document_text
 from writer_app.ui.ghost_editor import GhostTextEdit
+from writer_app.ui.i18n import tr
 
 APP_TITLE = "writer_app"
+# Reading and laying out a file this large takes a noticeable moment: the window says so meanwhile.
+LARGE_FILE_BYTES = 4_000_000
+
+
+@contextmanager
+def busy(window: QMainWindow, message: str) -> Iterator[None]:
+    """A wait cursor and a status message while the UI thread does one long thing."""
+    window.statusBar().showMessage(message)
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    QApplication.processEvents()  # paint the message before the work blocks the thread
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+        if window.statusBar().currentMessage() == message:  # not a message the work put there
+            window.statusBar().clearMessage()
+
+
+def _mb(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.0f}"
 
 
 class DocumentFiles(QObject):
@@ -55,7 +76,7 @@ class DocumentFiles(QObject):
 
     @property
     def display_name(self) -> str:
-        return self.path.name if self.path else "Untitled"
+        return self.path.name if self.path else tr("Untitled")
 
     @property
     def encoding(self) -> str:
@@ -80,36 +101,49 @@ class DocumentFiles(QObject):
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel
         )
-        return QMessageBox.question(self.window, APP_TITLE, f"Save changes to {self.display_name}?", buttons)
+        return QMessageBox.question(
+            self.window, APP_TITLE, tr("Save changes to {name}?").format(name=self.display_name), buttons
+        )
 
     def ask_encoding(self, path: Path, candidates: list[str]) -> str | None:
         options = candidates or ["latin-1"]
         choice, ok = QInputDialog.getItem(
-            self.window, APP_TITLE, f"{path.name} is not UTF-8. Open it as:", options, 0, False
+            self.window,
+            APP_TITLE,
+            tr("{name} is not UTF-8. Open it as:").format(name=path.name),
+            options,
+            0,
+            False,
         )
         return choice if ok else None
 
     def ask_overwrite_changed(self, path: Path) -> QMessageBox.StandardButton:
         """Save (overwrite the other program's version), Save All (meaning Save As: keep both) or Cancel."""
-        question = f"{path.name} was changed by another program since you opened or saved it."
+        question = tr("{name} was changed by another program since you opened or saved it.").format(
+            name=path.name
+        )
         box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, question, parent=self.window)
-        box.setInformativeText("Overwrite it with your text, or save yours under another name?")
+        box.setInformativeText(tr("Overwrite it with your text, or save yours under another name?"))
         buttons = QMessageBox.StandardButton
         box.setStandardButtons(buttons.Save | buttons.SaveAll | buttons.Cancel)
-        box.button(buttons.Save).setText("Overwrite")
-        box.button(buttons.SaveAll).setText("Save As…")
+        box.button(buttons.Save).setText(tr("Overwrite"))
+        box.button(buttons.SaveAll).setText(tr("Save As…"))
         return buttons(box.exec())
 
     def ask_read_only(self, path: Path) -> bool:
         """True to save under another name."""
         answer = QMessageBox.question(
-            self.window, APP_TITLE, f"{path.name} is read-only. Save your text under another name?"
+            self.window,
+            APP_TITLE,
+            tr("{name} is read-only. Save your text under another name?").format(name=path.name),
         )
         return answer == QMessageBox.StandardButton.Yes
 
     def ask_reload(self, path: Path) -> bool:
         answer = QMessageBox.question(
-            self.window, APP_TITLE, f"{path.name} was changed by another program. Reload it?"
+            self.window,
+            APP_TITLE,
+            tr("{name} was changed by another program. Reload it?").format(name=path.name),
         )
         return answer == QMessageBox.StandardButton.Yes
 
@@ -132,7 +166,7 @@ class DocumentFiles(QObject):
         if not self.maybe_save():
             return
         name, _ = QFileDialog.getOpenFileName(
-            self.window, "Open", str(self.path.parent if self.path else Path.home())
+            self.window, tr("Open"), str(self.path.parent if self.path else Path.home())
         )
         if name:
             self.open_path(Path(name), ask_to_save=False)
@@ -143,6 +177,12 @@ class DocumentFiles(QObject):
         if not path.exists():
             self._show(path, "", TextFormat(), None, None)  # a new file, created on first save
             return True
+        if path.stat().st_size >= LARGE_FILE_BYTES:
+            with busy(self.window, tr("Opening {name} ({mb} MB)…").format(name=path.name, mb=_mb(path))):
+                return self._open_existing(path)
+        return self._open_existing(path)
+
+    def _open_existing(self, path: Path) -> bool:
         try:
             try:
                 loaded = read_text_file(path)
@@ -157,7 +197,7 @@ class DocumentFiles(QObject):
         self._show(path, loaded.text, loaded.format, loaded.breaks, loaded.stamp)
         self._settings().add_recent(str(path))
         if loaded.encoding != "utf-8":
-            note = f"Opened as {loaded.encoding}; saved in the same encoding."
+            note = tr("Opened as {encoding}; saved in the same encoding.").format(encoding=loaded.encoding)
             self.window.statusBar().showMessage(note, 8000)
         return True
 
@@ -179,7 +219,7 @@ class DocumentFiles(QObject):
             action = menu.addAction(name)
             action.triggered.connect(lambda _=False, n=name: self.open_path(Path(n)))
         if not self._settings().recent_files:
-            menu.addAction("(none)").setEnabled(False)
+            menu.addAction(tr("(none)")).setEnabled(False)
 
     # --- save -------------------------------------------------------------------------------------------
     def save(self) -> bool:
@@ -188,8 +228,8 @@ class DocumentFiles(QObject):
         return self.write_to(self.path)
 
     def save_as(self) -> bool:
-        start = str(self.path) if self.path else str(Path.home() / "Untitled.txt")
-        name, _ = QFileDialog.getSaveFileName(self.window, "Save As", start)
+        start = str(self.path) if self.path else str(Path.home() / (tr("Untitled") + ".txt"))
+        name, _ = QFileDialog.getSaveFileName(self.window, tr("Save As"), start)
         if not name:
             return False
         return self.write_to(Path(name))
@@ -213,7 +253,7 @@ class DocumentFiles(QObject):
         self._settings().add_recent(str(path))
         self._watch()
         self.titleChanged.emit()
-        self.window.statusBar().showMessage(f"Saved {path}", 4000)
+        self.window.statusBar().showMessage(tr("Saved {path}").format(path=path), 4000)
         self.saved.emit()
         return True
 
@@ -232,11 +272,16 @@ class DocumentFiles(QObject):
             return
         status = self.window.statusBar()
         if not path.exists():
-            status.showMessage(f"{path.name} was removed from disk; Save writes it again.", 10000)
+            status.showMessage(
+                tr("{name} was removed from disk; Save writes it again.").format(name=path.name), 10000
+            )
             return
         if self.editor.document().isModified():
             status.showMessage(
-                f"{path.name} was changed by another program; saving will ask before overwriting it.", 10000
+                tr("{name} was changed by another program; saving will ask before overwriting it.").format(
+                    name=path.name
+                ),
+                10000,
             )
         elif self.ask_reload(path):
             self.open_path(path, ask_to_save=False)

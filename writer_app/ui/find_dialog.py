@@ -14,26 +14,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from writer_app.ui.i18n import tr
+
 
 class FindReplaceDialog(QDialog):
     def __init__(self, editor: QPlainTextEdit, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Find and Replace")
+        self.setWindowTitle(tr("Find and Replace"))
         self.editor = editor
         self.find_edit = QLineEdit()
         self.replace_edit = QLineEdit()
-        self.case = QCheckBox("Match case")
+        self.case = QCheckBox(tr("Match case"))
         self.result = QLabel("")
         grid = QGridLayout(self)
-        grid.addWidget(QLabel("Find:"), 0, 0)
+        grid.addWidget(QLabel(tr("Find:")), 0, 0)
         grid.addWidget(self.find_edit, 0, 1)
-        grid.addWidget(QLabel("Replace with:"), 1, 0)
+        grid.addWidget(QLabel(tr("Replace with:")), 1, 0)
         grid.addWidget(self.replace_edit, 1, 1)
         grid.addWidget(self.case, 2, 1)
         buttons = [
-            ("Find next", self.find_next),
-            ("Replace", self.replace_one),
-            ("Replace all", self.replace_all),
+            (tr("Find next"), self.find_next),
+            (tr("Replace"), self.replace_one),
+            (tr("Replace all"), self.replace_all),
         ]
         for column, (label, slot) in enumerate(buttons):
             button = QPushButton(label)
@@ -57,7 +59,7 @@ class FindReplaceDialog(QDialog):
         if found.isNull():  # wrap around
             found = doc.find(needle, 0, self._flags())
         if found.isNull():
-            self.result.setText("Not found")
+            self.result.setText(tr("Not found"))
             return False
         self.editor.setTextCursor(found)
         self.result.setText("")
@@ -87,5 +89,5 @@ class FindReplaceDialog(QDialog):
             count += 1
             found = doc.find(needle, found, self._flags())
         cursor.endEditBlock()
-        self.result.setText(f"Replaced {count}")
+        self.result.setText(tr("Replaced {count}").format(count=count))
         return count

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 from writer_app.models.catalog import CatalogEntry, ordered_for
 from writer_app.models.default_model import offline_by_choice
 from writer_app.models.store import ModelStore, name_from_source
+from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
-from writer_app.ui.model_manager import ROLE_NAMES, ask_for_gguf, languages_text, size_text
+from writer_app.ui.model_manager import ask_for_gguf, languages_text, role_names, size_text
 
 
 class FirstRunDialog(QDialog):
@@ -28,17 +29,22 @@ class FirstRunDialog(QDialog):
 
     def __init__(self, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Choose a model to write with")
+        self.setWindowTitle(tr("Choose a model to write with"))
         self.store = ModelStore()
         self.entries = _with_starter_first_offline(ordered_for(language))
         self.installed: str | None = None
 
         intro = QLabel(
-            "writer_app suggests text with a language model that runs on this computer. None is installed "
-            "yet. Choose one; models that write your language come first."
+            tr(
+                "writer_app suggests text with a language model that runs on this computer. "
+                "None is installed yet. Choose one; models that write your language come first."
+            )
             + (
-                "\nThis computer looks offline: the starter model comes from the Python package index, "
-                "or import a GGUF file you already have."
+                "\n"
+                + tr(
+                    "This computer looks offline: the starter model comes from the Python package index, "
+                    "or import a GGUF file you already have."
+                )
                 if offline_by_choice()
                 else ""
             )
@@ -46,20 +52,23 @@ class FirstRunDialog(QDialog):
         intro.setWordWrap(True)
         self.list = QListWidget(self)
         for entry in self.entries:
-            item = QListWidgetItem(
-                f"{entry.label} · writes {languages_text(entry.languages)} · "
-                f"{', '.join(ROLE_NAMES[r] for r in entry.roles)} · {size_text(entry.download_mb)} "
-                f"{entry.origin}"
+            line = tr("{model} · writes {languages} · {roles} · {size} {origin}").format(
+                model=entry.label,
+                languages=languages_text(entry.languages),
+                roles=", ".join(role_names()[r] for r in entry.roles),
+                size=size_text(entry.download_mb),
+                origin=tr("from the model hub") if entry.from_hub else tr("from PyPI"),
             )
+            item = QListWidgetItem(line)
             item.setToolTip(entry.note)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
-        self.install_button = QPushButton("Install")
+        self.install_button = QPushButton(tr("Install"))
         self.install_button.setDefault(True)
         self.install_button.clicked.connect(self.install_selected)
-        self.gguf_button = QPushButton("Import a GGUF file…")
+        self.gguf_button = QPushButton(tr("Import a GGUF file…"))
         self.gguf_button.clicked.connect(self._choose_gguf)
-        later = QPushButton("Not now")
+        later = QPushButton(tr("Not now"))
         later.clicked.connect(self.reject)
         self.jobs = JobPanel(self)
         self.jobs.finished.connect(self._done)
@@ -86,7 +95,9 @@ class FirstRunDialog(QDialog):
     def install_selected(self) -> None:
         entry = self.selected_entry()
         if entry is not None:
-            self._start(["install", entry.id], entry.name, f"Installing {entry.label}…")
+            self._start(
+                ["install", entry.id], entry.name, tr("Installing {model}").format(model=entry.label) + "…"
+            )
 
     def _choose_gguf(self) -> None:
         path = ask_for_gguf(self)
@@ -95,7 +106,11 @@ class FirstRunDialog(QDialog):
 
     def import_gguf(self, path: Path) -> None:
         name = name_from_source(path.name)
-        self._start(["import-gguf", str(path), "--name", name], name, f"Importing {path.name}…")
+        self._start(
+            ["import-gguf", str(path), "--name", name],
+            name,
+            tr("Importing {file}").format(file=path.name) + "…",
+        )
 
     def _start(self, args: list[str], name: str, what: str) -> None:
         if self.jobs.busy:

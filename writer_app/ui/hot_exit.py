@@ -31,6 +31,7 @@ from writer_app.recovery import Edit, RecoveryCopy, RecoveryStore, compare_with_
 from writer_app.textfile import split_breaks
 from writer_app.ui.document_files import APP_TITLE, DocumentFiles
 from writer_app.ui.document_text import set_document_text, snapshot
+from writer_app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 RECOVERY_INTERVAL_MS = 2000
@@ -152,7 +153,7 @@ class HotExit(QObject):
     def _report_failure(self) -> None:
         if self._failure is not None and not self._warned:  # say it once; the editor keeps working
             self._warned = True
-            message = f"Unsaved text is not being protected: {self._failure}"
+            message = tr("Unsaved text is not being protected: {reason}").format(reason=self._failure)
             self.window.statusBar().showMessage(message, 15000)
 
     def wait(self) -> None:
@@ -188,12 +189,14 @@ class HotExit(QObject):
         box = QMessageBox(
             QMessageBox.Icon.Question,
             APP_TITLE,
-            f"Unsaved text of {copy.name} ({len(copy.text):,} characters) was kept when the editor last "
-            f"closed unexpectedly ({when}). Restore it?",
+            tr(
+                "Unsaved text of {name} ({count} characters) was kept when the editor last "
+                "closed unexpectedly ({when}). Restore it?"
+            ).format(name=copy.name, count=f"{len(copy.text):,}", when=when),
             buttons.Yes | buttons.No | buttons.Discard,
             self.window,
         )
-        box.setInformativeText("No keeps it for the next start; Discard deletes it.")
+        box.setInformativeText(tr("No keeps it for the next start; Discard deletes it."))
         box.setDetailedText(compare_with_disk(copy))
         return buttons(box.exec())
 
@@ -230,7 +233,10 @@ class HotExit(QObject):
         self.flush()
         files.titleChanged.emit()
         self.window.statusBar().showMessage(
-            f"Recovered unsaved text of {copy.name}; the file on disk is unchanged until you save.", 15000
+            tr("Recovered unsaved text of {name}; the file on disk is unchanged until you save.").format(
+                name=copy.name
+            ),
+            15000,
         )
 
 

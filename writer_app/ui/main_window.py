@@ -5,26 +5,30 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QLocale, Qt, Slot
+from PySide6.QtCore import QByteArray, QLocale, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPlainTextEdit,
 )
 
 from writer_app.assist.notes import DocumentNotes
 from writer_app.assist.tasks import find_task
+from writer_app.assist.wording import task_language
 from writer_app.models.catalog import writer_language
 from writer_app.models.store import ModelStore
 from writer_app.settings import Settings, save_settings
+from writer_app.ui.about import about_text
 from writer_app.ui.document_files import APP_TITLE, DocumentFiles
 from writer_app.ui.find_dialog import FindReplaceDialog
 from writer_app.ui.first_run import FirstRunDialog
 from writer_app.ui.ghost_editor import GhostTextEdit
 from writer_app.ui.hot_exit import HotExit
-from writer_app.ui.menus import build_menus
+from writer_app.ui.i18n import tr
+from writer_app.ui.menus import build_menus, keys_help
 from writer_app.ui.model_manager import ModelManager
 from writer_app.ui.notes_panel import NotesPanel, read_notes, write_notes
 from writer_app.ui.rewrite_panel import RewritePanel
@@ -77,7 +81,13 @@ class MainWindow(QMainWindow):
         self._keep_recovery = False
         self.counts_label = QLabel()
         bridge = self.bridge
-        for label in (bridge.speed_label, self.counts_label, bridge.model_label, bridge.instruction_label):
+        for label in (
+            bridge.speed_label,
+            self.counts_label,
+            bridge.loading_bar,
+            bridge.model_label,
+            bridge.instruction_label,
+        ):
             self.statusBar().addPermanentWidget(label)
 
         self.editor.document().modificationChanged.connect(self.setWindowModified)
@@ -92,6 +102,8 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.update_counts()
         self.resize(1000, 700)
+        if settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(settings.window_geometry.encode("ascii")))
         for message in startup_messages or []:
             self.statusBar().showMessage(message, 10000)
         self.load_model()
@@ -158,7 +170,7 @@ class MainWindow(QMainWindow):
         try:
             save_settings(self.settings)
         except OSError as exc:
-            self.statusBar().showMessage(f"Could not save settings: {exc}", 8000)
+            self.statusBar().showMessage(tr("Could not save settings: {reason}").format(reason=exc), 8000)
 
     def reset_zoom(self) -> None:
         font = self.editor.font()
@@ -181,7 +193,7 @@ class MainWindow(QMainWindow):
     def open_rewrite(self) -> None:
         cursor = self.editor.textCursor()
         if not cursor.hasSelection():
-            self.statusBar().showMessage("Select the passage to rewrite first.", 6000)
+            self.statusBar().showMessage(tr("Select the passage to rewrite first."), 6000)
             return
         text = cursor.selection().toPlainText()
         self.session.begin_rewrite(cursor.selectionStart(), cursor.selectionEnd(), text)
@@ -211,9 +223,8 @@ class MainWindow(QMainWindow):
         try:
             write_notes(self.files.path, self.session.notes)
         except OSError as exc:
-            self.statusBar().showMessage(
-                f"Could not save the memory beside {self.files.path.name}: {exc}", 8000
-            )
+            problem = tr("Could not save the memory beside {name}: {reason}")
+            self.statusBar().showMessage(problem.format(name=self.files.path.name, reason=exc), 8000)
 
     def show_tasks(self) -> TaskPalette:
         palette = TaskPalette(self.session.tasks, self)
@@ -229,7 +240,8 @@ class MainWindow(QMainWindow):
         start, end = task_span(self.editor, task)
         text = self.bridge.document.text(start, end)
         if not text.strip():
-            self.statusBar().showMessage(f"{task.label()}: there is no text here to work on.", 6000)
+            problem = tr("{task}: there is no text here to work on.")
+            self.statusBar().showMessage(problem.format(task=task.label(task_language())), 6000)
             return False
         self.session.begin_rewrite(start, end, text)
         self.rewrite_panel.open_for(text)
@@ -268,11 +280,31 @@ class MainWindow(QMainWindow):
         self.find_dialog.raise_()
         self.find_dialog.find_edit.setFocus()
 
+    # --- help ---------------------------------------------------------------------------------------------
+    def show_keys(self) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon, tr("Keys"), keys_help(), QMessageBox.StandardButton.Close, self
+        )
+        box.setModal(False)
+        box.show()
+        return box
+
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon, tr("About writer_app"), about_text(self.session), parent=self
+        )
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setModal(False)
+        box.show()
+        return box
+
     def update_counts(self) -> None:
         self._show_counts(*self.word_counter.count_now())
 
     def _show_counts(self, words: int, characters: int) -> None:
-        self.counts_label.setText(f"{words:,} words · {characters:,} characters")
+        counts = tr("{words} words · {characters} characters")
+        self.counts_label.setText(counts.format(words=f"{words:,}", characters=f"{characters:,}"))
 
     # --- closing ------------------------------------------------------------------------------------
     def end_on_signal(self, signum: int) -> None:
@@ -293,6 +325,7 @@ class MainWindow(QMainWindow):
             self.hot_exit.discard()  # saved, unmodified, or discarded on purpose
         self.hot_exit.close()
         self.bridge.shutdown()
+        self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         if self.save_settings_on_close:
             self._save_settings()
         event.accept()

@@ -16,18 +16,19 @@ from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signa
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from writer_app.models.store import ModelStore
+from writer_app.ui.i18n import QT_TR_NOOP, tr
 
 # The stages a writer sees, and the fraction of the bar each starts at.
 STAGES = (
-    (re.compile(r"^\[download\]|from the Python package index"), "Downloading", 0.02),
-    (re.compile(r"^reading .*dequantizing"), "Reading the GGUF file", 0.08),
-    (re.compile(r"^\[1/3\]"), "Exporting to ONNX", 0.15),
-    (re.compile(r"^\[2/3\]"), "Optimizing the graph", 0.45),
-    (re.compile(r"measuring 8-bit"), "Measuring 8-bit quality", 0.6),
-    (re.compile(r"^\[3/3\]"), "Writing checksums", 0.9),
-    (re.compile(r"^\[1/2\]"), "Copying", 0.2),
-    (re.compile(r"^\[2/2\]"), "Verifying", 0.8),
-    (re.compile(r"^checked: "), "Verifying", 0.97),
+    (re.compile(r"^\[download\]|from the Python package index"), QT_TR_NOOP("Downloading"), 0.02),
+    (re.compile(r"^reading .*dequantizing"), QT_TR_NOOP("Reading the GGUF file"), 0.08),
+    (re.compile(r"^\[1/3\]"), QT_TR_NOOP("Exporting to ONNX"), 0.15),
+    (re.compile(r"^\[2/3\]"), QT_TR_NOOP("Optimizing the graph"), 0.45),
+    (re.compile(r"measuring 8-bit"), QT_TR_NOOP("Measuring 8-bit quality"), 0.6),
+    (re.compile(r"^\[3/3\]"), QT_TR_NOOP("Writing checksums"), 0.9),
+    (re.compile(r"^\[1/2\]"), QT_TR_NOOP("Copying"), 0.2),
+    (re.compile(r"^\[2/2\]"), QT_TR_NOOP("Verifying"), 0.8),
+    (re.compile(r"^checked: "), QT_TR_NOOP("Verifying"), 0.97),
 )
 STOP_GRACE_MS = 3000
 
@@ -69,14 +70,14 @@ class ModelJob(QObject):
         self.process.errorOccurred.connect(self._failed_to_start)
 
     def start(self) -> None:
-        self.stage.emit("Starting", 0.0, "")
+        self.stage.emit(tr("Starting"), 0.0, "")
         self.process.start(*models_command(self.args))
 
     def cancel(self) -> None:
         if self.process.state() == QProcess.ProcessState.NotRunning:
             return
         self.cancelled = True
-        self.stage.emit("Cancelling", 0.0, "")
+        self.stage.emit(tr("Cancelling"), 0.0, "")
         self.process.terminate()
         QTimer.singleShot(STOP_GRACE_MS, self._kill_if_running)
 
@@ -93,7 +94,7 @@ class ModelJob(QObject):
             self._last = line
             for pattern, label, fraction in STAGES:
                 if pattern.search(line):
-                    self.stage.emit(label, fraction, line)
+                    self.stage.emit(tr(label), fraction, line)
                     break
 
     def _read_errors(self) -> None:
@@ -102,20 +103,22 @@ class ModelJob(QObject):
 
     def _failed_to_start(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
-            self.done.emit(JobOutcome(False, False, f"could not start {sys.executable}"))
+            self.done.emit(
+                JobOutcome(False, False, tr("could not start {program}").format(program=sys.executable))
+            )
 
     def _finished(self, code: int, _status: QProcess.ExitStatus) -> None:
         if self.cancelled:
             self.store.discard_staging(self.name)
-            self.done.emit(JobOutcome(False, True, "Cancelled; nothing was installed."))
+            self.done.emit(JobOutcome(False, True, tr("Cancelled; nothing was installed.")))
             return
         if code == 0:
-            self.stage.emit("Done", 1.0, self._last)
+            self.stage.emit(tr("Done"), 1.0, self._last)
             self.done.emit(JobOutcome(True, False, self._last))
             return
         self.store.discard_staging(self.name)
         errors = [line for line in self._errors if line.startswith("writer-app: error:")]
-        message = (errors or self._errors or [f"stopped with exit code {code}"])[-1]
+        message = (errors or self._errors or [tr("stopped with exit code {code}").format(code=code)])[-1]
         self.done.emit(JobOutcome(False, False, message.removeprefix("writer-app: error: ")))
 
 
@@ -130,7 +133,7 @@ class JobPanel(QWidget):
         self.label = QLabel()
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.clicked.connect(self.cancel)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

@@ -28,14 +28,17 @@ from writer_app.models.measured_speed import measured_speeds
 from writer_app.models.store import ModelStore, StoreEntry, name_from_source
 from writer_app.models.variant import describe
 from writer_app.settings import Settings
+from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
 
-LANGUAGES = {"en": "English", "zh": "Chinese"}
-ROLE_NAMES = {"continuation": "ghost text", "instruction": "rewrites and tasks"}
+
+def role_names() -> dict[str, str]:
+    return {"continuation": tr("ghost text"), "instruction": tr("rewrites and tasks")}
 
 
 def languages_text(codes: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(LANGUAGES.get(code, code) for code in codes)
+    names = {"en": tr("English"), "zh": tr("Chinese")}
+    return ", ".join(names.get(code, code) for code in codes)
 
 
 def size_text(mb: float) -> str:
@@ -46,19 +49,19 @@ def weights_text(entry: StoreEntry) -> tuple[str, str]:
     """(cell, tooltip) for the weights a model keeps and what was measured to choose them."""
     manifest = entry.manifest
     if manifest is None:
-        return "plain ONNX", entry.problem or "no manifest: not measured"
-    kind = {"int8": "8-bit", "none": "float32"}.get(manifest.quantization, manifest.quantization)
+        return tr("plain ONNX"), entry.problem or tr("no manifest: not measured")
+    kind = {"int8": tr("8-bit"), "none": "float32"}.get(manifest.quantization, manifest.quantization)
     quality = manifest.quality
     if "int8_agreement" not in quality:
         return kind, ""
-    detail = "8-bit against float32: " + describe(quality)
+    detail = tr("8-bit against float32: ") + describe(quality)
     if manifest.quantization == "int8" and "kl_divergence" in quality:
         return f"{kind} (KL {quality['kl_divergence']:.4f})", detail
     return kind, detail
 
 
 def ask_for_gguf(parent: QWidget) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Import a GGUF file", str(Path.home()), "GGUF (*.gguf)")
+    path, _ = QFileDialog.getOpenFileName(parent, tr("Import a GGUF file"), str(Path.home()), "GGUF (*.gguf)")
     return Path(path) if path else None
 
 
@@ -66,33 +69,36 @@ class ModelManager(QDialog):
     """rolesChanged: the settings now name other models; the window reloads them."""
 
     rolesChanged = Signal()
-    COLUMNS = ("Model", "Writes", "Size", "Weights", "Speed here", "Used for")
 
     def __init__(self, settings: Settings, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Models")
+        self.setWindowTitle(tr("Models"))
         self.settings = settings
         self.store = ModelStore()
         self.entries: list[StoreEntry] = []
         self.catalog_entries = ordered_for(language)
 
-        self.table = self._table(self.COLUMNS)
+        self.table = self._table(
+            (tr("Model"), tr("Writes"), tr("Size"), tr("Weights"), tr("Speed here"), tr("Used for"))
+        )
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.use_continuation = QPushButton("Use for ghost text")
+        self.use_continuation = QPushButton(tr("Use for ghost text"))
         self.use_continuation.clicked.connect(lambda: self.set_role("continuation", self.selected_name()))
-        self.use_instruction = QPushButton("Use for rewrites")
+        self.use_instruction = QPushButton(tr("Use for rewrites"))
         self.use_instruction.clicked.connect(lambda: self.set_role("instruction", self.selected_name()))
-        self.verify_button = QPushButton("Verify")
+        self.verify_button = QPushButton(tr("Verify"))
         self.verify_button.clicked.connect(self.verify_selected)
-        self.remove_button = QPushButton("Remove…")
+        self.remove_button = QPushButton(tr("Remove…"))
         self.remove_button.clicked.connect(lambda: self.remove_selected())
 
-        self.catalog_table = self._table(("Model", "Download", "Writes", "Good for", "Downloads from"))
-        self.install_button = QPushButton("Install")
+        self.catalog_table = self._table(
+            (tr("Model"), tr("Download"), tr("Writes"), tr("Good for"), tr("Downloads from"))
+        )
+        self.install_button = QPushButton(tr("Install"))
         self.install_button.clicked.connect(self.install_selected)
-        self.gguf_button = QPushButton("Import GGUF file…")
+        self.gguf_button = QPushButton(tr("Import GGUF file…"))
         self.gguf_button.clicked.connect(self._choose_gguf)
-        self.onnx_button = QPushButton("Import ONNX folder…")
+        self.onnx_button = QPushButton(tr("Import ONNX folder…"))
         self.onnx_button.clicked.connect(self._choose_onnx)
         self.jobs = JobPanel(self)
         self.jobs.finished.connect(self._job_done)
@@ -119,8 +125,10 @@ class ModelManager(QDialog):
     def _lay_out(self) -> None:
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "Ghost text uses the continuation model: the fastest that writes your language. Rewrites and "
-            "tasks use the instruction model, which loads when first used. They may be the same model."
+            tr(
+                "Ghost text uses the continuation model: the fastest that writes your language. Rewrites and "
+                "tasks use the instruction model, which loads when first used. They may be the same model."
+            )
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -130,11 +138,11 @@ class ModelManager(QDialog):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
-        add = QGroupBox("Add a model")
+        add = QGroupBox(tr("Add a model"))
         add_layout = QVBoxLayout(add)
-        note = "Catalog models download from the network (the model hub or the Python package index)."
+        note = tr("Catalog models download from the network (the model hub or the Python package index).")
         if offline_by_choice():
-            note = (
+            note = tr(
                 "Offline: catalog models need the network; a GGUF file or an ONNX folder imports from disk."
             )
         add_layout.addWidget(QLabel(note))
@@ -165,8 +173,8 @@ class ModelManager(QDialog):
                 languages_text(manifest.languages) if manifest else "?",
                 size_text(entry.size_bytes / 1e6),
                 weights,
-                f"{speed:.0f} ms/token" if speed else "not yet used",
-                ", ".join(ROLE_NAMES[role] for role in self.roles_of(entry.name)) or "–",
+                tr("{ms} ms/token").format(ms=f"{speed:.0f}") if speed else tr("not yet used"),
+                ", ".join(role_names()[role] for role in self.roles_of(entry.name)) or "–",
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -208,7 +216,11 @@ class ModelManager(QDialog):
             self.settings.model = name
         else:
             self.settings.instruction_model = name
-        self.say(f"{name} now writes the {ROLE_NAMES[role]}.")
+        self.say(
+            tr("{name} now writes the ghost text.")
+            if role == "continuation"
+            else tr("{name} now writes the rewrites and tasks.").format(name=name)
+        )
         self.refresh()
         self.rolesChanged.emit()
 
@@ -217,7 +229,11 @@ class ModelManager(QDialog):
         if name is None:
             return
         problems = self.store.verify(name)
-        self.say(f"{name}: all files match their checksums." if not problems else f"{name}: {problems[0]}")
+        self.say(
+            tr("{name}: all files match their checksums.").format(name=name)
+            if not problems
+            else f"{name}: {problems[0]}"
+        )
 
     def remove_selected(self, confirm: bool = True) -> None:
         name = self.selected_name()
@@ -225,7 +241,7 @@ class ModelManager(QDialog):
             return
         if confirm:
             answer = QMessageBox.question(
-                self, "Remove model", f"Delete the model {name} from this computer?"
+                self, tr("Remove model"), tr("Delete the model {name} from this computer?").format(name=name)
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
@@ -235,7 +251,7 @@ class ModelManager(QDialog):
             self.settings.model, roles_changed = "", True
         if self.settings.instruction_model == name:
             self.settings.instruction_model, roles_changed = "", True
-        self.say(f"Removed {name}.")
+        self.say(tr("Removed {name}.").format(name=name))
         self.refresh()
         if roles_changed:
             self.rolesChanged.emit()
@@ -245,13 +261,13 @@ class ModelManager(QDialog):
         installed = set(self.store.names())
         self.catalog_table.setRowCount(len(self.catalog_entries))
         for row, entry in enumerate(self.catalog_entries):
-            label = entry.label + (" (installed)" if entry.name in installed else "")
+            label = entry.label + (" " + tr("(installed)") if entry.name in installed else "")
             cells = (
                 label,
                 size_text(entry.download_mb),
                 languages_text(entry.languages),
-                ", ".join(ROLE_NAMES[r] for r in entry.roles),
-                entry.network,
+                ", ".join(role_names()[r] for r in entry.roles),
+                tr("model hub") if entry.from_hub else tr("Python package index"),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -268,7 +284,7 @@ class ModelManager(QDialog):
     def install_selected(self) -> None:
         entry = self.selected_catalog_entry()
         if entry is not None:
-            self.start(["install", entry.id], entry.name, f"Installing {entry.label}")
+            self.start(["install", entry.id], entry.name, tr("Installing {model}").format(model=entry.label))
 
     def _choose_gguf(self) -> None:
         path = ask_for_gguf(self)
@@ -276,17 +292,23 @@ class ModelManager(QDialog):
             self.import_gguf(path)
 
     def _choose_onnx(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Import an ONNX model folder", str(Path.home()))
+        path = QFileDialog.getExistingDirectory(self, tr("Import an ONNX model folder"), str(Path.home()))
         if path:
             self.import_onnx(Path(path))
 
     def import_gguf(self, path: Path) -> None:
         name = self._free_name(name_from_source(path.name))
-        self.start(["import-gguf", str(path), "--name", name], name, f"Importing {path.name}")
+        self.start(
+            ["import-gguf", str(path), "--name", name], name, tr("Importing {file}").format(file=path.name)
+        )
 
     def import_onnx(self, folder: Path) -> None:
         name = self._free_name(name_from_source(str(folder)))
-        self.start(["import-onnx", str(folder), "--name", name], name, f"Importing {folder.name}")
+        self.start(
+            ["import-onnx", str(folder), "--name", name],
+            name,
+            tr("Importing {file}").format(file=folder.name),
+        )
 
     def _free_name(self, name: str) -> str:
         taken, candidate, n = set(self.store.names()), name, 2
@@ -302,7 +324,7 @@ class ModelManager(QDialog):
         self._update_buttons()
 
     def _job_done(self, outcome: JobOutcome) -> None:
-        self.say(outcome.message if not outcome.ok else "Installed. Choose what it is used for above.")
+        self.say(outcome.message if not outcome.ok else tr("Installed. Choose what it is used for above."))
         self.refresh()
         self._fill_catalog()
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QVBoxLayout, 
 
 from writer_app.assist.notes import DocumentNotes
 from writer_app.textfile import write_atomic
+from writer_app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 SIDECAR_SUFFIX = ".writer-app.json"
@@ -53,19 +54,21 @@ class NotesPanel(QDockWidget):
     notesChanged = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Memory", parent)
+        super().__init__(tr("Memory"), parent)
         self.setObjectName("notesPanel")
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(
-            QLabel("Memory: who the characters are, the setting, the voice. Read before the text.")
+            QLabel(tr("Memory: who the characters are, the setting, the voice. Read before the text."))
         )
         self.memory = QPlainTextEdit()
-        self.memory.setPlaceholderText("Mara keeps the lighthouse on Inis Mór; her brother left in 1952…")
+        self.memory.setPlaceholderText(tr("Mara keeps the lighthouse on Inis Mór; her brother left in 1952…"))
         layout.addWidget(self.memory, 2)
-        layout.addWidget(QLabel("Author's note: the direction for what comes next. Read near the cursor."))
+        layout.addWidget(
+            QLabel(tr("Author's note: the direction for what comes next. Read near the cursor."))
+        )
         self.note = QPlainTextEdit()
-        self.note.setPlaceholderText("Tense, quiet; the storm is coming.")
+        self.note.setPlaceholderText(tr("Tense, quiet; the storm is coming."))
         layout.addWidget(self.note, 1)
         self.budget = QLabel()
         self.budget.setWordWrap(True)
@@ -92,7 +95,9 @@ class NotesPanel(QDockWidget):
 
     def show_budget(self, notes_tokens: int, budget: int) -> None:
         self.budget.setText(
-            f"About {notes_tokens} of the {budget} tokens a suggestion reads; the text gets the rest."
+            tr("About {used} of the {budget} tokens a suggestion reads; the text gets the rest.").format(
+                used=notes_tokens, budget=budget
+            )
         )
 
     def _edited(self) -> None:

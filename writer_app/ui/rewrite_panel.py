@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app.assist.tasks import Task
+from writer_app.assist.wording import task_language
+from writer_app.ui.i18n import tr
 
 _CYCLE = (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft)  # Alt+] / Alt+[ as in the editor
 _RAW = Qt.ItemDataRole.UserRole  # the candidate as generated; the list shows it trimmed
@@ -52,18 +54,18 @@ class RewritePanel(QDockWidget):
     cancelled = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Rewrite", parent)
+        super().__init__(tr("Rewrite"), parent)
         self.setObjectName("rewritePanel")
         self.modes: list[Task] = []
         body = QWidget()
         layout = QVBoxLayout(body)
-        layout.addWidget(QLabel("Task (Enter to run; Ctrl+K finds any task):"))
+        layout.addWidget(QLabel(tr("Task (Enter to run; Ctrl+K finds any task):")))
         self.mode_list = _KeyList()
         layout.addWidget(self.mode_list)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
-        layout.addWidget(QLabel("Candidates (Enter uses one, Ctrl+C copies it, Esc keeps the original):"))
+        layout.addWidget(QLabel(tr("Candidates (Enter uses one, Ctrl+C copies it, Esc keeps the original):")))
         self.candidates = _KeyList()
         self.candidates.setWordWrap(True)
         layout.addWidget(self.candidates, 1)
@@ -85,20 +87,23 @@ class RewritePanel(QDockWidget):
         self.modes = [t for t in tasks if t.reads == "selection" and t.output == "replace"]
         self.mode_list.clear()
         for task in self.modes:
-            self.mode_list.addItem(task.label())
+            self.mode_list.addItem(task.label(task_language()))
         self.mode_list.setCurrentRow(0)
         self.mode_list.setMaximumHeight(self.mode_list.sizeHintForRow(0) * (min(len(self.modes), 12) + 1))
 
     def open_for(self, selection: str) -> None:
         preview = selection if len(selection) <= 160 else selection[:157] + "…"
-        self.status.setText(f"Selected: “{preview}”")
+        self.status.setText(tr("Selected: “{text}”").format(text=preview))
         self.candidates.clear()
         self.show()
         self.raise_()
         self.mode_list.setFocus()
 
     def start(self, label: str, count: int) -> None:
-        self.status.setText(f"{label}: writing {count} candidate{'s' if count > 1 else ''}…")
+        writing = (
+            tr("{task}: writing {count} candidates…") if count > 1 else tr("{task}: writing a candidate…")
+        )
+        self.status.setText(writing.format(task=label, count=count))
         self.candidates.clear()
         for _ in range(count):
             self.candidates.addItem(QListWidgetItem(""))

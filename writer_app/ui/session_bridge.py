@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from writer_app.assist.requests import AssistError, ModelInfo, Role
 from writer_app.assist.session import Ghost, ModelState, WritingSession
@@ -14,6 +14,7 @@ from writer_app.engine.completion import GenerationResult, GenerationStats
 from writer_app.engine.surprise import TokenSurprise
 from writer_app.settings import Settings
 from writer_app.ui.ghost_editor import EditorDocument, GhostTextEdit
+from writer_app.ui.i18n import tr
 from writer_app.ui.rewrite_panel import RewritePanel
 from writer_app.ui.worker import WorkerHost
 
@@ -66,9 +67,16 @@ class SessionBridge(QObject):
         super().__init__(parent)
         self.editor, self.panel, self.status = editor, panel, status
         self.speed_label = QLabel()
-        self.model_label = QLabel("Model: loading…")
+        self.model_label = QLabel(tr("Model: loading…"))
         self.instruction_label = QLabel()
         self.instruction_label.hide()
+        # Moving while a model loads (it takes seconds for the larger ones); hidden otherwise.
+        self.loading_bar = QProgressBar()
+        self.loading_bar.setRange(0, 0)
+        self.loading_bar.setMaximumWidth(90)
+        self.loading_bar.setMaximumHeight(14)
+        self.loading_bar.setTextVisible(False)
+        self.loading_bar.hide()
         self.host = WorkerHost(self)
         self.document = EditorDocument(editor)
         self.session = WritingSession(settings, self.host, QtClock(self), self.document, self)
@@ -108,12 +116,18 @@ class SessionBridge(QObject):
         self.editor.show_ghost(ghost)
 
     def model_changed(self, state: ModelState) -> None:
-        _show_state(self.model_label, "Model", state)
+        _show_state(self.model_label, tr("Model"), state)
+        self._show_loading()
 
     def instruction_model_changed(self, state: ModelState | None) -> None:
         self.instruction_label.setVisible(state is not None)
         if state is not None:
-            _show_state(self.instruction_label, "Instructions", state, idle="loads when first used")
+            _show_state(self.instruction_label, tr("Instructions"), state, idle=tr("loads when first used"))
+        self._show_loading()
+
+    def _show_loading(self) -> None:
+        instruction = self.session.instruction.state if self.session.instruction.separate else None
+        self.loading_bar.setVisible(self.session.model.loading or bool(instruction and instruction.loading))
 
     def message(self, text: str) -> None:
         self.status.showMessage(text, MESSAGE_MS)
@@ -123,7 +137,9 @@ class SessionBridge(QObject):
         if stats is None:
             self.speed_label.setText("")
             return
-        speed = f"first token {stats.first_token_ms:.0f} ms · {stats.tokens_per_s:.0f} tok/s"
+        speed = tr("first token {ms} ms · {speed} tok/s").format(
+            ms=f"{stats.first_token_ms:.0f}", speed=f"{stats.tokens_per_s:.0f}"
+        )
         self.speed_label.setText(speed)
 
     def rewrite_started(self, label: str, count: int) -> None:
@@ -149,19 +165,39 @@ class SessionBridge(QObject):
         self.host.shutdown()
 
 
-def _show_state(label: QLabel, role: str, state: ModelState, idle: str = "none") -> None:
+def _show_state(label: QLabel, role: str, state: ModelState, idle: str = "") -> None:
     """A model's name and memory in the status bar; its details in the tooltip."""
     if state.loading:
-        label.setText(f"{role}: loading…")
+        label.setText(tr("{role}: loading…").format(role=role))
         label.setToolTip("")
     elif state.info is not None:
         info = state.info
-        kind = "follows instructions" if info.follows_instructions else "continues text"
-        label.setText(f"{role}: {info.name} ({info.size_mb:.0f} MB)")
+        label.setText(
+            tr("{role}: {name} ({mb} MB)").format(role=role, name=info.name, mb=f"{info.size_mb:.0f}")
+        )
+        details = (
+            tr(
+                "{name} follows instructions: context {context} tokens, weights {mb} MB in memory, "
+                "{threads} threads, loaded in {ms} ms"
+            )
+            if info.follows_instructions
+            else tr(
+                "{name} continues text: context {context} tokens, weights {mb} MB in memory, "
+                "{threads} threads, loaded in {ms} ms"
+            )
+        )
         label.setToolTip(
-            f"{info.name} {kind}: context {info.context_length} tokens, weights {info.size_mb:.0f} MB in "
-            f"memory, {info.threads} threads, loaded in {info.load_ms:.0f} ms"
+            details.format(
+                name=info.name,
+                context=info.context_length,
+                mb=f"{info.size_mb:.0f}",
+                threads=info.threads,
+                ms=f"{info.load_ms:.0f}",
+            )
         )
     else:
-        label.setText(f"{role}: {idle if state.error is None else 'none'}")
+        none = tr("none")
+        label.setText(
+            tr("{role}: {state}").format(role=role, state=(idle or none) if state.error is None else none)
+        )
         label.setToolTip(state.error.message if state.error else "")

@@ -27,76 +27,86 @@ from PySide6.QtWidgets import (
 from writer_app.assist.tasks import user_task_folder
 from writer_app.settings import SETTING_LIMITS, Settings, block_list_path
 from writer_app.textfile import write_atomic
-
-DEFAULT_MODEL_LABEL = "(installed default)"
-SAME_MODEL_LABEL = "(the ghost text model)"
+from writer_app.ui.i18n import LANGUAGE_NAMES, tr
 
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, model_names: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(tr("Settings"))
         self._original = settings
         form = QFormLayout(self)
-        self.model = _model_choice(DEFAULT_MODEL_LABEL, model_names, settings.model)
-        form.addRow("Ghost text model", self.model)
-        self.instruction_model = _model_choice(SAME_MODEL_LABEL, model_names, settings.instruction_model)
-        form.addRow("Rewrite model", self.instruction_model)
+        self.model = _model_choice(tr("(installed default)"), model_names, settings.model)
+        form.addRow(tr("Ghost text model"), self.model)
+        self.instruction_model = _model_choice(
+            tr("(the ghost text model)"), model_names, settings.instruction_model
+        )
+        form.addRow(tr("Rewrite model"), self.instruction_model)
 
-        self.tokens = self._spin("suggestion_tokens", settings, " tokens")
-        form.addRow("Suggestion length", self.tokens)
-        self.time_limit = self._spin("suggestion_ms", settings, " ms")
-        self.time_limit.setSpecialValueText("no time limit")
-        form.addRow("Time limit", self.time_limit)
-        self.greedy = QCheckBox("Always the most likely words (no sampling)")
+        self.tokens = self._spin("suggestion_tokens", settings, tr(" tokens"))
+        form.addRow(tr("Suggestion length"), self.tokens)
+        self.time_limit = self._spin("suggestion_ms", settings, tr(" ms"))
+        self.time_limit.setSpecialValueText(tr("no time limit"))
+        form.addRow(tr("Time limit"), self.time_limit)
+        self.greedy = QCheckBox(tr("Always the most likely words (no sampling)"))
         self.greedy.setChecked(settings.greedy)
         form.addRow("", self.greedy)
         self.temperature = self._double("temperature", settings, 0.05)
-        form.addRow("Temperature", self.temperature)
+        form.addRow(tr("Temperature"), self.temperature)
         self.top_p = self._double("top_p", settings, 0.05)
-        form.addRow("Top-p", self.top_p)
+        form.addRow(tr("Top-p"), self.top_p)
         self.top_k = self._spin("top_k", settings, "")
-        self.top_k.setSpecialValueText("off")
-        form.addRow("Top-k", self.top_k)
+        self.top_k.setSpecialValueText(tr("off"))
+        form.addRow(tr("Top-k"), self.top_k)
         self.repetition_penalty = self._double("repetition_penalty", settings, 0.05)
-        form.addRow("Repetition penalty", self.repetition_penalty)
+        form.addRow(tr("Repetition penalty"), self.repetition_penalty)
         self.alternatives = self._spin("alternatives", settings, "")
-        form.addRow("Alternatives", self.alternatives)
-        self.sentence = QCheckBox("Stop a suggestion at the end of a sentence")
+        form.addRow(tr("Alternatives"), self.alternatives)
+        self.sentence = QCheckBox(tr("Stop a suggestion at the end of a sentence"))
         self.sentence.setChecked(settings.stop_at_sentence)
         form.addRow("", self.sentence)
-        self.auto = QCheckBox("Suggest by itself after a pause in typing")
+        self.auto = QCheckBox(tr("Suggest by itself after a pause in typing"))
         self.auto.setChecked(settings.auto_suggest)
-        self.block = QCheckBox("Never write the words in the block list")
+        self.block = QCheckBox(tr("Never write the words in the block list"))
         self.block.setChecked(settings.block_list)
-        self.block.setToolTip(f"One word or phrase per line, any language: {block_list_path()}")
-        form.addRow("Auto-suggest", self.auto)
-        edit_list = QPushButton("Edit the block list…")
+        self.block.setToolTip(
+            tr("One word or phrase per line, any language: {path}").format(path=block_list_path())
+        )
+        form.addRow(tr("Auto-suggest"), self.auto)
+        edit_list = QPushButton(tr("Edit the block list…"))
         edit_list.clicked.connect(lambda: edit_block_list(self))
         block_row = QHBoxLayout()
         block_row.addWidget(self.block)
         block_row.addWidget(edit_list)
-        form.addRow("Content filter", block_row)
-        tasks = QLabel(f"{user_task_folder()} (JSON or TOML files; see the README)")
+        form.addRow(tr("Content filter"), block_row)
+        tasks = QLabel(tr("{folder} (JSON or TOML files; see the README)").format(folder=user_task_folder()))
         tasks.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         tasks.setWordWrap(True)
-        form.addRow("Your tasks", tasks)
-        self.delay = self._spin("auto_suggest_delay_ms", settings, " ms")
+        form.addRow(tr("Your tasks"), tasks)
+        self.delay = self._spin("auto_suggest_delay_ms", settings, tr(" ms"))
         self.delay.setSingleStep(100)
-        form.addRow("Auto-suggest delay", self.delay)
+        form.addRow(tr("Auto-suggest delay"), self.delay)
         self.threads = self._spin("threads", settings, "")
-        self.threads.setSpecialValueText("automatic (physical cores)")
-        form.addRow("CPU threads", self.threads)
+        self.threads.setSpecialValueText(tr("automatic (physical cores)"))
+        form.addRow(tr("CPU threads"), self.threads)
         self.theme = QComboBox()
-        self.theme.addItems(["light", "dark"])
-        self.theme.setCurrentText(settings.theme)
-        form.addRow("Theme", self.theme)
+        self.theme.addItem(tr("Light"), "light")
+        self.theme.addItem(tr("Dark"), "dark")
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        form.addRow(tr("Theme"), self.theme)
+        self.language = QComboBox()
+        self.language.addItem(tr("Follow the system"), "system")
+        for choice, name in LANGUAGE_NAMES.items():  # each language named in itself
+            self.language.addItem(name, choice)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.language.setToolTip(tr("Takes effect the next time writer_app starts."))
+        form.addRow(tr("Interface language"), self.language)
         self.font = QFontComboBox()
         if settings.font_family:
             self.font.setCurrentFont(QFont(settings.font_family))
-        form.addRow("Font", self.font)
-        self.font_size = self._spin("font_size", settings, " pt")
-        form.addRow("Font size", self.font_size)
+        form.addRow(tr("Font"), self.font)
+        self.font_size = self._spin("font_size", settings, tr(" pt"))
+        form.addRow(tr("Font size"), self.font_size)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -140,7 +150,8 @@ class SettingsDialog(QDialog):
             block_list=self.block.isChecked(),
             auto_suggest_delay_ms=self.delay.value(),
             threads=self.threads.value(),
-            theme=self.theme.currentText(),
+            theme=self.theme.currentData(),
+            language=self.language.currentData(),
             font_family=self.font.currentFont().family(),
             font_size=self.font_size.value(),
         )
@@ -161,10 +172,10 @@ def edit_block_list(parent: QWidget) -> bool:
     """A plain editor for the block list file; True when it was saved."""
     path = block_list_path()
     dialog = QDialog(parent)
-    dialog.setWindowTitle("Block list")
+    dialog.setWindowTitle(tr("Block list"))
     layout = QVBoxLayout(dialog)
     layout.addWidget(
-        QLabel("Words or phrases, one per line, in any language. Lines starting with # are notes.")
+        QLabel(tr("Words or phrases, one per line, in any language. Lines starting with # are notes."))
     )
     editor = QPlainTextEdit()
     try:
@@ -172,7 +183,9 @@ def edit_block_list(parent: QWidget) -> bool:
     except FileNotFoundError:
         editor.setPlainText("# One word or phrase per line, e.g.\n# damn\n# 该死\n")
     except (OSError, UnicodeDecodeError) as exc:
-        QMessageBox.warning(parent, "Block list", f"Cannot read {path}: {exc}")
+        QMessageBox.warning(
+            parent, tr("Block list"), tr("Cannot read {path}: {reason}").format(path=path, reason=exc)
+        )
         return False
     layout.addWidget(editor)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -185,6 +198,8 @@ def edit_block_list(parent: QWidget) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, editor.toPlainText().encode("utf-8"))
     except OSError as exc:
-        QMessageBox.warning(parent, "Block list", f"Cannot save {path}: {exc}")
+        QMessageBox.warning(
+            parent, tr("Block list"), tr("Cannot save {path}: {reason}").format(path=path, reason=exc)
+        )
         return False
     return True

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app.assist.tasks import Task
+from writer_app.ui.i18n import current_language, tr
 
 # How much a task may read: before the cursor, the newest characters; of a document, its beginning.
 BEFORE_CURSOR_CHARS = 4000
@@ -58,26 +59,48 @@ class _FilterEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
+def _reads_names() -> dict[str, str]:
+    return {
+        "selection": tr("selection"),
+        "paragraph": tr("paragraph"),
+        "before_cursor": tr("text before the cursor"),
+        "document": tr("whole document"),
+    }
+
+
+def _output_names() -> dict[str, str]:
+    return {
+        "replace": tr("replaces it"),
+        "insert_after": tr("inserted after it"),
+        "panel": tr("shown in the side panel"),
+    }
+
+
 class TaskPalette(QDialog):
     chosen = Signal(str)  # task id
 
     def __init__(self, tasks: list[Task], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Tasks")
+        self.setWindowTitle(tr("Tasks"))
         self.tasks = tasks
         self.results = QListWidget(self)
+        chinese_first = current_language() == "zh_CN"
+        reads, outputs = _reads_names(), _output_names()
         for task in tasks:
-            text = f"{task.label_en} · {task.label_zh}" if task.label_zh != task.label_en else task.label_en
+            # both labels, the interface's language first: either finds the task
+            first, second = (
+                (task.label_zh, task.label_en) if chinese_first else (task.label_en, task.label_zh)
+            )
+            text = f"{first} · {second}" if first != second else first
             if task.recommended:
-                text += f"   (best with {', '.join(task.recommended)})"
+                text += "   " + tr("(best with {models})").format(models=", ".join(task.recommended))
             item = QListWidgetItem(text)
             item.setData(_TASK_ID, task.id)
-            item.setToolTip(
-                f"reads the {task.reads.replace('_', ' ')}; result: {task.output.replace('_', ' ')}"
-            )
+            tip = tr("reads the {what}; result: {result}")
+            item.setToolTip(tip.format(what=reads[task.reads], result=outputs[task.output]))
             self.results.addItem(item)
         self.query = _FilterEdit(self.results)
-        self.query.setPlaceholderText("Type to find a task · 输入以查找任务")
+        self.query.setPlaceholderText(tr("Type to find a task"))
         self.query.textChanged.connect(self.filter)
         self.query.returnPressed.connect(self._choose_current)
         self.results.itemActivated.connect(lambda _item: self._choose_current())

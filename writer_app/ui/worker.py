@@ -23,6 +23,7 @@ from writer_app.assist.runner import model_info, run_request
 from writer_app.engine.generate import Engine
 from writer_app.models.measured_speed import record_speed
 from writer_app.models.store import ModelStore
+from writer_app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 # Fewer new tokens than this say little about decode speed (the first one is mostly the prompt).
@@ -71,7 +72,7 @@ class ModelWorker(QObject):
             return
         engine = self.engines.get(request.role) or self.engine
         if engine is None:
-            self.failed.emit(request.request_id, AssistError(ErrorKind.NO_MODEL, "no model is loaded"))
+            self.failed.emit(request.request_id, AssistError(ErrorKind.NO_MODEL, tr("no model is loaded")))
             return
         try:
             result = run_request(

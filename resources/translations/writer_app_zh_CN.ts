@@ -1,0 +1,975 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name></name>
+    <message>
+        <source>Loading the instruction model {name}…</source>
+        <translation>正在载入指令模型 {name}…</translation>
+    </message>
+    <message>
+        <source>Instruction model {name} ready.</source>
+        <translation>指令模型 {name} 已就绪。</translation>
+    </message>
+    <message>
+        <source>The text changed since the rewrite began; select it and try again.</source>
+        <translation>改写开始后文字已有改动；请重新选中后再试。</translation>
+    </message>
+    <message>
+        <source>Inserted. Ctrl+Z takes it out.</source>
+        <translation>已插入。Ctrl+Z 可撤销。</translation>
+    </message>
+    <message>
+        <source>Replaced. Ctrl+Z restores the original.</source>
+        <translation>已替换。Ctrl+Z 可恢复原文。</translation>
+    </message>
+    <message>
+        <source>Enter inserts the highlighted candidate after the text; Ctrl+C copies it; Esc keeps the original.</source>
+        <translation>Enter 将选中的候选插入到文字之后；Ctrl+C 复制；Esc 保留原文。</translation>
+    </message>
+    <message>
+        <source>Enter replaces the text; Ctrl+C copies it; Esc keeps the original.</source>
+        <translation>Enter 替换原文；Ctrl+C 复制；Esc 保留原文。</translation>
+    </message>
+    <message>
+        <source>Model {name} ready. Ctrl+Space suggests, Ctrl+R rewrites.</source>
+        <translation>模型 {name} 已就绪。Ctrl+Space 给出续写，Ctrl+R 改写。</translation>
+    </message>
+    <message>
+        <source>The model had nothing to suggest here.</source>
+        <translation>模型在这里没有可续写的内容。</translation>
+    </message>
+    <message>
+        <source>The surprise view could not score this paragraph: {reason}</source>
+        <translation>惊讶度视图无法为这一段评分：{reason}</translation>
+    </message>
+    <message>
+        <source>No model installed: Assist → Models… installs one (or &apos;writer-app models install-default&apos;).</source>
+        <translation>尚未安装模型：通过“辅助 → 模型…”安装一个（或运行 &apos;writer-app models install-default&apos;）。</translation>
+    </message>
+    <message>
+        <source>The model is still loading; try again in a moment.</source>
+        <translation>模型仍在载入，请稍后再试。</translation>
+    </message>
+    <message>
+        <source>{role}: {state}</source>
+        <translation>{role}：{state}</translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation>载入中…</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>not stated in its manifest (see where it came from)</source>
+        <translation>清单中未注明（请查看其来源）</translation>
+    </message>
+    <message>
+        <source>{role}: {name}</source>
+        <translation>{role}：{name}</translation>
+    </message>
+    <message>
+        <source>from {source}</source>
+        <translation>来源：{source}</translation>
+    </message>
+    <message>
+        <source>licence: {licence}</source>
+        <translation>许可证：{licence}</translation>
+    </message>
+    <message>
+        <source>writer_app {version}</source>
+        <translation>writer_app {version}</translation>
+    </message>
+    <message>
+        <source>A writing assistant that runs its language models on this computer.</source>
+        <translation>在本机运行语言模型的写作助手。</translation>
+    </message>
+    <message>
+        <source>Ghost text model</source>
+        <translation>续写模型</translation>
+    </message>
+    <message>
+        <source>Rewrite model</source>
+        <translation>改写模型</translation>
+    </message>
+    <message>
+        <source>Rewrite model: the ghost text model</source>
+        <translation>改写模型：与续写模型相同</translation>
+    </message>
+    <message>
+        <source>onnxruntime {ort} · Python {python} · {system}</source>
+        <translation>onnxruntime {ort} · Python {python} · {system}</translation>
+    </message>
+    <message>
+        <source>What a model writes is yours to use as its licence allows.</source>
+        <translation>模型写出的文字由你使用，但须遵守该模型的许可证。</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>Save changes to {name}?</source>
+        <translation>是否保存对 {name} 的修改？</translation>
+    </message>
+    <message>
+        <source>{name} is not UTF-8. Open it as:</source>
+        <translation>{name} 不是 UTF-8 编码。以下列编码打开：</translation>
+    </message>
+    <message>
+        <source>{name} was changed by another program since you opened or saved it.</source>
+        <translation>自你打开或保存 {name} 以来，它已被其他程序修改。</translation>
+    </message>
+    <message>
+        <source>Overwrite it with your text, or save yours under another name?</source>
+        <translation>用你的文字覆盖它，还是另存为其他文件名？</translation>
+    </message>
+    <message>
+        <source>Overwrite</source>
+        <translation>覆盖</translation>
+    </message>
+    <message>
+        <source>Save As…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>{name} is read-only. Save your text under another name?</source>
+        <translation>{name} 是只读文件。是否将你的文字另存为其他文件名？</translation>
+    </message>
+    <message>
+        <source>{name} was changed by another program. Reload it?</source>
+        <translation>{name} 已被其他程序修改。是否重新载入？</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Opening {name} ({mb} MB)…</source>
+        <translation>正在打开 {name}（{mb} MB）…</translation>
+    </message>
+    <message>
+        <source>Opened as {encoding}; saved in the same encoding.</source>
+        <translation>已按 {encoding} 打开；保存时使用同一编码。</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Save As</source>
+        <translation>另存为</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>{name} was removed from disk; Save writes it again.</source>
+        <translation>{name} 已从磁盘上删除；保存会重新写入它。</translation>
+    </message>
+    <message>
+        <source>{name} was changed by another program; saving will ask before overwriting it.</source>
+        <translation>{name} 已被其他程序修改；保存前会先询问是否覆盖。</translation>
+    </message>
+    <message>
+        <source>Find and Replace</source>
+        <translation>查找和替换</translation>
+    </message>
+    <message>
+        <source>Match case</source>
+        <translation>区分大小写</translation>
+    </message>
+    <message>
+        <source>Find:</source>
+        <translation>查找：</translation>
+    </message>
+    <message>
+        <source>Replace with:</source>
+        <translation>替换为：</translation>
+    </message>
+    <message>
+        <source>Find next</source>
+        <translation>查找下一个</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Replace all</source>
+        <translation>全部替换</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <source>Replaced {count}</source>
+        <translation>已替换 {count} 处</translation>
+    </message>
+    <message>
+        <source>Choose a model to write with</source>
+        <translation>选择一个写作模型</translation>
+    </message>
+    <message>
+        <source>writer_app suggests text with a language model that runs on this computer. None is installed yet. Choose one; models that write your language come first.</source>
+        <translation>writer_app 使用在本机运行的语言模型给出文字建议。目前尚未安装模型。请选择一个；能写你的语言的模型排在前面。</translation>
+    </message>
+    <message>
+        <source>This computer looks offline: the starter model comes from the Python package index, or import a GGUF file you already have.</source>
+        <translation>这台电脑似乎处于离线状态：入门模型来自 Python 软件包索引，也可以导入你已有的 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>{model} · writes {languages} · {roles} · {size} {origin}</source>
+        <translation>{model} · 写作语言：{languages} · {roles} · {size} {origin}</translation>
+    </message>
+    <message>
+        <source>from the model hub</source>
+        <translation>来自模型中心</translation>
+    </message>
+    <message>
+        <source>from PyPI</source>
+        <translation>来自 PyPI</translation>
+    </message>
+    <message>
+        <source>Install</source>
+        <translation>安装</translation>
+    </message>
+    <message>
+        <source>Import a GGUF file…</source>
+        <translation>导入 GGUF 文件…</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>以后再说</translation>
+    </message>
+    <message>
+        <source>Installing {model}</source>
+        <translation>正在安装 {model}</translation>
+    </message>
+    <message>
+        <source>Importing {file}</source>
+        <translation>正在导入 {file}</translation>
+    </message>
+    <message>
+        <source>Unsaved text is not being protected: {reason}</source>
+        <translation>未保存的文字目前没有受到保护：{reason}</translation>
+    </message>
+    <message>
+        <source>Unsaved text of {name} ({count} characters) was kept when the editor last closed unexpectedly ({when}). Restore it?</source>
+        <translation>编辑器上次意外关闭时（{when}），保留了 {name} 中未保存的文字（{count} 个字符）。是否恢复？</translation>
+    </message>
+    <message>
+        <source>No keeps it for the next start; Discard deletes it.</source>
+        <translation>“否”会留到下次启动时再问；“放弃”会删除它。</translation>
+    </message>
+    <message>
+        <source>Recovered unsaved text of {name}; the file on disk is unchanged until you save.</source>
+        <translation>已恢复 {name} 中未保存的文字；在你保存之前，磁盘上的文件不会改变。</translation>
+    </message>
+    <message>
+        <source>Could not save settings: {reason}</source>
+        <translation>无法保存设置：{reason}</translation>
+    </message>
+    <message>
+        <source>Select the passage to rewrite first.</source>
+        <translation>请先选中要改写的段落。</translation>
+    </message>
+    <message>
+        <source>Could not save the memory beside {name}: {reason}</source>
+        <translation>无法在 {name} 旁保存记忆：{reason}</translation>
+    </message>
+    <message>
+        <source>{task}: there is no text here to work on.</source>
+        <translation>{task}：这里没有可处理的文字。</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>About writer_app</source>
+        <translation>关于 writer_app</translation>
+    </message>
+    <message>
+        <source>{words} words · {characters} characters</source>
+        <translation>{words} 词 · {characters} 字符</translation>
+    </message>
+    <message>
+        <source>Ctrl+Space  suggest a continuation
+Tab  accept it
+Ctrl+Right  accept one word
+Alt+] / Alt+[  next / previous alternative
+Esc  dismiss (typing on also dismisses)
+Ctrl+R  rewrite the selection (Enter replaces, Esc keeps it)
+Ctrl+K  find a task: ad copy, lyrics, summary, translation…
+        (Enter uses a candidate, Ctrl+C copies)
+Alt+Down  the words the model weighs here; pick one and it writes on from it
+Ctrl+Shift+G  the surprise view;  Ctrl+Shift+M  memory and author&apos;s note
+F1  this help</source>
+        <translation>Ctrl+Space  给出续写
+Tab  接受续写
+Ctrl+Right  接受一个词
+Alt+] / Alt+[  下一个 / 上一个备选
+Esc  放弃续写（继续输入也会放弃）
+Ctrl+R  改写选中的文字（Enter 替换，Esc 保留原文）
+Ctrl+K  查找任务：广告文案、歌词、摘要、翻译…
+        （Enter 使用候选，Ctrl+C 复制）
+Alt+Down  查看模型在此处考虑的词；选一个，它会接着写下去
+Ctrl+Shift+G  惊讶度视图；  Ctrl+Shift+M  记忆和作者注释
+F1  本帮助</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation>新建(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;As…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>剪切(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>粘贴(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Find and Replace…</source>
+        <translation>查找和替换(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;In</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;Out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset Zoom</source>
+        <translation>重置缩放(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Soft &amp;Wrap</source>
+        <translation>自动换行(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark Theme</source>
+        <translation>深色主题(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Surprise View</source>
+        <translation>惊讶度视图(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Colour the paragraph by how predictable each word was to the model (GLTR)</source>
+        <translation>按模型对每个词的预测难易程度为段落着色（GLTR）</translation>
+    </message>
+    <message>
+        <source>&amp;Memory and Author&apos;s Note</source>
+        <translation>记忆和作者注释(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Assist</source>
+        <translation>辅助(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Suggest Continuation</source>
+        <translation>续写建议(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Rewrite Selection…</source>
+        <translation>改写选中文字(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Tasks…</source>
+        <translation>任务(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>模型(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>&amp;Unload Rewrite Model</source>
+        <translation>卸载改写模型(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Se&amp;ttings…</source>
+        <translation>设置(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Keys</source>
+        <translation>快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About writer_app</source>
+        <translation>关于 writer_app(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation>正在下载</translation>
+    </message>
+    <message>
+        <source>Reading the GGUF file</source>
+        <translation>正在读取 GGUF 文件</translation>
+    </message>
+    <message>
+        <source>Exporting to ONNX</source>
+        <translation>正在导出为 ONNX</translation>
+    </message>
+    <message>
+        <source>Optimizing the graph</source>
+        <translation>正在优化计算图</translation>
+    </message>
+    <message>
+        <source>Measuring 8-bit quality</source>
+        <translation>正在测量 8 位量化质量</translation>
+    </message>
+    <message>
+        <source>Writing checksums</source>
+        <translation>正在写入校验和</translation>
+    </message>
+    <message>
+        <source>Copying</source>
+        <translation>正在复制</translation>
+    </message>
+    <message>
+        <source>Verifying</source>
+        <translation>正在校验</translation>
+    </message>
+    <message>
+        <source>Starting</source>
+        <translation>正在开始</translation>
+    </message>
+    <message>
+        <source>Cancelling</source>
+        <translation>正在取消</translation>
+    </message>
+    <message>
+        <source>could not start {program}</source>
+        <translation>无法启动 {program}</translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was installed.</source>
+        <translation>已取消；没有安装任何内容。</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>stopped with exit code {code}</source>
+        <translation>已停止，退出码 {code}</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>ghost text</source>
+        <translation>续写</translation>
+    </message>
+    <message>
+        <source>rewrites and tasks</source>
+        <translation>改写和任务</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>plain ONNX</source>
+        <translation>普通 ONNX</translation>
+    </message>
+    <message>
+        <source>no manifest: not measured</source>
+        <translation>没有清单：未测量</translation>
+    </message>
+    <message>
+        <source>8-bit</source>
+        <translation>8 位</translation>
+    </message>
+    <message>
+        <source>8-bit against float32: </source>
+        <translation>8 位与 float32 对比：</translation>
+    </message>
+    <message>
+        <source>Import a GGUF file</source>
+        <translation>导入 GGUF 文件</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Writes</source>
+        <translation>写作语言</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Speed here</source>
+        <translation>本机速度</translation>
+    </message>
+    <message>
+        <source>Used for</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <source>Use for ghost text</source>
+        <translation>用于续写</translation>
+    </message>
+    <message>
+        <source>Use for rewrites</source>
+        <translation>用于改写</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>校验</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载大小</translation>
+    </message>
+    <message>
+        <source>Good for</source>
+        <translation>适合</translation>
+    </message>
+    <message>
+        <source>Downloads from</source>
+        <translation>下载来源</translation>
+    </message>
+    <message>
+        <source>Import GGUF file…</source>
+        <translation>导入 GGUF 文件…</translation>
+    </message>
+    <message>
+        <source>Import ONNX folder…</source>
+        <translation>导入 ONNX 文件夹…</translation>
+    </message>
+    <message>
+        <source>Ghost text uses the continuation model: the fastest that writes your language. Rewrites and tasks use the instruction model, which loads when first used. They may be the same model.</source>
+        <translation>续写（灰色提示文字）使用续写模型：选能写你的语言的最快模型。改写和任务使用指令模型，它在第一次使用时载入。两者可以是同一个模型。</translation>
+    </message>
+    <message>
+        <source>Add a model</source>
+        <translation>添加模型</translation>
+    </message>
+    <message>
+        <source>Catalog models download from the network (the model hub or the Python package index).</source>
+        <translation>目录中的模型需要从网络下载（模型中心或 Python 软件包索引）。</translation>
+    </message>
+    <message>
+        <source>Offline: catalog models need the network; a GGUF file or an ONNX folder imports from disk.</source>
+        <translation>离线：目录中的模型需要网络；GGUF 文件或 ONNX 文件夹可以从磁盘导入。</translation>
+    </message>
+    <message>
+        <source>{ms} ms/token</source>
+        <translation>{ms} 毫秒/词元</translation>
+    </message>
+    <message>
+        <source>not yet used</source>
+        <translation>尚未使用</translation>
+    </message>
+    <message>
+        <source>{name} now writes the ghost text.</source>
+        <translation>{name} 现在负责续写。</translation>
+    </message>
+    <message>
+        <source>{name} now writes the rewrites and tasks.</source>
+        <translation>{name} 现在负责改写和任务。</translation>
+    </message>
+    <message>
+        <source>{name}: all files match their checksums.</source>
+        <translation>{name}：所有文件都与校验和一致。</translation>
+    </message>
+    <message>
+        <source>Remove model</source>
+        <translation>删除模型</translation>
+    </message>
+    <message>
+        <source>Delete the model {name} from this computer?</source>
+        <translation>要从这台电脑上删除模型 {name} 吗？</translation>
+    </message>
+    <message>
+        <source>Removed {name}.</source>
+        <translation>已删除 {name}。</translation>
+    </message>
+    <message>
+        <source>(installed)</source>
+        <translation>（已安装）</translation>
+    </message>
+    <message>
+        <source>model hub</source>
+        <translation>模型中心</translation>
+    </message>
+    <message>
+        <source>Python package index</source>
+        <translation>Python 软件包索引</translation>
+    </message>
+    <message>
+        <source>Import an ONNX model folder</source>
+        <translation>导入 ONNX 模型文件夹</translation>
+    </message>
+    <message>
+        <source>Installed. Choose what it is used for above.</source>
+        <translation>已安装。请在上方选择它的用途。</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>记忆</translation>
+    </message>
+    <message>
+        <source>Memory: who the characters are, the setting, the voice. Read before the text.</source>
+        <translation>记忆：人物是谁、故事背景、叙述语气。在正文之前读入。</translation>
+    </message>
+    <message>
+        <source>Mara keeps the lighthouse on Inis Mór; her brother left in 1952…</source>
+        <translation>玛拉在伊尼什莫尔岛看守灯塔；她的哥哥 1952 年离开了…</translation>
+    </message>
+    <message>
+        <source>Author&apos;s note: the direction for what comes next. Read near the cursor.</source>
+        <translation>作者注释：接下来的走向。在光标附近读入。</translation>
+    </message>
+    <message>
+        <source>Tense, quiet; the storm is coming.</source>
+        <translation>紧张、安静；风暴就要来了。</translation>
+    </message>
+    <message>
+        <source>About {used} of the {budget} tokens a suggestion reads; the text gets the rest.</source>
+        <translation>续写会读入 {budget} 个词元，其中约 {used} 个用于这些注释；其余留给正文。</translation>
+    </message>
+    <message>
+        <source>Rewrite</source>
+        <translation>改写</translation>
+    </message>
+    <message>
+        <source>Task (Enter to run; Ctrl+K finds any task):</source>
+        <translation>任务（Enter 运行；Ctrl+K 查找任意任务）：</translation>
+    </message>
+    <message>
+        <source>Candidates (Enter uses one, Ctrl+C copies it, Esc keeps the original):</source>
+        <translation>候选（Enter 使用，Ctrl+C 复制，Esc 保留原文）：</translation>
+    </message>
+    <message>
+        <source>Selected: “{text}”</source>
+        <translation>已选中：“{text}”</translation>
+    </message>
+    <message>
+        <source>{task}: writing {count} candidates…</source>
+        <translation>{task}：正在写 {count} 个候选…</translation>
+    </message>
+    <message>
+        <source>{task}: writing a candidate…</source>
+        <translation>{task}：正在写一个候选…</translation>
+    </message>
+    <message>
+        <source>Model: loading…</source>
+        <translation>模型：载入中…</translation>
+    </message>
+    <message>
+        <source>Instructions</source>
+        <translation>指令</translation>
+    </message>
+    <message>
+        <source>loads when first used</source>
+        <translation>第一次使用时载入</translation>
+    </message>
+    <message>
+        <source>first token {ms} ms · {speed} tok/s</source>
+        <translation>首个词元 {ms} 毫秒 · {speed} 词元/秒</translation>
+    </message>
+    <message>
+        <source>{role}: loading…</source>
+        <translation>{role}：载入中…</translation>
+    </message>
+    <message>
+        <source>{role}: {name} ({mb} MB)</source>
+        <translation>{role}：{name}（{mb} MB）</translation>
+    </message>
+    <message>
+        <source>{name} follows instructions: context {context} tokens, weights {mb} MB in memory, {threads} threads, loaded in {ms} ms</source>
+        <translation>{name} 能遵循指令：上下文 {context} 个词元，权重占内存 {mb} MB，{threads} 个线程，载入用时 {ms} 毫秒</translation>
+    </message>
+    <message>
+        <source>{name} continues text: context {context} tokens, weights {mb} MB in memory, {threads} threads, loaded in {ms} ms</source>
+        <translation>{name} 用于续写文字：上下文 {context} 个词元，权重占内存 {mb} MB，{threads} 个线程，载入用时 {ms} 毫秒</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>(installed default)</source>
+        <translation>（已安装的默认模型）</translation>
+    </message>
+    <message>
+        <source>(the ghost text model)</source>
+        <translation>（与续写模型相同）</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> 个词元</translation>
+    </message>
+    <message>
+        <source>Suggestion length</source>
+        <translation>续写长度</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> 毫秒</translation>
+    </message>
+    <message>
+        <source>no time limit</source>
+        <translation>不限时</translation>
+    </message>
+    <message>
+        <source>Time limit</source>
+        <translation>时间上限</translation>
+    </message>
+    <message>
+        <source>Always the most likely words (no sampling)</source>
+        <translation>总是选最可能的词（不采样）</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <source>Alternatives</source>
+        <translation>备选数量</translation>
+    </message>
+    <message>
+        <source>Stop a suggestion at the end of a sentence</source>
+        <translation>续写到句末即停</translation>
+    </message>
+    <message>
+        <source>Suggest by itself after a pause in typing</source>
+        <translation>停顿输入后自动给出续写</translation>
+    </message>
+    <message>
+        <source>Never write the words in the block list</source>
+        <translation>绝不写出屏蔽列表中的词</translation>
+    </message>
+    <message>
+        <source>One word or phrase per line, any language: {path}</source>
+        <translation>每行一个词或短语，任何语言均可：{path}</translation>
+    </message>
+    <message>
+        <source>Auto-suggest</source>
+        <translation>自动续写</translation>
+    </message>
+    <message>
+        <source>Edit the block list…</source>
+        <translation>编辑屏蔽列表…</translation>
+    </message>
+    <message>
+        <source>Content filter</source>
+        <translation>内容过滤</translation>
+    </message>
+    <message>
+        <source>{folder} (JSON or TOML files; see the README)</source>
+        <translation>{folder}（JSON 或 TOML 文件；见 README）</translation>
+    </message>
+    <message>
+        <source>Your tasks</source>
+        <translation>你的任务</translation>
+    </message>
+    <message>
+        <source>Auto-suggest delay</source>
+        <translation>自动续写延迟</translation>
+    </message>
+    <message>
+        <source>automatic (physical cores)</source>
+        <translation>自动（物理核心数）</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU 线程</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Takes effect the next time writer_app starts.</source>
+        <translation>下次启动 writer_app 时生效。</translation>
+    </message>
+    <message>
+        <source>Interface language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <source>Font</source>
+        <translation>字体</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> 磅</translation>
+    </message>
+    <message>
+        <source>Font size</source>
+        <translation>字号</translation>
+    </message>
+    <message>
+        <source>Block list</source>
+        <translation>屏蔽列表</translation>
+    </message>
+    <message>
+        <source>Words or phrases, one per line, in any language. Lines starting with # are notes.</source>
+        <translation>词或短语，每行一个，任何语言均可。以 # 开头的行是注释。</translation>
+    </message>
+    <message>
+        <source>Cannot read {path}: {reason}</source>
+        <translation>无法读取 {path}：{reason}</translation>
+    </message>
+    <message>
+        <source>Cannot save {path}: {reason}</source>
+        <translation>无法保存 {path}：{reason}</translation>
+    </message>
+    <message>
+        <source>selection</source>
+        <translation>选中的文字</translation>
+    </message>
+    <message>
+        <source>paragraph</source>
+        <translation>段落</translation>
+    </message>
+    <message>
+        <source>text before the cursor</source>
+        <translation>光标前的文字</translation>
+    </message>
+    <message>
+        <source>whole document</source>
+        <translation>整篇文档</translation>
+    </message>
+    <message>
+        <source>replaces it</source>
+        <translation>替换原文</translation>
+    </message>
+    <message>
+        <source>inserted after it</source>
+        <translation>插入到其后</translation>
+    </message>
+    <message>
+        <source>shown in the side panel</source>
+        <translation>显示在侧栏中</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>(best with {models})</source>
+        <translation>（最适合：{models}）</translation>
+    </message>
+    <message>
+        <source>reads the {what}; result: {result}</source>
+        <translation>读取{what}；结果：{result}</translation>
+    </message>
+    <message>
+        <source>Type to find a task</source>
+        <translation>输入以查找任务</translation>
+    </message>
+    <message>
+        <source>no model is loaded</source>
+        <translation>没有载入模型</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,31 @@
+"""The session's words to the writer, translatable without Qt in this layer: the window installs its
+translator (ui/i18n.py), and pyside6-lupdate collects the literals passed to tr() here as everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_translate: Callable[[str], str] = str
+_task_language = "en"
+
+
+def tr(text: str) -> str:
+    return _translate(text)
+
+
+def task_language() -> str:
+    """The key of the task labels to show ('en' or 'zh')."""
+    return _task_language
+
+
+def set_translator(translate: Callable[[str], str], language: str) -> None:
+    global _translate, _task_language
+    _translate, _task_language = translate, language
+
+
+def no_model_hint() -> str:
+    return tr("No model installed: Assist → Models… installs one (or 'writer-app models install-default').")
+
+
+def still_loading() -> str:
+    return tr("The model is still loading; try again in a moment.")
