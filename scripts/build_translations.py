@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "resources" / "translations"
 COMPILED = ROOT / "writer_app" / "resources" / "translations"
 LANGUAGES = ("zh_CN",)
-# The packages whose strings reach the window: the window itself and the session's messages.
-SCANNED = ("writer_app/ui", "writer_app/assist")
+# What reaches the window: the window itself, the session's messages, the stages of model installs.
+SCANNED = ("writer_app/ui", "writer_app/assist", "writer_app/models/stages.py")
 
 
 def tool(name: str) -> str:
@@ -26,13 +26,26 @@ def tool(name: str) -> str:
 
 
 def python_sources() -> list[str]:
-    return sorted(str(p.relative_to(ROOT)) for folder in SCANNED for p in (ROOT / folder).rglob("*.py"))
+    paths = [
+        p
+        for item in SCANNED
+        for p in ((ROOT / item).rglob("*.py") if (ROOT / item).is_dir() else [ROOT / item])
+    ]
+    return sorted(str(p.relative_to(ROOT)) for p in paths)
 
 
 def update(ts_file: Path) -> None:
     """Collect the strings into TS_FILE (new ones unfinished; gone ones dropped)."""
     subprocess.run(
-        [tool("pyside6-lupdate"), *python_sources(), "-no-obsolete", "-locations", "none", "-ts", str(ts_file)],
+        [
+            tool("pyside6-lupdate"),
+            *python_sources(),
+            "-no-obsolete",
+            "-locations",
+            "none",
+            "-ts",
+            str(ts_file),
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -41,7 +54,9 @@ def update(ts_file: Path) -> None:
 
 def compile_qm(ts_file: Path, qm_file: Path) -> None:
     subprocess.run(
-        [tool("pyside6-lrelease"), "-silent", str(ts_file), "-qm", str(qm_file)], check=True, capture_output=True
+        [tool("pyside6-lrelease"), "-silent", str(ts_file), "-qm", str(qm_file)],
+        check=True,
+        capture_output=True,
     )
 
 

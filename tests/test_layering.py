@@ -30,6 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": None,  # the command line may use anything
     "cli_models": None,
     "cli_common": BASE,
+    "cli_progress": BASE | {"models"},
     "__main__": None,
     "__init__": BASE,
 }

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from writer_app.cli_common import command, print_table
+from writer_app.cli_progress import StageProgress
 
 if TYPE_CHECKING:
     from writer_app.engine.manifest import Manifest
+    from writer_app.models.store import ModelStore
 
 
 def _add_quantize_flag(parser: argparse.ArgumentParser) -> None:
@@ -116,39 +118,45 @@ def run_models(args: argparse.Namespace) -> int:
             return 2
         print(f"{args.name}: all files match their checksums")
         return 0
+    if action == "catalog":
+        _print_catalog()
+        return 0
+    with StageProgress() as say:
+        return _long_action(action, args, store, say)
+
+
+def _long_action(action: str, args: argparse.Namespace, store: ModelStore, say: StageProgress) -> int:
+    """export, import-gguf, import-onnx, install, install-default: minutes of work, with a progress bar."""
     if action == "export":
         from writer_app.models.export import export_model
 
         folder = export_model(
-            args.source, name=args.name, store=store, overwrite=args.force, progress=_say, **_quantize(args)
+            args.source, name=args.name, store=store, overwrite=args.force, progress=say, **_quantize(args)
         )
-        _check_loads(folder)
+        _check_loads(folder, say)
         return 0
     if action == "import-gguf":
         from writer_app.models.gguf_import import import_gguf
 
         folder = import_gguf(
-            args.file, name=args.name, store=store, overwrite=args.force, progress=_say, **_quantize(args)
+            args.file, name=args.name, store=store, overwrite=args.force, progress=say, **_quantize(args)
         )
-        _check_loads(folder)
+        _check_loads(folder, say)
         return 0
     if action == "import-onnx":
-        _check_loads(store.import_folder(args.folder, name=args.name, progress=_say))
-        return 0
-    if action == "catalog":
-        _print_catalog()
+        _check_loads(store.import_folder(args.folder, name=args.name, progress=say), say)
         return 0
     if action == "install":
         from writer_app.models.catalog import find_entry, install_entry
 
-        _check_loads(install_entry(find_entry(args.id), store=store, progress=_say))
+        _check_loads(install_entry(find_entry(args.id), store=store, progress=say), say)
         return 0
     # install-default: argparse allows no other action
     from writer_app.models.default_model import install_default
 
-    name = install_default(store=store, progress=_say)
-    _check_loads(store.path(name))
-    print(f"default model: {name}")
+    name = install_default(store=store, progress=say)
+    _check_loads(store.path(name), say)
+    say(f"default model: {name}")
     return 0
 
 
@@ -166,13 +174,9 @@ def _quantize(args: argparse.Namespace) -> dict[str, str]:
     return {} if args.quantize is None else {"quantize": args.quantize}
 
 
-def _say(message: str) -> None:
-    print(message, flush=True)
-
-
-def _check_loads(folder: Path) -> None:
+def _check_loads(folder: Path, say: StageProgress) -> None:
     from writer_app.engine.generate import Engine
 
     engine = Engine.load(folder, threads=1)
     engine.generate("Hello", max_new_tokens=1)
-    _say(f"checked: {folder.name} loads and generates ({engine.load_ms:.0f} ms to load)")
+    say(f"checked: {folder.name} loads and generates ({engine.load_ms:.0f} ms to load)")

@@ -62,8 +62,3 @@ def use_language(language: str) -> str:
     _installed.append(ours)
     set_translator(tr, task_language(language))  # the session's messages and task labels
     return "zh_CN"
-
-
-def QT_TR_NOOP(text: str) -> str:  # noqa: N802 - the name pyside6-lupdate looks for
-    """Marks a literal for translation where it is defined; tr() translates it where it is shown."""
-    return text

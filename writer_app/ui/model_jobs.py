@@ -8,28 +8,16 @@ removes whatever a killed install left in the store. Nothing half-installed stay
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from writer_app.models.stages import stage_of
 from writer_app.models.store import ModelStore
-from writer_app.ui.i18n import QT_TR_NOOP, tr
+from writer_app.ui.i18n import tr
 
-# The stages a writer sees, and the fraction of the bar each starts at.
-STAGES = (
-    (re.compile(r"^\[download\]|from the Python package index"), QT_TR_NOOP("Downloading"), 0.02),
-    (re.compile(r"^reading .*dequantizing"), QT_TR_NOOP("Reading the GGUF file"), 0.08),
-    (re.compile(r"^\[1/3\]"), QT_TR_NOOP("Exporting to ONNX"), 0.15),
-    (re.compile(r"^\[2/3\]"), QT_TR_NOOP("Optimizing the graph"), 0.45),
-    (re.compile(r"measuring 8-bit"), QT_TR_NOOP("Measuring 8-bit quality"), 0.6),
-    (re.compile(r"^\[3/3\]"), QT_TR_NOOP("Writing checksums"), 0.9),
-    (re.compile(r"^\[1/2\]"), QT_TR_NOOP("Copying"), 0.2),
-    (re.compile(r"^\[2/2\]"), QT_TR_NOOP("Verifying"), 0.8),
-    (re.compile(r"^checked: "), QT_TR_NOOP("Verifying"), 0.97),
-)
 STOP_GRACE_MS = 3000
 
 
@@ -92,10 +80,9 @@ class ModelJob(QObject):
             if not line:
                 continue
             self._last = line
-            for pattern, label, fraction in STAGES:
-                if pattern.search(line):
-                    self.stage.emit(tr(label), fraction, line)
-                    break
+            stage = stage_of(line)
+            if stage is not None:
+                self.stage.emit(tr(stage[0]), stage[1], line)
 
     def _read_errors(self) -> None:
         text = bytes(self.process.readAllStandardError().data()).decode("utf-8", "replace")

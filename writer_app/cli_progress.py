@@ -1,0 +1,74 @@
+"""Progress of `models export`, `import-gguf`, `install` and `install-default` in a terminal: a bar that
+moves from stage to stage with the time so far; detail lines print above it. Not a terminal (a pipe, a
+log, the window's model manager reading it): each line printed as it comes, one per stage."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import TextIO
+
+from writer_app.models.stages import stage_of
+
+BAR_WIDTH = 24
+REDRAW_S = 0.5
+
+
+class StageProgress:
+    """Call with each progress line; close() when the work ends (or fails)."""
+
+    def __init__(self, stream: TextIO | None = None, *, live: bool | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.live = self.stream.isatty() if live is None else live
+        self.started = time.monotonic()
+        self.label, self.fraction = "Starting", 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        if self.live:
+            self._ticker = threading.Thread(target=self._tick, name="writer-app-progress", daemon=True)
+            self._ticker.start()
+
+    def __call__(self, line: str) -> None:
+        if not self.live:
+            print(line, file=self.stream, flush=True)
+            return
+        with self._lock:
+            stage = stage_of(line.strip())
+            if stage is not None:
+                self.label, self.fraction = stage
+            else:  # a detail, or the last word: above the bar, which is drawn again below it
+                self.stream.write("\r\x1b[K" + line + "\n")
+            self._draw()
+
+    def bar(self) -> str:
+        filled = round(self.fraction * BAR_WIDTH)
+        elapsed = time.monotonic() - self.started
+        drawn = "#" * filled + "-" * (BAR_WIDTH - filled)
+        return f"[{drawn}] {self.fraction:4.0%}  {self.label}  {elapsed:.0f} s"
+
+    def _draw(self) -> None:
+        self.stream.write("\r\x1b[K" + self.bar())
+        self.stream.flush()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(REDRAW_S):
+            with self._lock:
+                self._draw()
+
+    def close(self) -> None:
+        if self._ticker is None:
+            return
+        self._stop.set()
+        self._ticker.join()
+        self._ticker = None
+        with self._lock:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+    def __enter__(self) -> StageProgress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
