@@ -196,3 +196,33 @@ def test_installs_run_through_the_bundles_own_executable_when_frozen(monkeypatch
         "/opt/writer-app/writer-app",
         ["models", "install", "gpt2"],
     )
+
+
+def test_without_the_export_tools_the_manager_says_so_and_offers_what_works(qtbot, tmp_path, monkeypatch):
+    """The desktop bundle: no torch, so no catalog installs or GGUF imports; ONNX folders still import."""
+    from writer_app.ui import first_run, model_manager
+
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    monkeypatch.setattr(model_manager, "export_tools_present", lambda: False)
+    monkeypatch.setattr(first_run, "export_tools_present", lambda: False)
+    manager = model_manager.ModelManager(Settings(), "en")
+    qtbot.addWidget(manager)
+    assert not manager.install_button.isEnabled() and not manager.gguf_button.isEnabled()
+    assert manager.onnx_button.isEnabled()
+    assert "pip install 'writer-app[export]'" in manager.install_button.toolTip()
+    dialog = first_run.FirstRunDialog("en")
+    qtbot.addWidget(dialog)
+    assert not dialog.install_button.isEnabled()
+
+
+def test_the_export_tools_are_found_without_importing_them():
+    """The window asks on every open: finding torch must not cost importing it (seconds)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from writer_app.models.export import export_tools_present as p; "
+        "print(p(), 'torch' in sys.modules)"
+    )
+    asked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert asked.stdout.split() == ["True", "False"]  # the test environment has the export extra

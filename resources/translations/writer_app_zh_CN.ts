@@ -548,6 +548,10 @@ F1  本帮助</translation>
         <translation>8 位与 float32 对比：</translation>
     </message>
     <message>
+        <source>This copy of writer_app runs models but cannot build them: installing from the catalog and importing GGUF files need the export tools (pip install &apos;writer-app[export]&apos;). An ONNX model folder imports as it is.</source>
+        <translation>这一份 writer_app 能运行模型，但不能构建模型：从目录安装和导入 GGUF 文件需要导出工具（pip install &apos;writer-app[export]&apos;）。ONNX 模型文件夹可以直接导入。</translation>
+    </message>
+    <message>
         <source>Import a GGUF file</source>
         <translation>导入 GGUF 文件</translation>
     </message>

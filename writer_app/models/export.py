@@ -52,9 +52,23 @@ class ExportOverrides:
     licence: str | None = None
 
 
+EXPORT_MODULES = ("torch", "transformers", "optimum.exporters.onnx", "onnx", "onnx_ir")
+
+
+def export_tools_present() -> bool:
+    """Whether this installation can export and import models (the desktop bundle cannot), without
+    importing torch & co. (seconds) to find out."""
+    import importlib.util
+
+    try:
+        return all(importlib.util.find_spec(module) is not None for module in EXPORT_MODULES)
+    except (ImportError, ValueError):
+        return False
+
+
 def require_export_tools() -> None:
     missing = []
-    for module in ("torch", "transformers", "optimum.exporters.onnx", "onnx", "onnx_ir"):
+    for module in EXPORT_MODULES:
         try:
             __import__(module)
         except ImportError:

@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
 
 from writer_app.models.catalog import CatalogEntry, ordered_for
 from writer_app.models.default_model import offline_by_choice
+from writer_app.models.export import export_tools_present
 from writer_app.models.store import ModelStore, name_from_source
 from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
-from writer_app.ui.model_manager import ask_for_gguf, languages_text, role_names, size_text
+from writer_app.ui.model_manager import ask_for_gguf, cannot_build_note, languages_text, role_names, size_text
 
 
 class FirstRunDialog(QDialog):
@@ -49,6 +50,8 @@ class FirstRunDialog(QDialog):
                 else ""
             )
         )
+        if not export_tools_present():
+            intro.setText(intro.text() + "\n" + cannot_build_note())
         intro.setWordWrap(True)
         self.list = QListWidget(self)
         for entry in self.entries:
@@ -68,6 +71,8 @@ class FirstRunDialog(QDialog):
         self.install_button.clicked.connect(self.install_selected)
         self.gguf_button = QPushButton(tr("Import a GGUF file…"))
         self.gguf_button.clicked.connect(self._choose_gguf)
+        for button in (self.install_button, self.gguf_button):
+            button.setEnabled(export_tools_present())
         later = QPushButton(tr("Not now"))
         later.clicked.connect(self.reject)
         self.jobs = JobPanel(self)

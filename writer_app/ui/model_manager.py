@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from writer_app.models.catalog import CatalogEntry, ordered_for
 from writer_app.models.default_model import offline_by_choice
+from writer_app.models.export import export_tools_present
 from writer_app.models.measured_speed import measured_speeds
 from writer_app.models.store import ModelStore, StoreEntry, name_from_source
 from writer_app.models.variant import describe
@@ -60,6 +61,14 @@ def weights_text(entry: StoreEntry) -> tuple[str, str]:
     return kind, detail
 
 
+def cannot_build_note() -> str:
+    return tr(
+        "This copy of writer_app runs models but cannot build them: installing from the catalog and "
+        "importing GGUF files need the export tools (pip install 'writer-app[export]'). "
+        "An ONNX model folder imports as it is."
+    )
+
+
 def ask_for_gguf(parent: QWidget) -> Path | None:
     path, _ = QFileDialog.getOpenFileName(parent, tr("Import a GGUF file"), str(Path.home()), "GGUF (*.gguf)")
     return Path(path) if path else None
@@ -77,6 +86,7 @@ class ModelManager(QDialog):
         self.store = ModelStore()
         self.entries: list[StoreEntry] = []
         self.catalog_entries = ordered_for(language)
+        self.can_build = export_tools_present()
 
         self.table = self._table(
             (tr("Model"), tr("Writes"), tr("Size"), tr("Weights"), tr("Speed here"), tr("Used for"))
@@ -145,7 +155,13 @@ class ModelManager(QDialog):
             note = tr(
                 "Offline: catalog models need the network; a GGUF file or an ONNX folder imports from disk."
             )
-        add_layout.addWidget(QLabel(note))
+        if not self.can_build:
+            note = cannot_build_note()
+            for button in (self.install_button, self.gguf_button):
+                button.setToolTip(note)
+        label = QLabel(note)
+        label.setWordWrap(True)
+        add_layout.addWidget(label)
         add_layout.addWidget(self.catalog_table, 2)
         add_row = QHBoxLayout()
         for button in (self.install_button, self.gguf_button, self.onnx_button):
@@ -206,8 +222,9 @@ class ModelManager(QDialog):
         chosen = self.selected_name() is not None and not self.jobs.busy
         for button in (self.use_continuation, self.use_instruction, self.verify_button, self.remove_button):
             button.setEnabled(chosen)
-        for button in (self.install_button, self.gguf_button, self.onnx_button):
-            button.setEnabled(not self.jobs.busy)
+        for button in (self.install_button, self.gguf_button):
+            button.setEnabled(not self.jobs.busy and self.can_build)
+        self.onnx_button.setEnabled(not self.jobs.busy)
 
     def set_role(self, role: str, name: str | None) -> None:
         if name is None:
