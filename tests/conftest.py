@@ -114,3 +114,19 @@ def chat_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with mock.patch.dict(os.environ, {"WRITER_APP_HOME": str(home)}):
         assert main(["models", "import-gguf", str(gguf), "--name", "tiny-chat", "--quantize", "none"]) == 0
     return home / "models" / "tiny-chat"
+
+
+@pytest.fixture(scope="session")
+def smollm2_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.server_fixtures import starter_gguf
+
+    return starter_gguf(tmp_path_factory.mktemp("smollm2-gguf"))
+
+
+@pytest.fixture(scope="session")
+def llama_server(smollm2_gguf: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The base URL (…/v1) of a llama.cpp server serving SmolLM2 as "smollm2", for the whole session."""
+    from tests.server_fixtures import llama_server as start
+
+    with start(smollm2_gguf, tmp_path_factory.mktemp("llama-server") / "server.log") as (base_url, _process):
+        yield base_url

@@ -26,7 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "settings": BASE | {"engine"},
     "models": BASE | {"engine", "models"},
     "assist": BASE | {"engine", "settings", "assist"},
-    "ui": BASE | {"engine", "models", "settings", "textfile", "recovery", "assist", "ui"},
+    "remote": BASE | {"engine", "assist", "remote"},
+    "ui": BASE | {"engine", "models", "settings", "textfile", "recovery", "assist", "remote", "ui"},
     "cli": None,  # the command line may use anything
     "cli_models": None,
     "cli_common": BASE,

@@ -22,6 +22,7 @@ from writer_app.errors import UserError
 if TYPE_CHECKING:
     from writer_app.engine.generate import Engine
     from writer_app.engine.sampling import SamplingParams
+    from writer_app.remote.remote_engine import RemoteEngine
 
 COMMANDS = ("complete", "task", "models")
 log = logging.getLogger("writer_app")
@@ -91,6 +92,10 @@ def _add_generation_flags(p: argparse.ArgumentParser) -> None:
         "--threads", type=_whole(1, MAX_THREADS), default=None, help="CPU threads (default: physical cores)"
     )
     p.add_argument("--stats", action="store_true", help="print timing statistics as one JSON line to stderr")
+    p.add_argument(
+        "--server", metavar="URL", help="an OpenAI-compatible server instead of a local model (…/v1)"
+    )
+    p.add_argument("--server-model", metavar="NAME", help="the server's model (default: the one in Settings)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,20 +171,36 @@ def _sampling_from(args: argparse.Namespace):
 
 
 def run_complete(args: argparse.Namespace) -> int:
-    from writer_app.engine.generate import Engine
-    from writer_app.models.store import ModelStore
-
     prompt = _read_prompt(args)
     sampling = _sampling_from(args)
-    engine = Engine.load(ModelStore().resolve(args.model), threads=args.threads)
+    engine = _engine(args)
     return _stream(engine, prompt, args, sampling, max_new_tokens=args.max_new_tokens, stop_at=args.stop)
+
+
+def _engine(args: argparse.Namespace) -> Engine | RemoteEngine:
+    """The local model named by --model, or the server named by --server."""
+    if args.server is None:
+        from writer_app.engine.generate import Engine
+        from writer_app.models.store import ModelStore
+
+        return Engine.load(ModelStore().resolve(args.model), threads=args.threads)
+    from writer_app.remote.remote_engine import RemoteEngine
+    from writer_app.remote.server_config import ServerChoice, normalize_base_url
+    from writer_app.settings import load_settings
+
+    settings, _messages = load_settings()
+    if settings.local_only:
+        raise UserError("local-only mode is on (Settings): no text is sent to a server")
+    model = args.server_model or settings.server_model
+    if not model:
+        raise UserError("name the server's model with --server-model (writer-app models list --server URL)")
+    return RemoteEngine.connect(ServerChoice(normalize_base_url(args.server), model))
 
 
 def run_task(args: argparse.Namespace) -> int:
     from writer_app.assist.prompts import estimate_tokens, task_prompt
     from writer_app.assist.tasks import find_task, load_tasks, user_task_folder
     from writer_app.engine.generate import Engine
-    from writer_app.models.store import ModelStore
 
     tasks, problems = load_tasks()
     if args.list:
@@ -202,25 +223,38 @@ def run_task(args: argparse.Namespace) -> int:
         raise UserError(f"no task {args.id!r} (writer-app task --list shows them)") from None
     text = _read_prompt(args)
     sampling = _sampling_from(args)
-    engine = Engine.load(ModelStore().resolve(args.model), threads=args.threads)
-    template = engine.spec.chat_template if engine.spec.follows_instructions else None
-    plan = task_prompt(task, text, text_tokens=estimate_tokens(text), template=template)
+    engine = _engine(args)
+    remote = not isinstance(engine, Engine)
+    template = None if remote or not engine.spec.follows_instructions else engine.spec.chat_template
+    plan = task_prompt(task, text, text_tokens=estimate_tokens(text), template=template, chat=remote)
     if args.num is None:
         args.num = task.candidates or 1
     max_new = args.max_new_tokens or plan.max_new_tokens
-    return _stream(engine, plan.prompt, args, sampling, max_new_tokens=max_new, stop_at=plan.stop_at)
+    return _stream(
+        engine,
+        plan.prompt,
+        args,
+        sampling,
+        max_new_tokens=max_new,
+        stop_at=plan.stop_at,
+        messages=plan.messages,
+    )
 
 
 def _stream(
-    engine: Engine,
+    engine: Engine | RemoteEngine,
     prompt: str,
     args: argparse.Namespace,
     sampling: SamplingParams,
     *,
     max_new_tokens: int,
     stop_at: str | None,
+    messages: tuple[dict[str, str], ...] = (),
 ) -> int:
     """Generate, streaming the first alternative to stdout, then the others; Ctrl-C stops cleanly."""
+    from writer_app.assist.requests import AssistRequest, RequestKind
+    from writer_app.engine.generate import Engine
+
     cancel = threading.Event()
 
     def on_text(row: int, delta: str) -> None:
@@ -228,16 +262,35 @@ def _stream(
             _write(delta)
 
     try:
-        result = engine.generate(
-            prompt,
-            max_new_tokens=max_new_tokens,
-            sampling=sampling,
-            num_alternatives=args.num or 1,
-            stop_at=stop_at,
-            cancel=cancel,
-            on_text=on_text,
-            time_budget_ms=args.time_limit,
-        )
+        if isinstance(engine, Engine):
+            result = engine.generate(
+                prompt,
+                max_new_tokens=max_new_tokens,
+                sampling=sampling,
+                num_alternatives=args.num or 1,
+                stop_at=stop_at,
+                cancel=cancel,
+                on_text=on_text,
+                time_budget_ms=args.time_limit,
+            )
+            where = {"model": engine.spec.name, "threads": engine.model.threads}
+        else:
+            kind = RequestKind.REWRITE if messages else RequestKind.CONTINUE
+            request = AssistRequest(
+                request_id=1,
+                kind=kind,
+                prompt=prompt,
+                revision=0,
+                max_new_tokens=max_new_tokens,
+                sampling=sampling,
+                num_alternatives=args.num or 1,
+                stop_at=stop_at,
+                time_budget_ms=args.time_limit,
+                messages=messages,
+                cancel=cancel,
+            )
+            result = engine.run(request, on_text)
+            where = {"model": engine.model, "server": engine.endpoint.where}
     except KeyboardInterrupt:
         cancel.set()
         _write("\n")
@@ -251,7 +304,7 @@ def _stream(
     for index, i in enumerate(others, start=2):
         _write(f"--- alternative {index} ---\n{result.completions[i].text}\n")
     if args.stats:
-        stats = {"model": engine.spec.name, "threads": engine.model.threads, **result.stats.as_dict()}
+        stats = {**where, **result.stats.as_dict()}
         print(json.dumps(stats), file=sys.stderr)
     return 0
 

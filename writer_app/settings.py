@@ -52,6 +52,14 @@ class Settings:
     recent_files: list[str] = field(default_factory=list)
     block_list: bool = False  # never write the phrases in block_list_path()
     language: str = "system"  # the interface: system | en | zh_CN
+    # Where the models run: "local" (this computer) or "server" (an OpenAI-compatible server of your own).
+    model_source: str = "local"
+    server_url: str = ""  # e.g. http://127.0.0.1:8080/v1; its API key is in the system keyring, not here
+    server_model: str = ""
+    local_only: bool = False  # refuse any server, whatever else says so
+    confirmed_hosts: list[str] = field(
+        default_factory=list
+    )  # non-local hosts the writer agreed to send text to
     window_geometry: str = ""  # the main window's size and place (Qt's saveGeometry, base64)
 
     def problems(self) -> list[str]:
@@ -62,6 +70,8 @@ class Settings:
                 issues.append(f"{name}={value} is outside {low}..{high}")
         if self.theme not in ("light", "dark"):
             issues.append(f"theme={self.theme!r} is not light or dark")
+        if self.model_source not in ("local", "server"):
+            issues.append(f"model_source={self.model_source!r} is not local or server")
         if self.language not in ("system", "en", "zh_CN"):
             issues.append(f"language={self.language!r} is not system, en or zh_CN")
         return issues

@@ -31,24 +31,34 @@ class PromptPlan:
     prompt: str
     max_new_tokens: int
     stop_at: str | None
+    messages: tuple[dict[str, str], ...] = ()  # the instruction as chat turns (the prompt renders them)
 
 
-def instruction_prompt(template: ChatTemplate, system: str, user: str) -> str:
-    return template.render([{"role": "system", "content": system}, {"role": "user", "content": user}])
+def chat_turns(system: str, user: str) -> tuple[dict[str, str], ...]:
+    return ({"role": "system", "content": system}, {"role": "user", "content": user})
 
 
 def task_prompt(
-    task: Task, text: str, *, text_tokens: int, template: ChatTemplate | None, memory: str = ""
+    task: Task,
+    text: str,
+    *,
+    text_tokens: int,
+    template: ChatTemplate | None,
+    memory: str = "",
+    chat: bool = False,
 ) -> PromptPlan:
     """The prompt for running `task` on `text`: its instruction in the model's own chat template for
-    models that have one, else its cue form, which a base model continues (GPT-2's own "TL;DR:").
-    The document's memory comes first in either form."""
+    models that have one (or as chat turns, for an engine that applies the template itself: `chat`),
+    else its cue form, which a base model continues (GPT-2's own "TL;DR:"). The document's memory comes
+    first in either form."""
     text, memory = text.strip(), memory.strip()
-    if template is not None:
+    messages: tuple[dict[str, str], ...] = ()
+    if template is not None or chat:
         instruction = task.instruction.format(text=text)
         if memory:
             instruction = f"Background to keep to:\n{memory}\n\n{instruction}"
-        prompt = instruction_prompt(template, task.system, instruction)
+        messages = chat_turns(task.system, instruction)
+        prompt = template.render(list(messages)) if template is not None else ""
         stop = task.instruction_stop
     else:
         prompt = task.cue.format(text=text)
@@ -56,4 +66,4 @@ def task_prompt(
         stop = task.stop
     budget = task.max_tokens or int(text_tokens * (task.length or 1.0)) + 8
     budget = max(MIN_REWRITE_TOKENS, min(MAX_REWRITE_TOKENS, budget))
-    return PromptPlan(prompt=prompt, max_new_tokens=budget, stop_at=stop)
+    return PromptPlan(prompt=prompt, max_new_tokens=budget, stop_at=stop, messages=messages)

@@ -78,6 +78,8 @@ class AssistRequest:
     role: Role = Role.CONTINUATION
     time_budget_ms: int | None = None  # end the answer after this long, whatever its length
     subject: str = ""  # SURPRISE: the passage scored (the prompt is the text before it)
+    # An instruction as chat turns, for an engine that applies the chat template itself (a server).
+    messages: tuple[dict[str, str], ...] = ()
     cancel: threading.Event = field(default_factory=threading.Event)
 
 
@@ -92,6 +94,9 @@ class ModelInfo:
     size_mb: float = 0.0  # the weights' size: what the model adds to memory once mapped
     licence: str = ""  # as its manifest records it; "" = not stated
     source: str = ""  # where it came from (hub id, gguf:FILE, …)
+    renders_chat: bool = False  # takes chat turns (AssistRequest.messages) and applies its own template
+    logprobs: bool = True  # gives token probabilities (word choices, the surprise view, ranking)
+    where: str = ""  # the host the text is sent to; "" = this computer
 
 
 class RequestRegistry:

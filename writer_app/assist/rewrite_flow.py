@@ -77,6 +77,7 @@ class RewriteFlow:
             text_tokens=estimate_tokens(target.text),
             memory=session.notes.memory,
             template=info.chat_template if info.follows_instructions else None,
+            chat=info.follows_instructions and info.renders_chat,
         )
         request = session.requests.add(
             AssistRequest(
@@ -89,6 +90,7 @@ class RewriteFlow:
                 num_alternatives=task.candidates or session.settings.alternatives,
                 stop_at=plan.stop_at,
                 role=Role.INSTRUCTION,
+                messages=plan.messages if info.renders_chat else (),
             )
         )
         target.request_id = request.request_id

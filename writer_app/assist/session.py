@@ -30,7 +30,6 @@ from writer_app.assist.prompts import CONTINUATION_PROMPT_TOKENS
 from writer_app.assist.requests import (
     AssistError,
     AssistRequest,
-    ErrorKind,
     ModelInfo,
     RequestKind,
     RequestRegistry,
@@ -42,7 +41,7 @@ from writer_app.assist.suggestion import Suggestion, mid_word
 from writer_app.assist.surprise_view import SurpriseView
 from writer_app.assist.tasks import Task, load_tasks_saying_problems
 from writer_app.assist.word_choices import WordChoices
-from writer_app.assist.wording import no_model_hint, tr
+from writer_app.assist.wording import explain_error, tr
 from writer_app.engine.completion import GenerationResult, GenerationStats
 from writer_app.settings import Settings
 
@@ -158,9 +157,7 @@ class WritingSession:
             return False
         return True
 
-    @staticmethod
-    def explain(error: AssistError) -> str:
-        return no_model_hint() if error.kind is ErrorKind.NO_MODEL else error.message
+    explain = staticmethod(explain_error)
 
     # --- the document -------------------------------------------------------------------------------
     def edit(self, position: int, removed: int, added: int, *, own: bool = False) -> None:
@@ -417,7 +414,8 @@ class WritingSession:
             self.listener.message(tr("The model had nothing to suggest here."))
 
     def _continue_failed(self, request: AssistRequest, error: AssistError) -> None:
-        if self._current(request) is not None:
+        shown = self._current(request)
+        if shown is not None and not shown.ghost:  # text already streamed stays for the writer to take
             self.suggestion = None
             self._publish()
         self.listener.message(self.explain(error))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind
-from writer_app.assist.wording import tr
+from writer_app.assist.wording import no_probabilities, tr
 from writer_app.engine.completion import GenerationResult
 
 if TYPE_CHECKING:
@@ -55,6 +55,9 @@ class SurpriseView:
     def request(self) -> bool:
         session = self.session
         if not self.on or session.model.info is None:
+            return False
+        if not session.model.info.logprobs:
+            session.listener.message(no_probabilities())
             return False
         session.requests.cancel_all(RequestKind.SURPRISE)
         start, end = self.paragraph()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from writer_app.assist.ports import Edit
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind
+from writer_app.assist.wording import no_probabilities
 from writer_app.engine.completion import GenerationResult
 
 if TYPE_CHECKING:
@@ -68,6 +69,9 @@ class WordChoices:
         text (0: right at the cursor)."""
         session = self.session
         if session.composing or not session.usable() or session.model.info is None:
+            return False
+        if not session.model.info.logprobs:
+            session.listener.message(no_probabilities())
             return False
         suggestion = session.suggestion
         prefix = suggestion.ghost[: max(0, ghost_offset)] if suggestion is not None else ""

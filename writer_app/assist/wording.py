@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from writer_app.assist.requests import AssistError, ErrorKind
+
 _translate: Callable[[str], str] = str
 _task_language = "en"
 
@@ -29,3 +31,13 @@ def no_model_hint() -> str:
 
 def still_loading() -> str:
     return tr("The model is still loading; try again in a moment.")
+
+
+def no_probabilities() -> str:
+    return tr(
+        "This model's server gives no word probabilities, which the word choices and the surprise view need."
+    )
+
+
+def explain_error(error: AssistError) -> str:
+    return no_model_hint() if error.kind is ErrorKind.NO_MODEL else error.message

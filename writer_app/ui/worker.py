@@ -23,6 +23,8 @@ from writer_app.assist.runner import model_info, run_request
 from writer_app.engine.generate import Engine
 from writer_app.models.measured_speed import record_speed
 from writer_app.models.store import ModelStore
+from writer_app.remote.remote_engine import RemoteEngine
+from writer_app.remote.server_config import parse_ref
 from writer_app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -42,24 +44,28 @@ class ModelWorker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.engines: dict[Role, Engine] = {}
+        self.engines: dict[Role, Engine | RemoteEngine] = {}
 
     @property
-    def engine(self) -> Engine | None:
+    def engine(self) -> Engine | RemoteEngine | None:
         return self.engines.get(Role.CONTINUATION)
 
     @Slot(str, int, object)
     def load(self, model_ref: str, threads: int, role: Role) -> None:
         self.engines.pop(role, None)
+        server = parse_ref(model_ref)
         try:
-            folder = ModelStore().resolve(model_ref or None)
-            engine = Engine.load(folder, threads=threads or None)
+            if server is not None:
+                engine: Engine | RemoteEngine = RemoteEngine.connect(server)
+            else:
+                engine = Engine.load(ModelStore().resolve(model_ref or None), threads=threads or None)
         except Exception as exc:  # every failure must reach the writer as a message
             log.debug("model load failed", exc_info=True)
             self.modelFailed.emit(role, load_error(exc))
             return
         self.engines[role] = engine
-        self.modelLoaded.emit(role, model_info(engine))
+        info = engine.info() if isinstance(engine, RemoteEngine) else model_info(engine)
+        self.modelLoaded.emit(role, info)
 
     @Slot(object)
     def unload(self, role: Role) -> None:
@@ -74,17 +80,26 @@ class ModelWorker(QObject):
         if engine is None:
             self.failed.emit(request.request_id, AssistError(ErrorKind.NO_MODEL, tr("no model is loaded")))
             return
+
+        def on_text(row: int, text: str) -> None:
+            self.chunk.emit(request.request_id, row, text)
+
         try:
-            result = run_request(
-                engine, request, lambda row, text: self.chunk.emit(request.request_id, row, text)
-            )
+            if isinstance(engine, RemoteEngine):
+                result = engine.run(request, on_text)
+            else:
+                result = run_request(engine, request, on_text)
         except Exception as exc:
             log.exception("generation failed")
             self.failed.emit(request.request_id, generation_error(exc))
             return
         self.finished.emit(request.request_id, result)
         # After the answer is on its way: the file it reads and writes never delays the writer.
-        if result is not None and result.stats.new_tokens >= MIN_TOKENS_FOR_SPEED:
+        if (
+            isinstance(engine, Engine)
+            and result is not None
+            and result.stats.new_tokens >= MIN_TOKENS_FOR_SPEED
+        ):
             record_speed(engine.spec.name, result.stats.decode_ms_per_token)
 
 

@@ -1,0 +1,191 @@
+"""What a writer reads when a server fails in ways a real server will not do on demand: each a single
+line naming the server, and the text streamed before a failure is kept. The faults come from a small
+HTTP server of the tests' own on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.server_fixtures import free_port
+from writer_app.assist.requests import AssistRequest, RequestKind
+from writer_app.cli import main
+from writer_app.engine.sampling import SamplingParams
+from writer_app.remote.http_stream import ServerError, Timeouts
+from writer_app.remote.remote_engine import RemoteEngine
+from writer_app.remote.server_config import ServerChoice
+
+QUICK = Timeouts(connect_s=2, first_token_s=1.0, between_tokens_s=0.5)
+
+
+def _event(text: str, finish: str | None = None) -> bytes:
+    choice = {"index": 0, "text": text, "finish_reason": finish, "logprobs": None}
+    return b"data: " + json.dumps({"choices": [choice]}).encode() + b"\n\n"
+
+
+class FaultServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), FaultHandler)
+        self.fault = "none"
+        self.seen_keys: list[str] = []
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class FaultHandler(BaseHTTPRequestHandler):
+    server: FaultServer
+
+    def log_message(self, *_args) -> None:  # quiet
+        pass
+
+    def _json(self, status: int, data: object, headers: dict[str, str] | None = None) -> None:
+        body = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._json(200, {"object": "list", "data": [{"id": "m", "object": "model"}]})
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        self.server.seen_keys.append(self.headers.get("Authorization", ""))
+        fault = self.server.fault
+        if not body.get("stream"):  # the connection check's one-token probe
+            self._json(200, {"choices": [{"index": 0, "text": "!", "logprobs": None}]})
+            return
+        status = {"401": 401, "403": 403, "404": 404, "429": 429, "503": 503}.get(fault)
+        if status is not None:
+            headers = {"Retry-After": "7"} if status == 429 else {}
+            message = "model 'm' not found" if status == 404 else "no"
+            self._json(status, {"error": {"message": message}}, headers)
+            return
+        if fault == "stall-before-answer":
+            time.sleep(2)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        if fault == "none":
+            self.wfile.write(_event("Hello"))
+            self.wfile.write(_event(" there", "length"))
+            self.wfile.write(b"data: [DONE]\n\n")
+            return
+        self.wfile.write(_event("The tide"))
+        self.wfile.flush()
+        if fault == "malformed":
+            self.wfile.write(b"data: {not json\n\n")
+        elif fault == "cut":
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif fault == "stall":
+            time.sleep(2)
+        elif fault == "error-event":
+            self.wfile.write(b'data: {"error": {"message": "out of memory"}}\n\n')
+
+
+@pytest.fixture
+def faults():
+    server = FaultServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def connect(server: FaultServer, key: str = "") -> RemoteEngine:
+    server.fault = "none"  # the connection check (models, probe) goes through
+    engine = RemoteEngine.connect(ServerChoice(server.base_url, "m"), key=key, timeouts=QUICK)
+    return engine
+
+
+def suggest(engine: RemoteEngine) -> tuple[list[str], ServerError]:
+    chunks: list[str] = []
+    req = AssistRequest(1, RequestKind.CONTINUE, "Waves", 0, max_new_tokens=8, sampling=SamplingParams())
+    with pytest.raises(ServerError) as failure:
+        engine.run(req, lambda _row, text: chunks.append(text))
+    assert "\n" not in str(failure.value)
+    return chunks, failure.value
+
+
+def test_a_working_stream_and_the_key_sent_as_a_bearer_token(faults):
+    engine = connect(faults, key="s3cret")
+    req = AssistRequest(1, RequestKind.CONTINUE, "Waves", 0, max_new_tokens=8)
+    result = engine.run(req, lambda _row, _text: None)
+    assert result.text == "Hello there" and faults.seen_keys[-1] == "Bearer s3cret"
+
+
+@pytest.mark.parametrize(
+    ("fault", "says"),
+    [
+        ("401", "refused the API key (401)"),
+        ("403", "refused the API key (403)"),
+        ("404", "not found at 127.0.0.1:{port} (404): model 'm' not found"),
+        ("429", "is busy (429, too many requests); try again in 7 s"),
+        ("503", "is busy (503, unavailable); try again shortly"),
+        ("stall-before-answer", "did not answer in time"),
+    ],
+)
+def test_refusals_and_silence_before_an_answer(faults, fault, says):
+    engine = connect(faults)
+    faults.fault = fault
+    chunks, error = suggest(engine)
+    assert says.format(port=faults.server_address[1]) in str(error) and chunks == []
+    if fault == "429":
+        assert error.retry_after_s == 7
+
+
+@pytest.mark.parametrize(
+    ("fault", "says"),
+    [
+        ("malformed", "sent an event that is not JSON: '{not json'"),
+        ("cut", "closed mid-answer; the text so far is kept"),
+        ("stall", "sent nothing for 0 s; the text so far is kept"),
+        ("error-event", "stopped: out of memory"),
+    ],
+)
+def test_failures_mid_stream_keep_what_was_streamed(faults, fault, says):
+    engine = connect(faults)
+    faults.fault = fault
+    chunks, error = suggest(engine)
+    assert says in str(error) and chunks == ["The tide"]
+
+
+def test_nothing_listening_a_name_that_does_not_resolve_and_tls_to_a_plain_server(faults, monkeypatch):
+    closed = free_port()
+    with pytest.raises(ServerError, match=f"nothing answers at 127.0.0.1:{closed}: is the server running"):
+        RemoteEngine.connect(ServerChoice(f"http://127.0.0.1:{closed}/v1", "m"), key="", timeouts=QUICK)
+    port = faults.server_address[1]
+    with pytest.raises(ServerError, match=f"a secure \\(TLS\\) connection to 127.0.0.1:{port} failed"):
+        RemoteEngine.connect(ServerChoice(f"https://127.0.0.1:{port}/v1", "m"), key="", timeouts=QUICK)
+
+    def no_such_name(*_args, **_kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)  # no lookup leaves the machine
+    with pytest.raises(ServerError, match="cannot find the server writers.example"):
+        RemoteEngine.connect(ServerChoice("http://writers.example:8080/v1", "m"), key="", timeouts=QUICK)
+
+
+def test_the_command_line_says_one_line_and_exits_2(faults, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    faults.fault = "none"
+    code = main(["complete", "--server", faults.base_url, "--server-model", "m", "Waves"])
+    assert code == 0 and capsys.readouterr().out.strip().endswith("Hello there")
+    faults.fault = "401"
+    code = main(["complete", "--server", faults.base_url, "--server-model", "m", "Waves"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "refused the API key (401)" in err
