@@ -5,6 +5,7 @@ HTTP server of the tests' own on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -35,6 +36,7 @@ class FaultServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), FaultHandler)
         self.fault = "none"
         self.seen_keys: list[str] = []
+        self.requests = 0
 
     @property
     def base_url(self) -> str:
@@ -58,9 +60,11 @@ class FaultHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802
+        self.server.requests += 1
         self._json(200, {"object": "list", "data": [{"id": "m", "object": "model"}]})
 
     def do_POST(self) -> None:  # noqa: N802
+        self.server.requests += 1
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         self.server.seen_keys.append(self.headers.get("Authorization", ""))
         fault = self.server.fault
@@ -189,3 +193,22 @@ def test_the_command_line_says_one_line_and_exits_2(faults, capsys, monkeypatch,
     code = main(["complete", "--server", faults.base_url, "--server-model", "m", "Waves"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "refused the API key (401)" in err
+
+
+def test_models_list_shows_the_servers_models(faults, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    assert main(["models", "list", "--server", faults.base_url]) == 0
+    out = capsys.readouterr().out
+    assert "SERVER MODEL" in out and re.search(rf"^  m +{re.escape(faults.base_url)}$", out, re.M)
+
+
+def test_local_only_mode_refuses_any_server(faults, capsys, monkeypatch, tmp_path):
+    from writer_app.settings import Settings, save_settings
+
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    save_settings(Settings(local_only=True, server_url=faults.base_url, server_model="m"))
+    faults.seen_keys.clear()
+    assert main(["complete", "--server", faults.base_url, "--server-model", "m", "Waves"]) == 2
+    assert "local-only mode is on" in capsys.readouterr().err
+    assert main(["models", "list", "--server", faults.base_url]) == 2
+    assert faults.seen_keys == [] and faults.requests == 0  # not one request reached it

@@ -49,7 +49,10 @@ def build_models_parser(sub: argparse._SubParsersAction) -> None:
     command(msub, "catalog", "list the models known to work, with size, languages and roles")
     ins = command(msub, "install", "install a model from the catalog (see 'writer-app models catalog')")
     ins.add_argument("id")
-    command(msub, "list", "list installed models")
+    listing = command(
+        msub, "list", "list installed models, and a server's when one is set (Settings or --server)"
+    )
+    listing.add_argument("--server", metavar="URL", help="also list this OpenAI-compatible server's models")
     rm = command(msub, "remove", "delete a model from the store")
     rm.add_argument("name")
     ver = command(msub, "verify", "check a model's files against its manifest checksums")
@@ -82,27 +85,8 @@ def run_models(args: argparse.Namespace) -> int:
     store = ModelStore()
     action = args.models_command
     if action == "list":
-        entries = store.entries()
-        if not entries:
-            print(f"no models installed in {store.root}; run 'writer-app models install-default'")
-            return 0
-        default = store.default_name()
-        rows = [("", "NAME", "ARCH", "QUANT", "CONTEXT", "SIZE", "SOURCE")]
-        for e in entries:
-            m = e.manifest
-            rows.append(
-                (
-                    "*" if e.name == default else "",
-                    e.name,
-                    m.architecture if m else "?",
-                    _quantization_label(m) if m else "?",
-                    str(m.context_length) if m else "?",
-                    _human_size(e.size_bytes),
-                    (m.source if m else (e.problem or "no manifest (plain ONNX export)")),
-                )
-            )
-        print_table(rows)
-        return 0
+        _list_installed(store)
+        return _list_server(args.server)
     if action == "path":
         print(store.root)
         return 0
@@ -123,6 +107,55 @@ def run_models(args: argparse.Namespace) -> int:
         return 0
     with StageProgress() as say:
         return _long_action(action, args, store, say)
+
+
+def _list_installed(store: ModelStore) -> None:
+    entries = store.entries()
+    if not entries:
+        print(f"no models installed in {store.root}; run 'writer-app models install-default'")
+        return
+    default = store.default_name()
+    rows = [("", "NAME", "ARCH", "QUANT", "CONTEXT", "SIZE", "SOURCE")]
+    for e in entries:
+        m = e.manifest
+        rows.append(
+            (
+                "*" if e.name == default else "",
+                e.name,
+                m.architecture if m else "?",
+                _quantization_label(m) if m else "?",
+                str(m.context_length) if m else "?",
+                _human_size(e.size_bytes),
+                (m.source if m else (e.problem or "no manifest (plain ONNX export)")),
+            )
+        )
+    print_table(rows)
+
+
+def _list_server(url: str | None) -> int:
+    """The models of the server given, or of the one Settings use; 2 when it cannot be asked."""
+    from writer_app.remote.http_stream import Endpoint
+    from writer_app.remote.remote_engine import server_models
+    from writer_app.remote.server_config import api_key, normalize_base_url
+    from writer_app.settings import load_settings
+
+    settings, _messages = load_settings()
+    asked = url is not None
+    url = url or settings.server_url
+    if not url:
+        return 0
+    if settings.local_only:
+        print("writer-app: local-only mode is on (Settings): no server is asked", file=sys.stderr)
+        return 2 if asked else 0
+    base_url = normalize_base_url(url)
+    endpoint = Endpoint(base_url, api_key(base_url))
+    rows = [("", "SERVER MODEL", "AT")]
+    for model in server_models(endpoint):
+        chosen = "*" if model.get("id") == settings.server_model and base_url == settings.server_url else ""
+        rows.append((chosen, str(model.get("id")), endpoint.base_url))
+    print()
+    print_table(rows)
+    return 0
 
 
 def _long_action(action: str, args: argparse.Namespace, store: ModelStore, say: StageProgress) -> int:
