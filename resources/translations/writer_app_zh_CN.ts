@@ -52,6 +52,10 @@
         <translation>模型仍在载入，请稍后再试。</translation>
     </message>
     <message>
+        <source>This model&apos;s server gives no word probabilities, which the word choices and the surprise view need.</source>
+        <translation>这个模型所在的服务器不提供词的概率，而候选词和惊讶度视图需要它们。</translation>
+    </message>
+    <message>
         <source>{role}: {state}</source>
         <translation>{role}：{state}</translation>
     </message>
@@ -272,8 +276,24 @@
         <translation>已恢复 {name} 中未保存的文字；在你保存之前，磁盘上的文件不会改变。</translation>
     </message>
     <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
         <source>Could not save settings: {reason}</source>
         <translation>无法保存设置：{reason}</translation>
+    </message>
+    <message>
+        <source>Staying with the models on this computer.</source>
+        <translation>继续使用本机上的模型。</translation>
+    </message>
+    <message>
+        <source>Send text to a server?</source>
+        <translation>要把文字发送到服务器吗？</translation>
+    </message>
+    <message>
+        <source>With the server at {host}, the text around your cursor (and any passage you rewrite) is sent to that computer for every suggestion. Nothing is sent to it until you agree. Use the server at {host}?</source>
+        <translation>使用 {host} 上的服务器时，每次续写都会把光标周围的文字（以及你改写的段落）发送到那台电脑。在你同意之前，不会发送任何内容。要使用 {host} 上的服务器吗？</translation>
     </message>
     <message>
         <source>Select the passage to rewrite first.</source>
@@ -438,6 +458,14 @@ F1  本帮助</translation>
     <message>
         <source>&amp;Unload Rewrite Model</source>
         <translation>卸载改写模型(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Use the Ser&amp;ver</source>
+        <translation>使用服务器(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Run the models on the server set in Settings, or (unticked) on this computer</source>
+        <translation>在设置中指定的服务器上运行模型；取消勾选则在本机运行</translation>
     </message>
     <message>
         <source>Se&amp;ttings…</source>
@@ -740,6 +768,14 @@ F1  本帮助</translation>
         <translation>模型：载入中…</translation>
     </message>
     <message>
+        <source>⇄ Text goes to {host}</source>
+        <translation>⇄ 文字发送到 {host}</translation>
+    </message>
+    <message>
+        <source>The text around the cursor is sent to this server for each suggestion and rewrite.</source>
+        <translation>每次续写和改写都会把光标周围的文字发送到这台服务器。</translation>
+    </message>
+    <message>
         <source>Instructions</source>
         <translation>指令</translation>
     </message>
@@ -974,6 +1010,38 @@ F1  本帮助</translation>
     <message>
         <source>no model is loaded</source>
         <translation>没有载入模型</translation>
+    </message>
+    <message>
+        <source>Where the models run</source>
+        <translation>模型在哪里运行</translation>
+    </message>
+    <message>
+        <source>This computer</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <source>A server (OpenAI-compatible)</source>
+        <translation>服务器（兼容 OpenAI 接口）</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>as the server names it (writer-app models list --server URL)</source>
+        <translation>与服务器上的名称一致（writer-app models list --server URL）</translation>
+    </message>
+    <message>
+        <source>Server model</source>
+        <translation>服务器上的模型</translation>
+    </message>
+    <message>
+        <source>unchanged (kept in the system keyring)</source>
+        <translation>不变（保存在系统密钥环中）</translation>
+    </message>
+    <message>
+        <source>Local only: never send text to a server</source>
+        <translation>仅本机：绝不把文字发送到服务器</translation>
     </message>
 </context>
 </TS>

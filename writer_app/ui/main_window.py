@@ -3,6 +3,7 @@ writing session (assist/session.py); SessionBridge connects it to this window's 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from PySide6.QtCore import QByteArray, QLocale, Qt, Slot
@@ -16,10 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app.assist.notes import DocumentNotes
+from writer_app.assist.ports import ModelState
 from writer_app.assist.tasks import find_task
 from writer_app.assist.wording import task_language
 from writer_app.models.catalog import writer_language
 from writer_app.models.store import ModelStore
+from writer_app.remote.server_config import ServerChoice, is_this_computer, save_api_key
 from writer_app.settings import Settings, save_settings
 from writer_app.ui.about import about_text
 from writer_app.ui.document_files import APP_TITLE, DocumentFiles
@@ -82,6 +85,7 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel()
         bridge = self.bridge
         for label in (
+            bridge.where_label,
             bridge.speed_label,
             self.counts_label,
             bridge.loading_bar,
@@ -95,6 +99,7 @@ class MainWindow(QMainWindow):
         self.rewrite_panel.candidateChosen.connect(self.apply_rewrite)
         self.rewrite_panel.cancelled.connect(self.cancel_rewrite)
 
+        self.bridge.modelShown.connect(self._model_shown)
         self.word_counter = WordCounter(self.editor.document(), self._show_counts, self)
 
         build_menus(self)
@@ -121,14 +126,31 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_theme(app, settings.theme)
         self.editor.set_ghost_color(GHOST_COLORS.get(settings.theme, GHOST_COLORS["light"]))
-        self.session.settings_changed(settings)
+        self.session.settings_changed(self.session_settings())
+        self.server_action.setEnabled(
+            bool(settings.server_url and settings.server_model and not settings.local_only)
+        )
+        self.server_action.setChecked(self.server_choice(ask=False) is not None)
+
+    def session_settings(self) -> Settings:
+        """With a server, it answers rewrites too (its chat endpoint): no local instruction model."""
+        if self.server_choice(ask=False) is None:
+            return self.settings
+        return dataclasses.replace(self.settings, instruction_model="")
 
     def show_settings(self) -> None:
         dialog = SettingsDialog(self.settings, ModelStore().names(), self)
-        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
-            return
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.settings_accepted(dialog)
+
+    def settings_accepted(self, dialog: SettingsDialog) -> None:
         new = dialog.result_settings()
-        reload = (new.model, new.threads) != (self.settings.model, self.settings.threads)
+        key = dialog.server.new_key()
+        if key is not None and new.server_url:
+            problem = save_api_key(new.server_url, key)
+            if problem:
+                QMessageBox.warning(self, tr("API key"), problem)
+        reload = _engine_settings(new) != _engine_settings(self.settings) or key is not None
         self.apply_settings(new)
         self._save_settings()
         if reload:
@@ -164,7 +186,7 @@ class MainWindow(QMainWindow):
         if self.model_override is not None or wanted != self.session.continuation_ref:
             self.model_override = None
             self.load_model()
-        self.session.settings_changed(self.settings)
+        self.session.settings_changed(self.session_settings())
 
     def _save_settings(self) -> None:
         try:
@@ -188,7 +210,61 @@ class MainWindow(QMainWindow):
 
     # --- model and rewrite: the session decides, the window shows --------------------------------------
     def load_model(self) -> None:
-        self.session.load_model(self.model_override or self.settings.model or "")
+        server = self.server_choice(ask=True)
+        self.session.settings_changed(self.session_settings())
+        self.server_action.setChecked(server is not None)
+        if server is not None:
+            self.session.load_model(server.ref)
+        else:
+            self.session.load_model(self.model_override or self.settings.model or "")
+
+    def server_choice(self, *, ask: bool) -> ServerChoice | None:
+        """The server the models run on, when Settings choose one (and local-only mode is off). The first
+        time text would go to another computer, the writer is asked (`ask`); a no stays on this one."""
+        s = self.settings
+        if s.model_source != "server" or s.local_only or not (s.server_url and s.server_model):
+            return None
+        if self.model_override is not None:
+            return None  # a model named on the command line runs here
+        choice = ServerChoice(s.server_url, s.server_model)
+        if is_this_computer(choice.host) or choice.host in s.confirmed_hosts:
+            return choice
+        if not ask:
+            return None
+        if not self.confirm_sending(choice.host):
+            s.model_source = "local"
+            self._save_settings()
+            self.statusBar().showMessage(tr("Staying with the models on this computer."), 8000)
+            return None
+        s.confirmed_hosts.append(choice.host)
+        self._save_settings()
+        return choice
+
+    def confirm_sending(self, host: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            tr("Send text to a server?"),
+            tr(
+                "With the server at {host}, the text around your cursor (and any passage you rewrite) is "
+                "sent to that computer for every suggestion. Nothing is sent to it until you agree. "
+                "Use the server at {host}?"
+            ).format(host=host),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _model_shown(self, state: ModelState) -> None:
+        can = state.info is None or state.info.logprobs
+        self.surprise_action.setEnabled(can)
+        if not can and self.surprise_action.isChecked():
+            self.surprise_action.setChecked(False)
+            self.session.surprise.toggle(False)
+
+    def use_server(self, on: bool) -> None:
+        """Assist → Use the Server: the local models are one click away, and back."""
+        self.settings.model_source = "server" if on else "local"
+        self._save_settings()
+        self.model_override = None
+        self.load_model()
 
     def open_rewrite(self) -> None:
         cursor = self.editor.textCursor()
@@ -329,3 +405,15 @@ class MainWindow(QMainWindow):
         if self.save_settings_on_close:
             self._save_settings()
         event.accept()
+
+
+def _engine_settings(settings: Settings) -> tuple:
+    """What, changed, means loading the model again."""
+    return (
+        settings.model,
+        settings.threads,
+        settings.model_source,
+        settings.server_url,
+        settings.server_model,
+        settings.local_only,
+    )

@@ -71,6 +71,7 @@ def build_menus(w: MainWindow) -> None:
     surprise = _action(
         w, view, tr("&Surprise View"), w.session.surprise.toggle, "Ctrl+Shift+G", checkable=True
     )
+    w.surprise_action = surprise
     surprise.setToolTip(tr("Colour the paragraph by how predictable each word was to the model (GLTR)"))
     memory = w.notes_panel.toggleViewAction()
     memory.setText(tr("&Memory and Author's Note"))
@@ -86,6 +87,10 @@ def build_menus(w: MainWindow) -> None:
     assist.addSeparator()
     _action(w, assist, tr("&Models…"), w.show_models)
     _action(w, assist, tr("&Unload Rewrite Model"), w.session.instruction.unload)
+    w.server_action = _action(w, assist, tr("Use the Ser&ver"), w.use_server, checkable=True)
+    w.server_action.setToolTip(
+        tr("Run the models on the server set in Settings, or (unticked) on this computer")
+    )
     _action(w, assist, tr("Se&ttings…"), w.show_settings, std.Preferences)
     help_menu = bar.addMenu(tr("&Help"))
     _action(w, help_menu, tr("&Keys"), w.show_keys, std.HelpContents)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from writer_app.assist.requests import AssistError, ModelInfo, Role
@@ -54,7 +54,10 @@ class QtClock:
 
 
 class SessionBridge(QObject):
-    """Owns the session and the worker thread; shows what the session says."""
+    """Owns the session and the worker thread; shows what the session says. modelShown(ModelState):
+    the continuation model changed (the window enables what it can do)."""
+
+    modelShown = Signal(object)
 
     def __init__(
         self,
@@ -77,6 +80,9 @@ class SessionBridge(QObject):
         self.loading_bar.setMaximumHeight(14)
         self.loading_bar.setTextVisible(False)
         self.loading_bar.hide()
+        # Where the text goes, whenever it leaves this computer.
+        self.where_label = QLabel()
+        self.where_label.hide()
         self.host = WorkerHost(self)
         self.document = EditorDocument(editor)
         self.session = WritingSession(settings, self.host, QtClock(self), self.document, self)
@@ -118,6 +124,13 @@ class SessionBridge(QObject):
     def model_changed(self, state: ModelState) -> None:
         _show_state(self.model_label, tr("Model"), state)
         self._show_loading()
+        where = state.info.where if state.info is not None else ""
+        self.where_label.setVisible(bool(where))
+        self.where_label.setText(tr("⇄ Text goes to {host}").format(host=where))
+        self.where_label.setToolTip(
+            tr("The text around the cursor is sent to this server for each suggestion and rewrite.")
+        )
+        self.modelShown.emit(state)
 
     def instruction_model_changed(self, state: ModelState | None) -> None:
         self.instruction_label.setVisible(state is not None)

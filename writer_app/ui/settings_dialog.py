@@ -28,6 +28,7 @@ from writer_app.assist.tasks import user_task_folder
 from writer_app.settings import SETTING_LIMITS, Settings, block_list_path
 from writer_app.textfile import write_atomic
 from writer_app.ui.i18n import LANGUAGE_NAMES, tr
+from writer_app.ui.server_settings import ServerSettings
 
 
 class SettingsDialog(QDialog):
@@ -107,6 +108,8 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Font"), self.font)
         self.font_size = self._spin("font_size", settings, tr(" pt"))
         form.addRow(tr("Font size"), self.font_size)
+        self.server = ServerSettings(settings)
+        form.addRow(self.server)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -133,7 +136,7 @@ class SettingsDialog(QDialog):
         return box
 
     def result_settings(self) -> Settings:
-        return dataclasses.replace(
+        result = dataclasses.replace(
             self._original,
             model=self.model.currentData() or "",
             instruction_model=self.instruction_model.currentData() or "",
@@ -155,6 +158,8 @@ class SettingsDialog(QDialog):
             font_family=self.font.currentFont().family(),
             font_size=self.font_size.value(),
         )
+        self.server.apply_to(result)
+        return result
 
 
 def _model_choice(empty_label: str, names: list[str], current: str) -> QComboBox:
