@@ -11,6 +11,10 @@ python=${PYTHON:-$root/.venv/bin/python}
 "$python" "$root/scripts/build_translations.py" >/dev/null
 "$python" -m PyInstaller --noconfirm --clean --log-level WARN --distpath "$root/dist" \
   --workpath "$root/build" writer-app.spec
+# Debug symbols out of the native libraries (about 30 MB), except the ones auditwheel relocated into
+# *.libs folders (numpy's OpenBLAS): stripping those breaks their patched ELF layout.
+find "$root/dist/writer-app/_internal" -name '*.so*' -type f -not -path '*.libs/*' \
+  -exec strip --strip-unneeded {} + 2>/dev/null || true
 version=$("$root/dist/writer-app/writer-app" --version | awk '{print $2}')
 name=writer-app-$version-linux-$(uname -m)
 stage=$(mktemp -d)

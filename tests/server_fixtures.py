@@ -33,12 +33,12 @@ def starter_gguf(folder: Path) -> Path:
 
 
 @contextlib.contextmanager
-def llama_server(gguf: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+def llama_server(gguf: Path, log: Path, threads: int = 2) -> Iterator[tuple[str, subprocess.Popen]]:
     """(base URL, process) of a llama.cpp server; stopped (and waited for) on exit."""
     port = free_port()
     command = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", MODEL_ALIAS,
-        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", str(threads),
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
