@@ -134,8 +134,7 @@ def _list_installed(store: ModelStore) -> None:
 
 def _list_server(url: str | None) -> int:
     """The models of the server given, or of the one Settings use; 2 when it cannot be asked."""
-    from writer_app.remote.http_stream import Endpoint
-    from writer_app.remote.remote_engine import server_models
+    from writer_app.remote.http_stream import Endpoint, server_models
     from writer_app.remote.server_config import api_key, normalize_base_url
     from writer_app.settings import load_settings
 

@@ -187,6 +187,17 @@ class Endpoint:
         )
 
 
+def server_models(endpoint: Endpoint) -> list[dict[str, Any]]:
+    """The models the server serves (GET /v1/models), as it describes them."""
+    answer = endpoint.get_json("/models")
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, list):
+        raise ServerError(
+            f"the server at {endpoint.where} did not list its models (is it OpenAI-compatible?)"
+        )
+    return [m for m in data if isinstance(m, dict)]
+
+
 class _CloseOnCancel:
     """Closes the connection when cancel is set, from its own thread, so a blocked read ends at once."""
 

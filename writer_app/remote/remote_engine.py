@@ -20,7 +20,7 @@ from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind
 from writer_app.engine.completion import Completion, GenerationResult, GenerationStats, find_stop
 from writer_app.engine.sampling import SamplingParams
 from writer_app.engine.surprise import TokenSurprise
-from writer_app.remote.http_stream import Endpoint, ServerError, Timeouts
+from writer_app.remote.http_stream import Endpoint, ServerError, Timeouts, server_models
 from writer_app.remote.server_config import ServerChoice, api_key
 
 log = logging.getLogger(__name__)
@@ -259,17 +259,6 @@ class _Streams:
             self.stats.decode_ms_per_token = elapsed / (self.tokens - 1)
         self.stats.new_tokens = self.tokens
         return GenerationResult(self.completions, self.stats)
-
-
-def server_models(endpoint: Endpoint) -> list[dict[str, Any]]:
-    """The models the server serves (GET /v1/models), as it describes them."""
-    answer = endpoint.get_json("/models")
-    data = answer.get("data") if isinstance(answer, dict) else None
-    if not isinstance(data, list):
-        raise ServerError(
-            f"the server at {endpoint.where} did not list its models (is it OpenAI-compatible?)"
-        )
-    return [m for m in data if isinstance(m, dict)]
 
 
 def _probe(endpoint: Endpoint, model: str, context: int) -> Abilities:
