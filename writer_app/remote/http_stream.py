@@ -94,16 +94,13 @@ class Endpoint:
         return connection, response, sock
 
     def get_json(self, route: str) -> Any:
-        connection, response, _sock = self._open("GET", route, None)
-        try:
-            return _parse_json(response.read(), self.where)
-        except (OSError, http.client.HTTPException) as exc:
-            raise self.explain(exc) from exc
-        finally:
-            connection.close()
+        return self._json("GET", route, None)
 
     def post_json(self, route: str, body: dict[str, Any]) -> Any:
-        connection, response, _sock = self._open("POST", route, body)
+        return self._json("POST", route, body)
+
+    def _json(self, method: str, route: str, body: dict[str, Any] | None) -> Any:
+        connection, response, _sock = self._open(method, route, body)
         try:
             return _parse_json(response.read(), self.where)
         except (OSError, http.client.HTTPException) as exc:
