@@ -1,4 +1,4 @@
-"""Imports point down only: ui -> assist -> engine; models -> engine; cli -> anything.
+"""Imports point down only: ui -> remote -> assist -> engine; models -> engine; cli -> anything.
 
 Every module's imports are read with `ast`. Qt lives in ui/ alone; torch and the export stack live in
 models/ alone, and only inside functions there (the laptop install runs without them).
