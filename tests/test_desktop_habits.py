@@ -72,3 +72,9 @@ def test_a_very_large_file_says_it_is_opening(qtbot, tmp_path, monkeypatch):
     assert said[0].startswith("Opening saga.txt (5 MB)")
     assert not w.statusBar().currentMessage().startswith("Opening") and QApplication.overrideCursor() is None
     assert w.editor.document().characterCount() > 5_000_000
+
+
+def test_settings_has_a_key_where_the_platform_names_none(qtbot):
+    w = make_window(qtbot, None)
+    settings = _action(w, "Se&ttings…")
+    assert not settings.shortcut().isEmpty()  # Ctrl+, on Linux desktops other than KDE

@@ -214,3 +214,40 @@ def test_ctrl_c_while_the_editor_starts_never_shows_a_traceback(tmp_path):
     # Before the event loop runs, the command line reports the interrupt; after, the window closes.
     assert process.returncode in (0, 130), err
     assert b"Traceback" not in err
+
+
+WITH_A_DIALOG = """
+import sys, os, signal
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import writer_app.ui.app as app_module
+
+app = QApplication(sys.argv[:1])
+def open_settings():
+    window = next(w for w in QApplication.topLevelWidgets() if hasattr(w, "hot_exit"))
+    window.editor.insertPlainText("Typed, never saved.")
+    QTimer.singleShot(300, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    window.show_settings()  # modal: the signal arrives inside its event loop
+    print("the dialog's loop returned", flush=True)
+QTimer.singleShot(300, open_settings)
+sys.exit(app_module.run_app(file=Path(sys.argv[1]), offer_first_run=False))
+"""
+
+
+def test_a_signal_while_a_dialog_is_open_closes_cleanly_and_keeps_the_text(tmp_path, tiny_store, monkeypatch):
+    home = tmp_path / "home"  # a model loaded (the crash needed one), recovery copies of this test's own
+    home.mkdir()
+    (home / "models").symlink_to(tiny_store / "models")
+    monkeypatch.setenv("WRITER_APP_HOME", str(home))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", WITH_A_DIALOG, str(tmp_path / "draft.txt")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]  # it crashed on the way out before
+    assert "the dialog's loop returned" in done.stdout and "Fatal" not in done.stderr
+    assert [c.text for c in copies()] == ["Typed, never saved."]

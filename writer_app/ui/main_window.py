@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from PySide6.QtCore import QByteArray, QLocale, Qt, Slot
+from PySide6.QtCore import QByteArray, QLocale, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.settings, ModelStore().names(), self)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self.settings_accepted(dialog)
+        dialog.deleteLater()  # not left among the window's children for the rest of the run
 
     def settings_accepted(self, dialog: SettingsDialog) -> None:
         new = dialog.result_settings()
@@ -390,7 +392,13 @@ class MainWindow(QMainWindow):
         self.hot_exit.wait()
         self._keep_recovery = self.editor.document().isModified()
         self._closing = True
-        self.close()
+        # A dialog open in its own event loop (Settings, a question) is dismissed first, and the window
+        # closes once that loop has returned: closing under it crashed the process on the way out.
+        dismissed = set()
+        while (modal := QApplication.activeModalWidget()) is not None and id(modal) not in dismissed:
+            dismissed.add(id(modal))
+            modal.reject() if isinstance(modal, QDialog) else modal.close()
+        QTimer.singleShot(0, self.close)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self._closing and not self.files.maybe_save():

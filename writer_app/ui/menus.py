@@ -91,7 +91,9 @@ def build_menus(w: MainWindow) -> None:
     w.server_action.setToolTip(
         tr("Run the models on the server set in Settings, or (unticked) on this computer")
     )
-    _action(w, assist, tr("Se&ttings…"), w.show_settings, std.Preferences)
+    # Linux desktops other than KDE have no standard Preferences key; Ctrl+, is what editors use there.
+    preferences = std.Preferences if QKeySequence.keyBindings(std.Preferences) else "Ctrl+,"
+    _action(w, assist, tr("Se&ttings…"), w.show_settings, preferences)
     help_menu = bar.addMenu(tr("&Help"))
     _action(w, help_menu, tr("&Keys"), w.show_keys, std.HelpContents)
     _action(w, help_menu, tr("&About writer_app"), w.show_about)
