@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QLineEdit, QTabWidget, QWidget
 
 from tests.test_ui_editor import make_window
 from writer_app.assist import wording
@@ -89,6 +89,8 @@ def _visible_texts(root: QWidget) -> list[str]:
     for widget in root.findChildren(QLabel) + root.findChildren(QAbstractButton):
         texts.append(widget.text())
     texts += [box.title() for box in root.findChildren(QGroupBox)]
+    for tabs in root.findChildren(QTabWidget):
+        texts += [tabs.tabText(i) for i in range(tabs.count())]
     texts += [edit.placeholderText() for edit in root.findChildren(QLineEdit)]
     texts += [root.windowTitle()]
     return [t for t in texts if t]

@@ -816,6 +816,10 @@ F1  本帮助</translation>
         <translation>（与续写模型相同）</translation>
     </message>
     <message>
+        <source>Suggestions</source>
+        <translation>续写</translation>
+    </message>
+    <message>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
@@ -910,6 +914,10 @@ F1  本帮助</translation>
     <message>
         <source>CPU threads</source>
         <translation>CPU 线程</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>外观</translation>
     </message>
     <message>
         <source>Light</source>

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,14 +37,22 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("Settings"))
         self._original = settings
-        form = QFormLayout(self)
+        # Three pages, so the dialog fits a laptop's screen in either language.
+        tabs = QTabWidget()
+        form = _page(tabs, tr("Models"))
         self.model = _model_choice(tr("(installed default)"), model_names, settings.model)
         form.addRow(tr("Ghost text model"), self.model)
         self.instruction_model = _model_choice(
             tr("(the ghost text model)"), model_names, settings.instruction_model
         )
         form.addRow(tr("Rewrite model"), self.instruction_model)
+        self.threads = self._spin("threads", settings, "")
+        self.threads.setSpecialValueText(tr("automatic (physical cores)"))
+        form.addRow(tr("CPU threads"), self.threads)
+        self.server = ServerSettings(settings)
+        form.addRow(self.server)
 
+        form = _page(tabs, tr("Suggestions"))
         self.tokens = self._spin("suggestion_tokens", settings, tr(" tokens"))
         form.addRow(tr("Suggestion length"), self.tokens)
         self.time_limit = self._spin("suggestion_ms", settings, tr(" ms"))
@@ -87,9 +96,8 @@ class SettingsDialog(QDialog):
         self.delay = self._spin("auto_suggest_delay_ms", settings, tr(" ms"))
         self.delay.setSingleStep(100)
         form.addRow(tr("Auto-suggest delay"), self.delay)
-        self.threads = self._spin("threads", settings, "")
-        self.threads.setSpecialValueText(tr("automatic (physical cores)"))
-        form.addRow(tr("CPU threads"), self.threads)
+
+        form = _page(tabs, tr("Appearance"))
         self.theme = QComboBox()
         self.theme.addItem(tr("Light"), "light")
         self.theme.addItem(tr("Dark"), "dark")
@@ -108,14 +116,14 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Font"), self.font)
         self.font_size = self._spin("font_size", settings, tr(" pt"))
         form.addRow(tr("Font size"), self.font_size)
-        self.server = ServerSettings(settings)
-        form.addRow(self.server)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(buttons)
 
     @staticmethod
     def _spin(name: str, settings: Settings, suffix: str) -> QSpinBox:
@@ -160,6 +168,12 @@ class SettingsDialog(QDialog):
         )
         self.server.apply_to(result)
         return result
+
+
+def _page(tabs: QTabWidget, title: str) -> QFormLayout:
+    page = QWidget()
+    tabs.addTab(page, title)
+    return QFormLayout(page)
 
 
 def _model_choice(empty_label: str, names: list[str], current: str) -> QComboBox:
