@@ -102,3 +102,11 @@ def test_what_a_killed_install_left_is_discarded(tmp_path):
     assert store.discard_staging("qwen") and not (tmp_path / ".staging-qwen").exists()
     assert not store.discard_staging("qwen")
     assert store.names() == []
+
+
+def test_every_entry_has_its_note_in_chinese_too():
+    from writer_app.models.catalog import catalog
+
+    for entry in catalog():
+        assert entry.note_zh and entry.note_zh != entry.note, entry.id
+        assert entry.note_in("zh") == entry.note_zh and entry.note_in("en") == entry.note

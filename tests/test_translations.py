@@ -126,6 +126,7 @@ def test_the_window_and_its_dialogs_speak_chinese(qtbot, chinese, catalogue, tmp
     settings = dialogs[0]
     assert settings.language.itemText(0) == "跟随系统" and settings.language.itemText(2) == "简体中文"
     assert _CJK.search(dialogs[3].results.item(0).text().split(" · ")[0])  # the Chinese label first
+    assert _CJK.search(dialogs[4].list.item(0).toolTip())  # the catalog's notes too
     for box in (w.show_keys(), w.show_about()):
         assert _CJK.search(box.text()) and _english_left([box.text(), box.windowTitle()], catalogue) == []
         box.close()

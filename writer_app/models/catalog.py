@@ -37,6 +37,11 @@ class CatalogEntry:
     roles: tuple[str, ...]
     note: str
     name: str  # its name in the store
+    note_zh: str = ""
+
+    def note_in(self, language: str) -> str:
+        """The note in the interface's language ('zh' or 'en'), English where there is no other."""
+        return self.note_zh if language == "zh" and self.note_zh else self.note
 
     @property
     def from_hub(self) -> bool:
@@ -66,6 +71,7 @@ def catalog() -> tuple[CatalogEntry, ...]:
                 roles=tuple(raw["roles"]),
                 note=raw["note"],
                 name=raw.get("name", raw["id"]),
+                note_zh=raw.get("note_zh", ""),
             )
         )
     return tuple(entries)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from writer_app.assist.wording import task_language
 from writer_app.models.catalog import CatalogEntry, ordered_for
 from writer_app.models.default_model import offline_by_choice
 from writer_app.models.export import export_tools_present
@@ -63,7 +64,7 @@ class FirstRunDialog(QDialog):
                 origin=tr("from the model hub") if entry.from_hub else tr("from PyPI"),
             )
             item = QListWidgetItem(line)
-            item.setToolTip(entry.note)
+            item.setToolTip(entry.note_in(task_language()))
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         self.install_button = QPushButton(tr("Install"))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from writer_app.assist.wording import task_language
 from writer_app.models.catalog import CatalogEntry, ordered_for
 from writer_app.models.default_model import offline_by_choice
 from writer_app.models.export import export_tools_present
@@ -288,7 +289,7 @@ class ModelManager(QDialog):
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(entry.note)
+                item.setToolTip(entry.note_in(task_language()))
                 self.catalog_table.setItem(row, column, item)
         self.catalog_table.resizeColumnsToContents()
         if self.catalog_entries:
