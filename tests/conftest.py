@@ -130,3 +130,18 @@ def llama_server(smollm2_gguf: Path, tmp_path_factory: pytest.TempPathFactory):
 
     with start(smollm2_gguf, tmp_path_factory.mktemp("llama-server") / "server.log") as (base_url, _process):
         yield base_url
+
+
+@pytest.fixture
+def faults():
+    """A FaultServer (tests/fault_server.py) on 127.0.0.1, serving one model "m"."""
+    import threading
+
+    from tests.fault_server import FaultServer
+
+    server = FaultServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -12,7 +12,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
 
-from tests.server_fixtures import MODEL_ALIAS
+from tests.server_fixtures import MODEL_ALIAS, free_port
 from tests.test_ui_editor import make_window, select, type_text
 from writer_app.remote import server_config
 from writer_app.settings import Settings, load_settings, save_settings, settings_path
@@ -125,7 +125,7 @@ def test_the_api_key_goes_to_the_keyring_never_to_the_settings_file(
     w = make_window(qtbot, None)
     dialog = SettingsDialog(w.settings, [], w)
     dialog.server.url.setText("127.0.0.1:9")  # nothing listens there; the key is only stored
-    dialog.server.model.setText("m")
+    dialog.server.model.setEditText("m")
     dialog.server.key.setText("sk-very-secret")
     w.settings_accepted(dialog)  # OK pressed
     assert server_config.api_key("http://127.0.0.1:9/v1") == "sk-very-secret"
@@ -144,3 +144,16 @@ def test_settings_keep_the_server_but_not_a_key(tmp_path, monkeypatch):
     assert server_config.normalize_base_url("https://h.example/v1/") == "https://h.example/v1"
     assert server_config.is_this_computer("127.0.0.1") and server_config.is_this_computer("::1")
     assert not server_config.is_this_computer("192.168.1.20")
+
+
+def test_settings_list_the_servers_models_to_pick_from(qtbot, faults, monkeypatch, tmp_path):
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    dialog = SettingsDialog(Settings(), [])
+    qtbot.addWidget(dialog)
+    dialog.server.url.setText(faults.base_url)
+    assert dialog.server.list_models() == ["m"]
+    assert dialog.server.model.currentText() == "m" and "serves 1 models" in dialog.server.status.text()
+    dialog.server.url.setText(f"127.0.0.1:{free_port()}")
+    assert dialog.server.list_models() == []
+    assert "nothing answers at 127.0.0.1" in dialog.server.status.text()
+    assert dialog.server.model.currentText() == "m"  # what was chosen stays

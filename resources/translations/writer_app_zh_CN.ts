@@ -1036,8 +1036,20 @@ F1  本帮助</translation>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <source>as the server names it (writer-app models list --server URL)</source>
-        <translation>与服务器上的名称一致（writer-app models list --server URL）</translation>
+        <source>as the server names it</source>
+        <translation>与服务器上的名称一致</translation>
+    </message>
+    <message>
+        <source>List the server&apos;s models</source>
+        <translation>列出服务器上的模型</translation>
+    </message>
+    <message>
+        <source>Type the server&apos;s address first.</source>
+        <translation>请先填写服务器地址。</translation>
+    </message>
+    <message>
+        <source>The server at {host} serves {count} models.</source>
+        <translation>{host} 上的服务器提供 {count} 个模型。</translation>
     </message>
     <message>
         <source>Server model</source>

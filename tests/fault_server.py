@@ -1,0 +1,85 @@
+"""A small HTTP server of the tests' own on 127.0.0.1 that fails as asked (FaultServer.fault): the
+failures a real server will not produce on demand."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def _event(text: str, finish: str | None = None) -> bytes:
+    choice = {"index": 0, "text": text, "finish_reason": finish, "logprobs": None}
+    return b"data: " + json.dumps({"choices": [choice]}).encode() + b"\n\n"
+
+
+class FaultServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), FaultHandler)
+        self.fault = "none"
+        self.seen_keys: list[str] = []
+        self.requests = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class FaultHandler(BaseHTTPRequestHandler):
+    server: FaultServer
+
+    def log_message(self, *_args) -> None:  # quiet
+        pass
+
+    def _json(self, status: int, data: object, headers: dict[str, str] | None = None) -> None:
+        body = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.server.requests += 1
+        self._json(200, {"object": "list", "data": [{"id": "m", "object": "model"}]})
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.server.requests += 1
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        self.server.seen_keys.append(self.headers.get("Authorization", ""))
+        fault = self.server.fault
+        if not body.get("stream"):  # the connection check's one-token probe
+            self._json(200, {"choices": [{"index": 0, "text": "!", "logprobs": None}]})
+            return
+        status = {"401": 401, "403": 403, "404": 404, "429": 429, "503": 503}.get(fault)
+        if status is not None:
+            headers = {"Retry-After": "7"} if status == 429 else {}
+            message = "model 'm' not found" if status == 404 else "no"
+            self._json(status, {"error": {"message": message}}, headers)
+            return
+        if fault == "stall-before-answer":
+            time.sleep(2)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        if fault == "none":
+            self.wfile.write(_event("Hello"))
+            self.wfile.write(_event(" there", "length"))
+            self.wfile.write(b"data: [DONE]\n\n")
+            return
+        self.wfile.write(_event("The tide"))
+        self.wfile.flush()
+        if fault == "malformed":
+            self.wfile.write(b"data: {not json\n\n")
+        elif fault == "cut":
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif fault == "stall":
+            time.sleep(2)
+        elif fault == "error-event":
+            self.wfile.write(b'data: {"error": {"message": "out of memory"}}\n\n')
