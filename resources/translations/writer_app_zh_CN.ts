@@ -1048,8 +1048,8 @@ F1  本帮助</translation>
         <translation>请先填写服务器地址。</translation>
     </message>
     <message>
-        <source>The server at {host} serves {count} models.</source>
-        <translation>{host} 上的服务器提供 {count} 个模型。</translation>
+        <source>Models on the server at {host}: {count}</source>
+        <translation>{host} 上的服务器提供的模型：{count} 个</translation>
     </message>
     <message>
         <source>Server model</source>

@@ -93,7 +93,7 @@ class ServerSettings(QGroupBox):
         self.model.addItems(names)
         self.model.setEditText(typed if typed in names or not names else names[0])
         self.status.setText(
-            tr("The server at {host} serves {count} models.").format(host=endpoint.where, count=len(names))
+            tr("Models on the server at {host}: {count}").format(host=endpoint.where, count=len(names))
         )
         return names
 
