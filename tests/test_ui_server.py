@@ -36,6 +36,7 @@ def test_suggest_accept_and_rewrite_through_the_server(qtbot, llama_server):
     assert w.session.model.info.name == MODEL_ALIAS
     assert w.bridge.where_label.isVisible() and f"127.0.0.1:{port}" in w.bridge.where_label.text()
     assert w.server_action.isChecked() and w.surprise_action.isEnabled()
+    assert w.bridge.model_label.text() == f"Model: {MODEL_ALIAS} (server)"  # no local memory to show
     type_text(w, "The harbour was quiet that morning, and the")
     w.session.request_suggestion()
     qtbot.waitUntil(lambda: w.editor.ghost_text != "" and not w.session.busy, timeout=30000)

@@ -792,6 +792,14 @@ F1  本帮助</translation>
         <translation>{role}：载入中…</translation>
     </message>
     <message>
+        <source>{role}: {name} (server)</source>
+        <translation>{role}：{name}（服务器）</translation>
+    </message>
+    <message>
+        <source>{name} runs on the server at {host}: context {context} tokens, connected in {ms} ms</source>
+        <translation>{name} 运行在 {host} 上的服务器：上下文 {context} 个词元，连接用时 {ms} 毫秒</translation>
+    </message>
+    <message>
         <source>{role}: {name} ({mb} MB)</source>
         <translation>{role}：{name}（{mb} MB）</translation>
     </message>

@@ -183,6 +183,14 @@ def _show_state(label: QLabel, role: str, state: ModelState, idle: str = "") -> 
     if state.loading:
         label.setText(tr("{role}: loading…").format(role=role))
         label.setToolTip("")
+    elif state.info is not None and state.info.where:  # on a server: no memory here to speak of
+        info = state.info
+        label.setText(tr("{role}: {name} (server)").format(role=role, name=info.name))
+        label.setToolTip(
+            tr("{name} runs on the server at {host}: context {context} tokens, connected in {ms} ms").format(
+                name=info.name, host=info.where, context=info.context_length, ms=f"{info.load_ms:.0f}"
+            )
+        )
     elif state.info is not None:
         info = state.info
         label.setText(
