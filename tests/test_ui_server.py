@@ -55,6 +55,12 @@ def test_suggest_accept_and_rewrite_through_the_server(qtbot, llama_server):
     )
 
 
+def test_a_writer_on_a_server_is_not_offered_a_model_to_install(qtbot, llama_server, monkeypatch, tmp_path):
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))  # nothing installed here
+    w = server_window(qtbot, llama_server)
+    assert w.offer_first_run() is None and w.session.model.info.name == MODEL_ALIAS
+
+
 def test_the_local_models_are_one_click_away(qtbot, llama_server, tiny_home):
     w = server_window(qtbot, llama_server)
     w.server_action.trigger()  # untick: this computer again

@@ -167,8 +167,12 @@ class MainWindow(QMainWindow):
         return manager
 
     def offer_first_run(self) -> FirstRunDialog | None:
-        """With no model installed (and none named on the command line), offer one to install."""
-        if self.model_override is not None or ModelStore().names():
+        """With no model installed, none named on the command line and no server, offer one to install."""
+        if (
+            self.model_override is not None
+            or self.server_choice(ask=False) is not None
+            or ModelStore().names()
+        ):
             return None
         dialog = FirstRunDialog(writer_language(QLocale.system().name()), self)
         dialog.accepted.connect(lambda: self._first_model_installed(dialog.installed))
