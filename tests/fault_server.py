@@ -83,3 +83,46 @@ class FaultHandler(BaseHTTPRequestHandler):
             time.sleep(2)
         elif fault == "error-event":
             self.wfile.write(b'data: {"error": {"message": "out of memory"}}\n\n')
+
+
+class ForwardProxy(ThreadingHTTPServer):
+    """A plain-HTTP forward proxy on 127.0.0.1 that sends every request to one server on 127.0.0.1,
+    whatever host the request names (so a test may name one that no lookup would find). It records the
+    request lines and proxy credentials it was given."""
+
+    daemon_threads = True
+
+    def __init__(self, target_port: int) -> None:
+        super().__init__(("127.0.0.1", 0), ProxyHandler)
+        self.target_port = target_port
+        self.seen: list[tuple[str, str, str]] = []  # (method, target, Proxy-Authorization)
+
+
+class ProxyHandler(BaseHTTPRequestHandler):
+    server: ForwardProxy
+
+    def log_message(self, *_args) -> None:
+        pass
+
+    def _forward(self) -> None:
+        import http.client
+        from urllib.parse import urlsplit
+
+        self.server.seen.append((self.command, self.path, self.headers.get("Proxy-Authorization", "")))
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))) or None
+        parts = urlsplit(self.path)
+        upstream = http.client.HTTPConnection("127.0.0.1", self.server.target_port, timeout=10)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "proxy-authorization")}
+        upstream.request(self.command, parts.path, body=body, headers=headers)
+        answer = upstream.getresponse()
+        data = answer.read()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        upstream.close()
+
+    do_GET = do_POST = _forward  # noqa: N815

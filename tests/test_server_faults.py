@@ -4,17 +4,19 @@ HTTP server of the tests' own on 127.0.0.1."""
 
 from __future__ import annotations
 
+import base64
 import re
 import socket
+import threading
 
 import pytest
 
-from tests.fault_server import FaultServer
+from tests.fault_server import FaultServer, ForwardProxy
 from tests.server_fixtures import free_port
 from writer_app.assist.requests import AssistRequest, RequestKind
 from writer_app.cli import main
 from writer_app.engine.sampling import SamplingParams
-from writer_app.remote.http_stream import ServerError, Timeouts
+from writer_app.remote.http_stream import Proxy, ServerError, Timeouts, proxy_for
 from writer_app.remote.remote_engine import RemoteEngine
 from writer_app.remote.server_config import ServerChoice
 
@@ -79,7 +81,9 @@ def test_failures_mid_stream_keep_what_was_streamed(faults, fault, says):
     assert says in str(error) and chunks == ["The tide"]
 
 
-def test_nothing_listening_a_name_that_does_not_resolve_and_tls_to_a_plain_server(faults, monkeypatch):
+def test_nothing_listening_a_name_that_does_not_resolve_and_tls_to_a_plain_server(
+    faults, monkeypatch, no_proxy_env
+):
     closed = free_port()
     with pytest.raises(ServerError, match=f"nothing answers at 127.0.0.1:{closed}: is the server running"):
         RemoteEngine.connect(ServerChoice(f"http://127.0.0.1:{closed}/v1", "m"), key="", timeouts=QUICK)
@@ -123,3 +127,34 @@ def test_local_only_mode_refuses_any_server(faults, capsys, monkeypatch, tmp_pat
     assert "local-only mode is on" in capsys.readouterr().err
     assert main(["models", "list", "--server", faults.base_url]) == 2
     assert faults.seen_keys == [] and faults.requests == 0  # not one request reached it
+
+
+def test_a_proxy_named_by_the_environment_carries_the_requests(faults, monkeypatch):
+    proxy = ForwardProxy(faults.server_address[1])
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("http_proxy", f"http://writer:s%40fe@127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        port = faults.server_address[1]
+        # a name only the proxy resolves (it sends everything to 127.0.0.1): the client looks nothing up
+        engine = RemoteEngine.connect(
+            ServerChoice(f"http://writers.test:{port}/v1", "m"), key="", timeouts=QUICK
+        )
+        req = AssistRequest(1, RequestKind.CONTINUE, "Waves", 0, max_new_tokens=8)
+        assert engine.run(req, lambda _row, _text: None).text == "Hello there"
+        method, target, credentials = proxy.seen[0]
+        assert (method, target) == ("GET", f"http://writers.test:{port}/v1/models")
+        assert credentials == "Basic " + base64.b64encode(b"writer:s@fe").decode()
+        assert engine.info().where == f"writers.test:{port}"  # the status bar names the server
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+
+
+def test_no_proxy_for_this_computer_or_a_host_the_environment_exempts(monkeypatch):
+    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
+    monkeypatch.setenv("no_proxy", "gpu.internal")
+    assert proxy_for("https", "127.0.0.1") is None and proxy_for("https", "localhost") is None
+    assert proxy_for("https", "gpu.internal") is None
+    assert proxy_for("https", "writers.example") == Proxy("proxy.example", 3128, {})

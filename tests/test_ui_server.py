@@ -70,7 +70,7 @@ def test_the_local_models_are_one_click_away(qtbot, llama_server, tiny_home):
     assert not w.bridge.where_label.isVisible() and w.settings.model_source == "local"
 
 
-def test_another_computer_is_asked_about_once(qtbot, monkeypatch, tmp_path):
+def test_another_computer_is_asked_about_once(qtbot, monkeypatch, tmp_path, no_proxy_env):
     monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
     asked: list[str] = []
     monkeypatch.setattr(MainWindow, "confirm_sending", lambda _self, host: asked.append(host) or False)

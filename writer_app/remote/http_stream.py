@@ -7,18 +7,21 @@ client go and stops generating (llama.cpp, vLLM and Ollama all abort a request w
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
 import json
 import socket
 import ssl
 import threading
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from writer_app.errors import UserError
+from writer_app.remote.server_config import is_this_computer
 
 CONNECT_TIMEOUT_S = 5.0
 FIRST_TOKEN_TIMEOUT_S = 60.0  # a long prompt on a busy server takes a while before its first token
@@ -54,6 +57,7 @@ class Endpoint:
         self.path = parts.path.rstrip("/")
         self.api_key = api_key
         self.timeouts = timeouts or Timeouts()
+        self.proxy = proxy_for(self.scheme, self.host)
 
     @property
     def where(self) -> str:
@@ -62,16 +66,28 @@ class Endpoint:
 
     def _connection(self) -> http.client.HTTPConnection:
         timeout = self.timeouts.connect_s
+        host, port = (self.proxy.host, self.proxy.port) if self.proxy else (self.host, self.port)
         if self.scheme == "https":
-            return http.client.HTTPSConnection(
-                self.host, self.port, timeout=timeout, context=ssl.create_default_context()
+            connection = http.client.HTTPSConnection(
+                host, port, timeout=timeout, context=ssl.create_default_context()
             )
-        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+            if self.proxy:  # a tunnel through the proxy: it sees the server's name, not the text
+                connection.set_tunnel(self.host, self.port, headers=self.proxy.headers)
+            return connection
+        return http.client.HTTPConnection(host, port, timeout=timeout)
+
+    def _target(self, route: str) -> str:
+        """The request line's target: a path, or the whole URL for a plain-HTTP proxy."""
+        if self.proxy and self.scheme == "http":
+            return f"http://{self.host}:{self.port}{self.path}{route}"
+        return self.path + route
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
+        if self.proxy and self.scheme == "http":
+            headers.update(self.proxy.headers)
         return headers
 
     def _open(self, method: str, route: str, body: dict[str, Any] | None) -> tuple[Any, Any, socket.socket]:
@@ -80,7 +96,7 @@ class Endpoint:
         connection = self._connection()
         payload = None if body is None else json.dumps(body).encode("utf-8")
         try:
-            connection.request(method, self.path + route, body=payload, headers=self._headers())
+            connection.request(method, self._target(route), body=payload, headers=self._headers())
             sock = connection.sock
             sock.settimeout(self.timeouts.first_token_s)
             response = connection.getresponse()
@@ -138,6 +154,8 @@ class Endpoint:
     # --- what went wrong, in one line -------------------------------------------------------------------
     def explain(self, exc: BaseException, *, streaming: bool = False) -> ServerError:
         where = self.where
+        if self.proxy and isinstance(exc, (socket.gaierror, ConnectionRefusedError, TimeoutError, OSError)):
+            where = f"{self.where} (through the proxy {self.proxy.host}:{self.proxy.port})"
         if isinstance(exc, ServerError):
             return exc
         if isinstance(exc, socket.gaierror):
@@ -193,6 +211,29 @@ def server_models(endpoint: Endpoint) -> list[dict[str, Any]]:
             f"the server at {endpoint.where} did not list its models (is it OpenAI-compatible?)"
         )
     return [m for m in data if isinstance(m, dict)]
+
+
+@dataclass(frozen=True)
+class Proxy:
+    host: str
+    port: int
+    headers: dict[str, str]
+
+
+def proxy_for(scheme: str, host: str) -> Proxy | None:
+    """The proxy the environment names for this server (HTTPS_PROXY / HTTP_PROXY, NO_PROXY honoured, as
+    other programs read them); never one for a server on this computer."""
+    url = urllib.request.getproxies().get(scheme)
+    if not url or is_this_computer(host) or urllib.request.proxy_bypass(host):
+        return None
+    parts = urlsplit(url if "://" in url else "http://" + url)
+    if not parts.hostname:
+        return None
+    headers = {}
+    if parts.username:
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        headers["Proxy-Authorization"] = "Basic " + base64.b64encode(credentials).decode("ascii")
+    return Proxy(parts.hostname, parts.port or 80, headers)
 
 
 class _CloseOnCancel:
