@@ -154,7 +154,7 @@ class Endpoint:
     # --- what went wrong, in one line -------------------------------------------------------------------
     def explain(self, exc: BaseException, *, streaming: bool = False) -> ServerError:
         where = self.where
-        if self.proxy and isinstance(exc, (socket.gaierror, ConnectionRefusedError, TimeoutError, OSError)):
+        if self.proxy and isinstance(exc, OSError):  # a network failure: say which proxy it went through
             where = f"{self.where} (through the proxy {self.proxy.host}:{self.proxy.port})"
         if isinstance(exc, ServerError):
             return exc

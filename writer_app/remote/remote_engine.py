@@ -205,7 +205,6 @@ class _Streams:
         self.done = [False] * request.num_alternatives
         self.started = time.perf_counter()
         self.first_token_at: float | None = None
-        self.tokens = 0
         self.blocked = tuple(p.lower() for p in request.sampling.blocked if p.strip())
 
     def out_of_time(self) -> bool:
@@ -223,7 +222,6 @@ class _Streams:
             if self.first_token_at is None:
                 self.first_token_at = time.perf_counter()
                 self.stats.first_token_ms = (self.first_token_at - self.started) * 1000
-            self.tokens += max(1, len(logprobs))
             completion.token_ids += [-1] * max(1, len(logprobs))  # counted, not known: a server gives text
             completion.logprob += sum(logprobs)
             before = len(self.raw[row])
@@ -254,10 +252,11 @@ class _Streams:
         return min(found) if found else None
 
     def result(self) -> GenerationResult:
-        if self.first_token_at is not None and self.tokens > 1:
+        tokens = sum(len(c.token_ids) for c in self.completions)
+        if self.first_token_at is not None and tokens > 1:
             elapsed = (time.perf_counter() - self.first_token_at) * 1000
-            self.stats.decode_ms_per_token = elapsed / (self.tokens - 1)
-        self.stats.new_tokens = self.tokens
+            self.stats.decode_ms_per_token = elapsed / (tokens - 1)
+        self.stats.new_tokens = tokens
         return GenerationResult(self.completions, self.stats)
 
 
