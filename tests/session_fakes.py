@@ -15,12 +15,13 @@ from writer_app.settings import Settings
 
 
 class FakeDocument:
-    """A text and a cursor; counts how many characters the session reads."""
+    """A text and a cursor, counted in code points as the port says; counts how many characters the
+    session reads. `selected` is (start, end) of a selection, or False."""
 
     def __init__(self, text: str = "", cursor: int | None = None) -> None:
         self.content = text
         self.position = len(text) if cursor is None else cursor
-        self.selected = False
+        self.selected: tuple[int, int] | bool = False
         self.focused = True
         self.chars_read = 0
         self.session: WritingSession | None = None
@@ -34,7 +35,18 @@ class FakeDocument:
         return self.content[position] if 0 <= position < len(self.content) else ""
 
     def cursor(self) -> tuple[int, bool]:
-        return self.position, self.selected
+        return self.position, bool(self.selected)
+
+    def selection(self) -> tuple[int, int] | None:
+        return self.selected if isinstance(self.selected, tuple) else None
+
+    def paragraph_at(self, position: int) -> tuple[int, int]:
+        start = self.content.rfind("\n", 0, position) + 1
+        end = self.content.find("\n", position)
+        return start, len(self.content) if end < 0 else end
+
+    def length(self) -> int:
+        return len(self.content)
 
     def has_focus(self) -> bool:
         return self.focused
@@ -165,6 +177,7 @@ class Recorder:
     messages: list[str] = field(default_factory=list)
     stats: list[GenerationStats | None] = field(default_factory=list)
     rewrite: list[tuple] = field(default_factory=list)
+    enter_does: str = ""
 
     @property
     def ghost(self) -> Ghost | None:
@@ -191,8 +204,9 @@ class Recorder:
     def stats_changed(self, stats: GenerationStats | None) -> None:
         self.stats.append(stats)
 
-    def rewrite_started(self, label: str, count: int) -> None:
+    def rewrite_started(self, label: str, count: int, enter_does: str) -> None:
         self.rewrite.append(("started", label, count))
+        self.enter_does = enter_does
 
     def rewrite_chunk(self, row: int, text: str) -> None:
         self.rewrite.append(("chunk", row, text))

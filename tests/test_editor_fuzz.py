@@ -29,19 +29,22 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.fixtures_models import CHATML_TEMPLATE
 from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind
+from writer_app.document.recovery import RecoveryStore
+from writer_app.document.textfile import read_text_file
 from writer_app.engine.chat_template import ChatTemplate
 from writer_app.engine.generate import GenerationResult, GenerationStats
-from writer_app.recovery import RecoveryStore
 from writer_app.settings import Settings
-from writer_app.textfile import read_text_file
 from writer_app.ui.main_window import MainWindow
 
 EXAMPLES = int(os.environ.get("WRITER_APP_FUZZ_EXAMPLES", "25"))
 ASCII = st.text(alphabet="abcdefgh xyz,.", min_size=1, max_size=6)
-SYMBOLS = [*"ab cd\n\t,.", "\u00a0", "\u2028", "中", "文", "é", "😀"]
-ANY_TEXT = st.text(alphabet=st.sampled_from(SYMBOLS), min_size=1, max_size=8)
-CJK = st.text(alphabet="山水我们在上", min_size=1, max_size=4)
-GHOST = st.text(alphabet="mnop qrs", min_size=1, max_size=8)
+# Characters Qt counts differently from Python (UTF-16 units against code points) or that are more than
+# one code point to the eye: emoji, a ZWJ sequence, a skin tone, supplementary-plane CJK, combining marks.
+WIDE = ["😀", "👩\u200d💻", "👍🏽", "𠀀", "𪚥", "e\u0301", "𝒜"]
+SYMBOLS = [*"ab cd\n\t,.", "\u00a0", "\u2028", "\r\n", "中", "文", "é", *WIDE]
+ANY_TEXT = st.lists(st.sampled_from(SYMBOLS), min_size=1, max_size=8).map("".join)
+CJK = st.lists(st.sampled_from([*"山水我们在上", "𠀀", "𪚥"]), min_size=1, max_size=4).map("".join)
+GHOST = st.lists(st.sampled_from([*"mnop qrs", *WIDE]), min_size=1, max_size=8).map("".join)
 
 
 class Harness:
@@ -80,7 +83,8 @@ class EditorMachine(RuleBasedStateMachine):
         self.w = Harness.get()
         self.w.files.new_file()
         self.w.editor.document().clearUndoRedoStacks()
-        self.text = ""  # the model: what the writer has put in the document
+        self.text = ""  # the model: what the writer has put in the document (line breaks as "\n")
+        self.newline = "\n"  # the file's line break
         self.seen = {""}  # every state the document has been in (undo may only go back to these)
         self.path = Harness.folder / "doc.txt"
         self.path.unlink(missing_ok=True)
@@ -114,6 +118,13 @@ class EditorMachine(RuleBasedStateMachine):
     def synced(self) -> None:
         self.seen.add(self.text)
 
+    def file_text(self) -> str:
+        """The model's text as the file holds it."""
+        return self.text.replace("\n", self.newline)
+
+    def from_file(self, text: str) -> str:
+        return text.replace(self.newline, "\n")
+
     # --- writing ---
     @rule(text=ASCII, where=st.integers(0, 10_000))
     def type_keys(self, text, where):
@@ -140,6 +151,7 @@ class EditorMachine(RuleBasedStateMachine):
         self.collapse()
         at = self.cursor()
         self.editor.insertPlainText(text)
+        text = text.replace("\r\n", "\n")  # a pasted line break is one break, saved as the file's
         self.text = self.text[:at] + text + self.text[at:]
         self.synced()
 
@@ -179,7 +191,12 @@ class EditorMachine(RuleBasedStateMachine):
     def type_through(self):
         event("typed through a suggestion")
         at, first = self.cursor(), self.editor.ghost_text[0]
-        QTest.keyClick(self.editor, first if first != " " else Qt.Key.Key_Space)
+        if first.isascii():
+            QTest.keyClick(self.editor, first if first != " " else Qt.Key.Key_Space)
+        else:  # what a key cannot type comes from the input method (or an emoji picker)
+            commit = QInputMethodEvent()
+            commit.setCommitString(first)
+            self.editor.inputMethodEvent(commit)
         self.text = self.text[:at] + first + self.text[at:]
         self.synced()
 
@@ -195,13 +212,13 @@ class EditorMachine(RuleBasedStateMachine):
     @rule()
     def undo(self):
         self.editor.undo()
-        self.text = self.w.files.text().replace("\r\n", "\n")  # Qt decides the steps; checked below
+        self.text = self.from_file(self.w.files.text())  # Qt decides the steps; checked below
         assert self.text in self.seen, "undo brought back a state the writer never had (ghost text?)"
 
     @rule()
     def redo(self):
         self.editor.redo()
-        self.text = self.w.files.text()
+        self.text = self.from_file(self.w.files.text())
         assert self.text in self.seen, "redo brought back a state the writer never had"
 
     # --- rewrite ---
@@ -232,7 +249,7 @@ class EditorMachine(RuleBasedStateMachine):
     @rule()
     def save_and_check(self):
         assert self.w.files.write_to(self.path)
-        assert self.path.read_bytes() == self.text.encode("utf-8")
+        assert self.path.read_bytes() == self.file_text().encode("utf-8")
         self.saved = self.text
 
     @precondition(lambda self: self.saved is not None)
@@ -241,6 +258,18 @@ class EditorMachine(RuleBasedStateMachine):
         assert self.w.files.open_path(self.path, ask_to_save=False)  # unsaved changes are dropped
         self.text = self.saved
         assert read_text_file(self.path).text == self.saved.replace("\u2029", "\n")
+        self.editor.document().clearUndoRedoStacks()
+        self.seen = {self.text}
+
+    @rule(text=ANY_TEXT)
+    def open_a_crlf_file(self, text):
+        """A file written on Windows: its CRLF line breaks are kept through edits and saves."""
+        text = text.replace("\r\n", "\n")
+        self.path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+        assert self.w.files.open_path(self.path, ask_to_save=False)
+        # a file with no line break has none to learn: new ones are the platform's own
+        self.newline = "\r\n" if "\n" in text else "\n"
+        self.text = self.saved = text
         self.editor.document().clearUndoRedoStacks()
         self.seen = {self.text}
 
@@ -259,19 +288,19 @@ class EditorMachine(RuleBasedStateMachine):
         event("recovered after a crash")
         store = RecoveryStore()
         [copy_file] = list(store.folder.glob("*.recovery.json"))
-        assert store.load(copy_file).text == self.text  # nothing typed is lost, not a character more
+        assert store.load(copy_file).text == self.file_text()  # nothing typed is lost, not a character more
 
     # --- invariants ---
     @invariant()
     def document_is_the_writers_text(self):
-        assert self.w.files.text() == self.text
+        assert self.w.files.text() == self.file_text()
 
     @invariant()
     def ghost_text_is_only_shown(self):
         ghost = self.editor.ghost_text
         if ghost:
             assert self.editor.toPlainText() == self.editor.document().toPlainText()
-            assert self.w.files.text() == self.text
+            assert self.w.files.text() == self.file_text()
 
 
 TestEditorFuzz = EditorMachine.TestCase

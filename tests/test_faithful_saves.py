@@ -11,8 +11,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QMessageBox
 
 from tests.test_ui_editor import make_window
-from writer_app.errors import UserError
-from writer_app.textfile import (
+from writer_app.document.textfile import (
     ReadOnlyFile,
     TextFormat,
     changed_on_disk,
@@ -21,6 +20,7 @@ from writer_app.textfile import (
     save_bytes,
     save_text_atomic,
 )
+from writer_app.errors import UserError
 
 # French typography (no-break spaces), a line separator, a paragraph separator, every line-break kind.
 TRICKY = "Prix\u00a0: 10\u00a0000\u00a0€\u2028ligne\u2029para\r\nwindows\rold mac\nunix\ttab\u3000end"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from writer_app.recovery import RecoveryStore
+from writer_app.document.recovery import RecoveryStore
 
 KILLS = 20
 # Two large texts (2 and 3 MB) that differ everywhere and in length, so a torn or half-truncated write
@@ -20,8 +20,8 @@ NEW = "NEW LINE OF THE NOVEL, WRITTEN AS IT IS SAVED, A LITTLE LONGER THAN THE O
 SAVER = """
 import sys
 from pathlib import Path
-from writer_app.recovery import RecoveryCopy, RecoveryStore
-from writer_app.textfile import save_text_atomic
+from writer_app.document.recovery import RecoveryCopy, RecoveryStore
+from writer_app.document.textfile import save_text_atomic
 
 target, folder = Path(sys.argv[1]), Path(sys.argv[2])
 old, new = Path(sys.argv[3]).read_text(), Path(sys.argv[4]).read_text()

@@ -20,14 +20,13 @@ BASE = {"errors", "paths"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "paths": set(),
-    "textfile": BASE,
-    "recovery": BASE | {"textfile"},
+    "document": BASE | {"document"},
     "engine": BASE | {"engine"},
     "settings": BASE | {"engine"},
     "models": BASE | {"engine", "models"},
     "assist": BASE | {"engine", "settings", "assist"},
     "remote": BASE | {"engine", "assist", "remote"},
-    "ui": BASE | {"engine", "models", "settings", "textfile", "recovery", "assist", "remote", "ui"},
+    "ui": BASE | {"engine", "models", "settings", "document", "assist", "remote", "ui"},
     "cli": None,  # the command line may use anything
     "cli_models": None,
     "cli_common": BASE,

@@ -32,7 +32,7 @@ def test_a_rewrite_loads_the_instruction_model_once_then_runs_on_it():
     assert rewrite.role is Role.INSTRUCTION and rewrite.prompt.startswith("<|im_start|>system")
     assert h.seen.instruction_states[-1].info.name == "qwen"
     h.engine.answer(rewrite, "The rain fell steadily.")
-    assert h.session.apply_rewrite(0, PASSAGE).text == "The rain fell steadily."
+    assert h.session.apply_rewrite(0).text == "The rain fell steadily."
     # Ghost text stays on the continuation model.
     h.doc.position = len(PASSAGE)
     assert h.session.request_suggestion()

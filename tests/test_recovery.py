@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.test_faithful_saves import type_at_end
 from tests.test_ui_editor import make_window
-from writer_app.recovery import RecoveryCopy, RecoveryStore, compare_with_disk, recovery_dir
+from writer_app.document.recovery import RecoveryCopy, RecoveryStore, compare_with_disk, recovery_dir
 
 
 def copies() -> list[RecoveryCopy]:

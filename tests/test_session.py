@@ -149,7 +149,7 @@ def test_a_plain_model_gets_gpt2_cues_and_the_rewrite_applies_as_one_edit():
     assert request.prompt.endswith("TL;DR:") and request.num_alternatives == 2
     h.engine.answer(request, " schooner\n", " boat")
     assert ("started", "TL;DR summary", 2) in h.seen.rewrite and h.seen.rewrite[-1][0] == "done"
-    edit = h.session.apply_rewrite(0, h.doc.text(4, 8))
+    edit = h.session.apply_rewrite(0)
     assert (edit.start, edit.end, edit.text) == (4, 8, "schooner")
     assert h.session.rewrite is None
 
@@ -160,7 +160,7 @@ def test_a_rewrite_is_refused_when_the_text_changed_meanwhile():
     h.session.run_rewrite("shorter")
     h.engine.answer(h.engine.of_kind(RequestKind.REWRITE)[-1], " boat")
     h.doc.insert(0, "Then ")
-    assert h.session.apply_rewrite(0, h.doc.text(4, 8)) is None
+    assert h.session.apply_rewrite(0) is None
     assert "changed" in h.seen.rewrite[-1][1]
 
 

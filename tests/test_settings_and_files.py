@@ -7,10 +7,10 @@ import os
 
 import pytest
 
+from writer_app.document.textfile import NeedsEncoding, TextFormat, read_text_file, save_text_atomic
 from writer_app.engine.sampling import SamplingParams
 from writer_app.errors import UserError
 from writer_app.settings import Settings, load_settings, save_settings, settings_path
-from writer_app.textfile import NeedsEncoding, TextFormat, read_text_file, save_text_atomic
 
 
 def test_settings_round_trip_saves_only_changes(tmp_path):

@@ -7,8 +7,8 @@ import numpy as np
 
 from tests.session_fakes import SyncEngine, make_session, model
 from writer_app.assist.requests import RequestKind
+from writer_app.engine.completion import TokenSurprise
 from writer_app.engine.generate import Engine
-from writer_app.engine.surprise import TokenSurprise
 
 PASSAGE = "The river ran past the old mill, and the miller watched it from the door."
 

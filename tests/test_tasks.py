@@ -10,7 +10,15 @@ import pytest
 from tests.fixtures_models import CHATML_TEMPLATE
 from writer_app.assist.prompts import task_prompt
 from writer_app.assist.rewrite_flow import joined_after
-from writer_app.assist.tasks import READS, builtin_tasks, find_task, load_tasks, parse_task, user_task_folder
+from writer_app.assist.tasks import (
+    READS,
+    builtin_tasks,
+    find_task,
+    load_tasks,
+    parse_task,
+    ranked_matches,
+    user_task_folder,
+)
 from writer_app.cli import main
 from writer_app.engine.chat_template import ChatTemplate
 
@@ -112,6 +120,40 @@ def test_the_task_command_lists_runs_and_refuses_in_one_line(tiny_home, capsys):
     assert capsys.readouterr().err.startswith("writer-app: error: task file mine.json: ")
 
 
+def test_the_palette_puts_a_word_named_before_a_word_that_only_contains_it():
+    tasks = list(builtin_tasks())
+    by_id = {t.id: t for t in tasks}
+    assert by_id["taglines"].match_rank("ad") == 0  # "Ad copy: three taglines"
+    assert by_id["headline"].match_rank("ad") == 1  # "he-ad-line"
+    assert by_id["poem"].match_rank("ad") is None
+    found = [t.id for t in ranked_matches(tasks, "ad")]
+    assert found.index("taglines") < found.index("headline")
+    assert [t.id for t in ranked_matches(tasks, "摘要")][:2] == ["summary", "tldr"]  # Chinese: anywhere
+
+
+def test_a_task_shown_in_the_panel_is_copied_by_enter_and_inserted_only_on_ctrl_enter(qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from tests.test_ui_editor import Answered, make_window
+    from writer_app.assist.requests import ModelInfo, RequestKind
+
+    window = make_window(qtbot, None, alternatives=1)
+    answered = Answered(window, monkeypatch)
+    window.session.model_loaded(ModelInfo("fake", 1024, False, None, 0.0, 1))
+    window.editor.setPlainText("A tea shop by the sea.")
+    window.editor.selectAll()
+    assert window.run_task("slogan")  # declared "panel": shown, never put in by Enter alone
+    assert "Ctrl+Enter inserts" in window.rewrite_panel.enter_label.text()
+    answered.answer(answered.last(RequestKind.REWRITE), "Steeped in salt air.")
+    panel = window.rewrite_panel.candidates
+    qtbot.keyClick(panel, Qt.Key.Key_Return)
+    assert window.editor.toPlainText() == "A tea shop by the sea."
+    assert QApplication.clipboard().text() == "Steeped in salt air."
+    qtbot.keyClick(panel, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.editor.toPlainText() == "A tea shop by the sea. Steeped in salt air."
+
+
 def test_the_chat_model_gets_the_instruction_form(chat_model: Path, capsys):
     assert main(["task", "slogan", "--model", str(chat_model), "--greedy", "a tea shop", "--stats"]) == 0
     captured = capsys.readouterr()
@@ -188,7 +230,7 @@ def test_finished_candidates_are_ranked_and_deduplicated_before_the_writer_picks
         h.session.chunk(request.request_id, row, c.text)
     h.session.finished(request.request_id, GenerationResult(completions, GenerationStats()))
     assert ("ranked", ["Precipitation descended.", "Rain fell."]) in h.seen.rewrite
-    edit = h.session.apply_rewrite(0, "The rain came down.")
+    edit = h.session.apply_rewrite(0)
     assert edit is not None and edit.text == "Precipitation descended."
 
 
@@ -238,5 +280,8 @@ def test_a_document_tasks_result_goes_where_the_writer_is():
     [request] = h.engine.of_kind(RequestKind.REWRITE)
     h.engine.answer(request, "Two Parts")
     h.doc.position = 0
-    edit = h.session.apply_rewrite(0, text)
+    assert h.session.rewrite_shown_only()
+    assert h.session.apply_rewrite(0) is None  # a title is only shown: Enter changes nothing...
+    assert "Ctrl+Enter inserts" in h.seen.rewrite[-1][1]
+    edit = h.session.apply_rewrite(0, insert=True)  # ...until the writer asks for it
     assert edit is not None and (edit.start, edit.end, edit.text) == (0, 0, "Two Parts\n\n")

@@ -24,12 +24,16 @@
         <translation>已替换。Ctrl+Z 可恢复原文。</translation>
     </message>
     <message>
-        <source>Enter inserts the highlighted candidate after the text; Ctrl+C copies it; Esc keeps the original.</source>
-        <translation>Enter 将选中的候选插入到文字之后；Ctrl+C 复制；Esc 保留原文。</translation>
+        <source>Shown here only: Enter copies the highlighted candidate; Ctrl+Enter inserts it.</source>
+        <translation>仅在此显示：Enter 复制选中的候选；Ctrl+Enter 将其插入文中。</translation>
     </message>
     <message>
-        <source>Enter replaces the text; Ctrl+C copies it; Esc keeps the original.</source>
-        <translation>Enter 替换原文；Ctrl+C 复制；Esc 保留原文。</translation>
+        <source>Enter inserts the highlighted candidate after the text; Ctrl+C copies it; Esc closes.</source>
+        <translation>Enter 将选中的候选插入到文字之后；Ctrl+C 复制；Esc 关闭。</translation>
+    </message>
+    <message>
+        <source>Enter replaces the text with the highlighted candidate; Ctrl+C copies it; Esc keeps the original.</source>
+        <translation>Enter 用选中的候选替换原文；Ctrl+C 复制；Esc 保留原文。</translation>
     </message>
     <message>
         <source>Model {name} ready. Ctrl+Space suggests, Ctrl+R rewrites.</source>
@@ -294,6 +298,10 @@
     <message>
         <source>With the server at {host}, the text around your cursor (and any passage you rewrite) is sent to that computer for every suggestion. Nothing is sent to it until you agree. Use the server at {host}?</source>
         <translation>使用 {host} 上的服务器时，每次续写都会把光标周围的文字（以及你改写的段落）发送到那台电脑。在你同意之前，不会发送任何内容。要使用 {host} 上的服务器吗？</translation>
+    </message>
+    <message>
+        <source>Copied. Ctrl+Enter inserts it into the text.</source>
+        <translation>已复制。Ctrl+Enter 将其插入文中。</translation>
     </message>
     <message>
         <source>Select the passage to rewrite first.</source>
@@ -748,8 +756,8 @@ F1  本帮助</translation>
         <translation>任务（Enter 运行；Ctrl+K 查找任意任务）：</translation>
     </message>
     <message>
-        <source>Candidates (Enter uses one, Ctrl+C copies it, Esc keeps the original):</source>
-        <translation>候选（Enter 使用，Ctrl+C 复制，Esc 保留原文）：</translation>
+        <source>Candidates:</source>
+        <translation>候选：</translation>
     </message>
     <message>
         <source>Selected: “{text}”</source>

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from writer_app.assist.requests import AssistError, AssistRequest, ModelInfo, Role
-from writer_app.engine.completion import GenerationStats
-from writer_app.engine.surprise import TokenSurprise
+from writer_app.engine.completion import GenerationStats, TokenSurprise
 
 
 class EngineClient(Protocol):
@@ -33,14 +32,36 @@ class Clock(Protocol):
 
 
 class Document(Protocol):
-    """Read access to the editor's text by position: no call reads the whole document."""
+    """Read access to the editor's text by position: no call reads the whole document.
 
-    def text(self, start: int, end: int) -> str: ...
+    Every position that crosses this port, in either direction (here, in `Ghost`, `Edit`, the
+    listener's calls and `WritingSession.edit`), counts code points, as Python's `str` does: an emoji
+    or 𠀀 is one. Qt counts UTF-16 units (such a character is two); its adapter converts, once, at
+    this edge. Paragraph breaks read as "\n" (one code point).
+    """
 
-    def char_at(self, position: int) -> str: ...
+    def text(self, start: int, end: int) -> str:
+        """The text between two positions, clamped to the document."""
+        ...
+
+    def char_at(self, position: int) -> str:
+        """The character at position ("" past the end)."""
+        ...
 
     def cursor(self) -> tuple[int, bool]:
         """(position, whether text is selected)."""
+        ...
+
+    def selection(self) -> tuple[int, int] | None:
+        """(start, end) of the selected text, None when nothing is selected."""
+        ...
+
+    def paragraph_at(self, position: int) -> tuple[int, int]:
+        """(start, end) of the paragraph (block) holding position, its break not included."""
+        ...
+
+    def length(self) -> int:
+        """The document's length (its final paragraph mark not counted)."""
         ...
 
     def has_focus(self) -> bool: ...
@@ -85,7 +106,8 @@ class SessionListener(Protocol):
 
     def stats_changed(self, stats: GenerationStats | None) -> None: ...
 
-    def rewrite_started(self, label: str, count: int) -> None: ...
+    def rewrite_started(self, label: str, count: int, enter_does: str) -> None:
+        """Candidates for the task `label` are coming; `enter_does` says what Enter will do with one."""
 
     def rewrite_chunk(self, row: int, text: str) -> None: ...
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from writer_app.assist.tasks import Task
 from writer_app.engine.chat_template import ChatTemplate
-from writer_app.engine.text_codec import CJK_LETTERS
+from writer_app.engine.cjk import CJK_LETTERS
 
 # Tokens of text before the cursor a continuation runs at most (assist/context_window.py chooses them).
 # Longer contexts cost more than they give a small model: SmolLM2 (float32) took 3.3 s to a first

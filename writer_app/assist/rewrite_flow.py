@@ -9,18 +9,33 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from writer_app.assist.ports import Edit
+from writer_app.assist.ports import Document, Edit
 from writer_app.assist.prompts import estimate_tokens, task_prompt
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind, Role, sampling_from
 from writer_app.assist.tasks import Task, find_task
 from writer_app.assist.wording import still_loading, task_language, tr
+from writer_app.engine.cjk import CJK_LETTERS, CJK_PUNCTUATION
 from writer_app.engine.completion import GenerationResult
-from writer_app.engine.text_codec import CJK_LETTERS, CJK_PUNCTUATION
 
 if TYPE_CHECKING:
     from writer_app.assist.session import WritingSession
 
 _CJK = re.compile(f"[{CJK_LETTERS}{CJK_PUNCTUATION}]")
+# How much a task may read: before the cursor, the newest characters; of a document, its beginning.
+BEFORE_CURSOR_CHARS = 4000
+DOCUMENT_CHARS = 12000
+
+
+def task_span(document: Document, task: Task) -> tuple[int, int]:
+    """The document range a task reads. A selection always wins for selection and paragraph tasks;
+    without one, a selection task reads the paragraph at the cursor."""
+    cursor, _ = document.cursor()
+    selection = document.selection()
+    if task.reads in ("selection", "paragraph"):
+        return selection if selection is not None else document.paragraph_at(cursor)
+    if task.reads == "before_cursor":
+        return max(0, cursor - BEFORE_CURSOR_CHARS), cursor
+    return 0, min(document.length(), DOCUMENT_CHARS)
 
 
 @dataclass
@@ -96,30 +111,38 @@ class RewriteFlow:
         target.request_id = request.request_id
         target.task = task
         target.candidates = [""] * request.num_alternatives
-        session.listener.rewrite_started(task.label(task_language()), request.num_alternatives)
+        label = task.label(task_language())
+        session.listener.rewrite_started(label, request.num_alternatives, enter_does(task))
         session.engine.submit(request)
 
-    def apply(self, row: int, current_text: str) -> Edit | None:
-        """The replacement for the selection with candidate `row`, or None (and why) when it cannot be
-        applied: `current_text` is the document's text at the target now."""
+    def apply(self, row: int, *, insert: bool = False) -> Edit | None:
+        """The edit that uses candidate `row`, or None (and why) when it cannot be used. A task shown in
+        the panel changes nothing unless the writer asks to `insert` it; none is used once the passage
+        changed since the task began."""
         session, target = self.session, self.target
         if target is None or not 0 <= row < len(target.candidates):
             return None
         replacement = target.candidates[row].strip()
         if not replacement:
             return None
+        task = target.task
+        output = task.output if task is not None else "replace"
+        if output == "panel" and not insert:
+            session.listener.rewrite_done(enter_does(task))
+            return None
+        current_text = session.document.text(target.start, target.end)
         if session.revision != target.revision or current_text != target.text:
             session.listener.rewrite_done(
                 tr("The text changed since the rewrite began; select it and try again.")
             )
             return None
         self.close()
-        if target.task is not None and target.task.output != "replace":
+        if task is not None and output != "replace":
             session.listener.message(tr("Inserted. Ctrl+Z takes it out."))
-            if target.task.reads == "document":  # a summary or title goes where the writer is
+            if task.reads == "document":  # a summary or title goes where the writer is
                 at, _ = session.document.cursor()
                 return Edit(at, at, replacement + "\n\n" if at == 0 else "\n\n" + replacement)
-            return Edit(target.end, target.end, joined_after(target.text, replacement, target.task.reads))
+            return Edit(target.end, target.end, joined_after(target.text, replacement, task.reads))
         session.listener.message(tr("Replaced. Ctrl+Z restores the original."))
         return Edit(target.start, target.end, replacement)
 
@@ -148,15 +171,7 @@ class RewriteFlow:
             self.session.listener.rewrite_candidates(list(target.candidates))
         if target is not None:
             target.request_id = None
-            inserts = target.task is not None and target.task.output != "replace"
-            self.session.listener.rewrite_done(
-                tr(
-                    "Enter inserts the highlighted candidate after the text; "
-                    "Ctrl+C copies it; Esc keeps the original."
-                )
-                if inserts
-                else tr("Enter replaces the text; Ctrl+C copies it; Esc keeps the original.")
-            )
+            self.session.listener.rewrite_done(enter_does(target.task))
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:
         target = self._for(request)
@@ -166,6 +181,18 @@ class RewriteFlow:
             self.session.listener.rewrite_done(message)
         else:
             self.session.listener.message(message)
+
+
+def enter_does(task: Task | None) -> str:
+    """What Enter does with the highlighted candidate, said before the writer presses it."""
+    output = task.output if task is not None else "replace"
+    if output == "panel":
+        return tr("Shown here only: Enter copies the highlighted candidate; Ctrl+Enter inserts it.")
+    if output == "insert_after":
+        return tr("Enter inserts the highlighted candidate after the text; Ctrl+C copies it; Esc closes.")
+    return tr(
+        "Enter replaces the text with the highlighted candidate; Ctrl+C copies it; Esc keeps the original."
+    )
 
 
 def joined_after(read: str, addition: str, reads: str) -> str:

@@ -36,12 +36,12 @@ from writer_app.assist.requests import (
     Role,
     sampling_from,
 )
-from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget
+from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget, task_span
 from writer_app.assist.suggestion import Suggestion, mid_word
 from writer_app.assist.surprise_view import SurpriseView
-from writer_app.assist.tasks import Task, load_tasks_saying_problems
+from writer_app.assist.tasks import Task, find_task, load_tasks_saying_problems
 from writer_app.assist.word_choices import WordChoices
-from writer_app.assist.wording import explain_error, tr
+from writer_app.assist.wording import explain_error, task_language, tr
 from writer_app.engine.completion import GenerationResult, GenerationStats
 from writer_app.settings import Settings
 
@@ -335,11 +335,40 @@ class WritingSession:
         self.dismiss()
         self.rewrites.begin(start, end, text)
 
+    def rewrite_selection(self) -> str | None:
+        """Ctrl+R: a rewrite of the selected passage begins; its text, or None (and why) without one."""
+        selection = self.document.selection()
+        if selection is None:
+            self.listener.message(tr("Select the passage to rewrite first."))
+            return None
+        text = self.document.text(*selection)
+        self.begin_rewrite(*selection, text)
+        return text
+
+    def begin_task(self, task_id: str) -> str | None:
+        """A task begins on the text it reads (see task_span); that text, or None (and why) if empty."""
+        task = find_task(self.tasks, task_id)
+        start, end = task_span(self.document, task)
+        text = self.document.text(start, end)
+        if not text.strip():
+            problem = tr("{task}: there is no text here to work on.")
+            self.listener.message(problem.format(task=task.label(task_language())))
+            return None
+        self.begin_rewrite(start, end, text)
+        return text
+
     def run_rewrite(self, task_id: str) -> bool:
         return self.usable() and self.rewrites.run(task_id)
 
-    def apply_rewrite(self, row: int, current_text: str) -> Edit | None:
-        return self.rewrites.apply(row, current_text)
+    def apply_rewrite(self, row: int, *, insert: bool = False) -> Edit | None:
+        """The edit that uses candidate row (None: nothing to change, and why). A task whose result is
+        only shown changes the document only when the writer asks to `insert` it."""
+        return self.rewrites.apply(row, insert=insert)
+
+    def rewrite_shown_only(self) -> bool:
+        """True while the open task's result is only shown (Enter copies it; inserting is asked for)."""
+        target = self.rewrites.target
+        return target is not None and target.task is not None and target.task.output == "panel"
 
     def close_rewrite(self) -> None:
         self.rewrites.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from writer_app.engine.text_codec import CJK_LETTERS, CJK_PUNCTUATION
+from writer_app.engine.cjk import CJK_LETTERS, CJK_PUNCTUATION
 
 _CJK = CJK_LETTERS + CJK_PUNCTUATION
 # One step of "accept the next word": leading space, then one CJK character or a run of other non-space.

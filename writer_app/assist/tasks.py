@@ -10,6 +10,7 @@ task folder add tasks or override built-in ones by id; a malformed file is repor
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ READS = ("selection", "paragraph", "before_cursor", "document")
 OUTPUTS = ("replace", "insert_after", "panel")
 STOPS = (None, "newline", "sentence")
 SUFFIXES = (".json", ".toml")
+_WORD_SPLIT = re.compile(r"[^\w]+|(?<=[a-z])(?=[0-9])")
 DEFAULT_SYSTEM = "You are a careful writing assistant. Reply with the requested text only, no comments."
 
 
@@ -51,8 +53,22 @@ class Task:
 
     def matches(self, query: str) -> bool:
         """The palette's filter: every word of the query in the id or either label."""
+        return self.match_rank(query) is not None
+
+    def match_rank(self, query: str) -> int | None:
+        """How well the query names this task, for the palette's order: 0 when every word of it begins
+        a word of the id or a label ("ad" -> Ad copy), 1 when one is only inside a word (Headline), None
+        when one is missing. Chinese has no spaces between words: a Chinese word anywhere is a 0."""
         haystack = " ".join((self.id, self.label_en, self.label_zh)).lower()
-        return all(word in haystack for word in query.lower().split())
+        starts = _WORD_SPLIT.split(haystack)
+        rank = 0
+        for word in query.lower().split():
+            if word not in haystack:
+                return None
+            if not word.isascii() or any(start.startswith(word) for start in starts):
+                continue
+            rank = 1
+        return rank
 
 
 class TaskFileError(ValueError):
@@ -165,3 +181,9 @@ def find_task(tasks: list[Task], task_id: str) -> Task:
         if task.id == task_id:
             return task
     raise KeyError(task_id)
+
+
+def ranked_matches(tasks: list[Task], query: str) -> list[Task]:
+    """The tasks the query finds, best named first (ties keep the tasks' order)."""
+    ranked = [(rank, i, task) for i, task in enumerate(tasks) if (rank := task.match_rank(query)) is not None]
+    return [task for _rank, _i, task in sorted(ranked, key=lambda r: r[:2])]

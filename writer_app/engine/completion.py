@@ -1,15 +1,31 @@
-"""What a generation returns (its completions and their timings), and where a stop rule ends text."""
+"""What a generation returns (its completions, their timings, how surprising each token of a passage
+was), and where a stop rule ends text. Plain values: no runtime is loaded by importing them, so the
+session and the server engine use them without onnxruntime."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from writer_app.engine.surprise import TokenSurprise
-
 STOP_RULES = ("sentence", "newline")
 # A Western sentence end needs the following space to be sure ("1.5" is no end); a CJK one does not.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|[。！？][”’」』）]*")
+
+
+# The GLTR bands: rank 1, ranks 2-10, 11-100, and the rest.
+BANDS = (1, 10, 100)
+
+
+@dataclass(frozen=True)
+class TokenSurprise:
+    start: int  # characters of the passage this token covers
+    end: int
+    rank: int  # 1 = the model's first choice
+
+    @property
+    def band(self) -> int:
+        """0 (first choice) to 3 (beyond the top 100)."""
+        return next((i for i, limit in enumerate(BANDS) if self.rank <= limit), len(BANDS))
 
 
 @dataclass

@@ -20,12 +20,13 @@ from writer_app.engine.completion import (
     Completion,
     GenerationResult,
     GenerationStats,
+    TokenSurprise,
     find_stop,
 )
 from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
 from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty, sample_token
-from writer_app.engine.surprise import TokenSurprise, passage_surprise
+from writer_app.engine.surprise import passage_surprise
 from writer_app.engine.text_codec import REPLACEMENT_CHAR, StreamDecoder, TextCodec
 from writer_app.errors import ModelError
 

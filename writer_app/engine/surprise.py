@@ -10,27 +10,12 @@ read in one go. It checks for cancel before every token.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 
+from writer_app.engine.completion import TokenSurprise
 from writer_app.engine.onnx_model import OnnxCausalLM
 from writer_app.engine.text_codec import TextCodec
-
-# The GLTR bands: rank 1, ranks 2-10, 11-100, and the rest.
-BANDS = (1, 10, 100)
-
-
-@dataclass(frozen=True)
-class TokenSurprise:
-    start: int  # characters of the passage this token covers
-    end: int
-    rank: int  # 1 = the model's first choice
-
-    @property
-    def band(self) -> int:
-        """0 (first choice) to 3 (beyond the top 100)."""
-        return next((i for i, limit in enumerate(BANDS) if self.rank <= limit), len(BANDS))
 
 
 def rank_of(logits: np.ndarray, token: int) -> int:

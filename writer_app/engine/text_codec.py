@@ -8,13 +8,10 @@ from pathlib import Path
 
 from tokenizers import Tokenizer, decoders
 
+from writer_app.engine.cjk import CJK_LETTERS, CJK_PUNCTUATION
 from writer_app.errors import ModelError
 
 REPLACEMENT_CHAR = "\ufffd"
-# Scripts written without spaces between words: kana, bopomofo, CJK ideographs, hangul...
-CJK_LETTERS = "\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-# ...and their punctuation and full-width forms. Both are regex character-class bodies.
-CJK_PUNCTUATION = "\u2e80-\u2fff\u3000-\u303f\ufe30-\ufe4f\uff00-\uffef"
 _CJK = CJK_LETTERS + CJK_PUNCTUATION
 _SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}]) (?=\S)|(?<=\S) (?=[{_CJK}])")
 # How many prompt tokens to decode along with the new ones, so that decoders which treat a sequence's

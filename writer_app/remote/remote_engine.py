@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind
-from writer_app.engine.completion import Completion, GenerationResult, GenerationStats, find_stop
+from writer_app.engine.completion import (
+    Completion,
+    GenerationResult,
+    GenerationStats,
+    TokenSurprise,
+    find_stop,
+)
 from writer_app.engine.sampling import SamplingParams
-from writer_app.engine.surprise import TokenSurprise
 from writer_app.remote.http_stream import Endpoint, ServerError, Timeouts, server_models
 from writer_app.remote.server_config import ServerChoice, api_key
 

@@ -13,9 +13,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
 
 from writer_app.assist.session import WritingSession
-from writer_app.errors import UserError
-from writer_app.settings import Settings
-from writer_app.textfile import (
+from writer_app.document.textfile import (
     FileStamp,
     NeedsEncoding,
     ReadOnlyFile,
@@ -25,6 +23,8 @@ from writer_app.textfile import (
     read_text_file,
     save_bytes,
 )
+from writer_app.errors import UserError
+from writer_app.settings import Settings
 from writer_app.ui.document_text import document_text, set_document_text
 from writer_app.ui.ghost_editor import GhostTextEdit
 from writer_app.ui.i18n import tr

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QTextDocument
 
-from writer_app.recovery import assemble
+from writer_app.document.raw_text import assemble
 
 _CODES = {"\n": 0, "\r\n": 1, "\r": 2, "\u2029": 3}
 _BREAKS = {code: text for text, code in _CODES.items()}

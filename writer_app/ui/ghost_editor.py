@@ -22,8 +22,9 @@ from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QWidget
 
 from writer_app.assist.session import Edit, Ghost, WritingSession
 from writer_app.assist.suggestion import Suggestion
-from writer_app.engine.surprise import TokenSurprise
-from writer_app.recovery import BLOCK_BREAK
+from writer_app.document.positions import Utf16Positions, utf16_length
+from writer_app.document.raw_text import BLOCK_BREAK
+from writer_app.engine.completion import TokenSurprise
 
 LINE_SEPARATOR = "\u2028"
 _CYCLE_KEYS = (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft)
@@ -31,28 +32,52 @@ _PLAIN_MODIFIERS = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftMod
 
 
 class EditorDocument:
-    """The session's read access to the editor: text by position, never the whole document."""
+    """The session's read access to the editor: text by position, never the whole document.
+
+    The session counts code points; Qt counts UTF-16 units. Every position crossing here is converted
+    by the editor's `positions` (the one place it happens, both ways)."""
 
     def __init__(self, editor: GhostTextEdit) -> None:
         self.editor = editor
 
-    def text(self, start: int, end: int) -> str:
-        """The text between two positions, clamped to the document."""
+    def _units(self, position: int) -> int:
+        """A code point position as Qt's, clamped to the document."""
         document = self.editor.document()
         last = max(0, document.characterCount() - 1)
-        start = min(max(0, start), last)
-        cursor = QTextCursor(document)
-        cursor.setPosition(start)
-        cursor.setPosition(min(max(start, end), last), QTextCursor.MoveMode.KeepAnchor)
+        return min(max(0, self.editor.positions.to_units(max(0, position))), last)
+
+    def _points(self, units: int) -> int:
+        return self.editor.positions.to_points(units)
+
+    def text(self, start: int, end: int) -> str:
+        """The text between two positions, clamped to the document."""
+        first = self._units(start)
+        cursor = QTextCursor(self.editor.document())
+        cursor.setPosition(first)
+        cursor.setPosition(max(first, self._units(end)), QTextCursor.MoveMode.KeepAnchor)
         # selectedText marks paragraph breaks with U+2029: the model reads them as newlines.
         return cursor.selectedText().replace(BLOCK_BREAK, "\n")
 
     def char_at(self, position: int) -> str:
-        return self.editor.document().characterAt(position) or ""
+        return self.text(position, position + 1)
 
     def cursor(self) -> tuple[int, bool]:
         cursor = self.editor.textCursor()
-        return cursor.position(), cursor.hasSelection()
+        return self._points(cursor.position()), cursor.hasSelection()
+
+    def selection(self) -> tuple[int, int] | None:
+        cursor = self.editor.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return self._points(cursor.selectionStart()), self._points(cursor.selectionEnd())
+
+    def paragraph_at(self, position: int) -> tuple[int, int]:
+        block = self.editor.document().findBlock(self._units(position))
+        start = block.position()
+        return self._points(start), self._points(start + max(0, block.length() - 1))
+
+    def length(self) -> int:
+        return self._points(max(0, self.editor.document().characterCount() - 1))
 
     def has_focus(self) -> bool:
         return self.editor.hasFocus()
@@ -76,6 +101,7 @@ class GhostTextEdit(QPlainTextEdit):
         self._own_edit = False
         self._relayout = False
         self._length = 0  # the document's length (without its final paragraph mark) at the last change
+        self.positions = Utf16Positions()  # its non-BMP characters: converts Qt's positions and the session's
         self.setTabChangesFocus(False)
         self.document().contentsChange.connect(self._on_contents_change)
         self.cursorPositionChanged.connect(self._on_cursor_moved)
@@ -111,8 +137,8 @@ class GhostTextEdit(QPlainTextEdit):
             selection = QTextEdit.ExtraSelection()
             selection.format.setBackground(SURPRISE_COLORS[token.band])
             cursor = QTextCursor(self.document())
-            cursor.setPosition(start + token.start)
-            cursor.setPosition(start + token.end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(self.positions.to_units(start + token.start))
+            cursor.setPosition(self.positions.to_units(start + token.end), QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
             selections.append(selection)
         self.setExtraSelections(selections)
@@ -141,8 +167,8 @@ class GhostTextEdit(QPlainTextEdit):
         """Put the session's text into the document as one undo step, without dismissing anything."""
         self._clear_ghost()
         cursor = QTextCursor(self.document())
-        cursor.setPosition(edit.start)
-        cursor.setPosition(edit.end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(self.positions.to_units(edit.start))
+        cursor.setPosition(self.positions.to_units(edit.end), QTextCursor.MoveMode.KeepAnchor)
         self._own_edit = True
         try:
             # An edit block is never merged with the neighbouring typing: accepting undoes in one step.
@@ -198,8 +224,12 @@ class GhostTextEdit(QPlainTextEdit):
             return True  # a modifier alone changes nothing
         text = event.text()
         if text and text.isprintable() and mods in _PLAIN_MODIFIERS and not self.textCursor().hasSelection():
-            return self._apply(session.type_through(self.textCursor().position(), text))
+            return self._apply(session.type_through(self.cursor_position(), text))
         return False
+
+    def cursor_position(self) -> int:
+        """The cursor, counted as the session counts (code points)."""
+        return self.positions.to_points(self.textCursor().position())
 
     def _apply(self, edit: Edit | None) -> bool:
         if edit is None:
@@ -220,7 +250,7 @@ class GhostTextEdit(QPlainTextEdit):
             session.set_composing(composing)
             commit = event.commitString()
             if session.suggestion is not None:
-                position = self.textCursor().position()
+                position = self.cursor_position()
                 if not composing and commit and self._apply(session.type_through(position, commit)):
                     return
                 session.dismiss()
@@ -248,8 +278,25 @@ class GhostTextEdit(QPlainTextEdit):
         if removed == 0 and added == 0:
             return
         self.edited.emit(position if exact else -1, removed, added)
+        # The session counts code points: convert before the positions learn of the edit.
+        points = self.positions
+        at, removed_points = points.to_points(position), points.count_points(position, position + removed)
+        if exact:
+            points.edit(position, removed, self._units_text(position, position + added))
+        else:
+            points.reset(self._units_text(0, length))
+        added_points = points.count_points(position, position + added)
         if self.session is not None:
-            self.session.edit(position, removed, added, own=self._own_edit)
+            self.session.edit(at, removed_points, added_points, own=self._own_edit)
+
+    def _units_text(self, start: int, end: int) -> str:
+        """The document's raw text between two of Qt's positions."""
+        if end <= start:
+            return ""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selectedText()
 
     def _on_cursor_moved(self) -> None:
         if self.session is not None and not self._own_edit:
@@ -272,17 +319,18 @@ class GhostTextEdit(QPlainTextEdit):
         if ghost is None or not ghost.text:
             self.viewport().update()
             return
-        block = self.document().findBlock(ghost.anchor)
+        anchor = self.positions.to_units(ghost.anchor)
+        block = self.document().findBlock(anchor)
         if not block.isValid():
             return
-        offset = ghost.anchor - block.position()
+        offset = anchor - block.position()
         layout = block.layout()
         # A block cannot hold a paragraph break; a line separator shows the ghost's newlines as such.
         layout.setPreeditArea(offset, ghost.text.replace("\n", LINE_SEPARATOR))
         grey = QTextCharFormat()
         grey.setForeground(self._ghost_color)
         span = QTextLayout.FormatRange()
-        span.start, span.length, span.format = offset, len(ghost.text), grey
+        span.start, span.length, span.format = offset, utf16_length(ghost.text), grey
         layout.setFormats([span])
         self._painted_block = block
         self._mark_dirty(block)

@@ -26,9 +26,9 @@ from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
+from writer_app.document.recovery import Edit, RecoveryCopy, RecoveryStore, compare_with_disk
+from writer_app.document.textfile import split_breaks
 from writer_app.errors import UserError
-from writer_app.recovery import Edit, RecoveryCopy, RecoveryStore, compare_with_disk
-from writer_app.textfile import split_breaks
 from writer_app.ui.document_files import APP_TITLE, DocumentFiles
 from writer_app.ui.document_text import set_document_text, snapshot
 from writer_app.ui.i18n import tr

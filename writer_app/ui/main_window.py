@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
 
 from writer_app.assist.notes import DocumentNotes
 from writer_app.assist.ports import ModelState
-from writer_app.assist.tasks import find_task
-from writer_app.assist.wording import task_language
 from writer_app.models.catalog import writer_language
 from writer_app.models.store import ModelStore
 from writer_app.remote.server_config import ServerChoice, is_this_computer, save_api_key
@@ -38,7 +36,7 @@ from writer_app.ui.notes_panel import NotesPanel, read_notes, write_notes
 from writer_app.ui.rewrite_panel import RewritePanel
 from writer_app.ui.session_bridge import SessionBridge
 from writer_app.ui.settings_dialog import SettingsDialog
-from writer_app.ui.task_palette import TaskPalette, task_span
+from writer_app.ui.task_palette import TaskPalette
 from writer_app.ui.themes import GHOST_COLORS, apply_theme
 from writer_app.ui.word_count import WordCounter
 
@@ -98,6 +96,7 @@ class MainWindow(QMainWindow):
         self.editor.document().modificationChanged.connect(self.setWindowModified)
         self.rewrite_panel.modeChosen.connect(self.run_rewrite)
         self.rewrite_panel.candidateChosen.connect(self.apply_rewrite)
+        self.rewrite_panel.candidateInsert.connect(self.insert_candidate)
         self.rewrite_panel.cancelled.connect(self.cancel_rewrite)
 
         self.bridge.modelShown.connect(self._model_shown)
@@ -273,13 +272,9 @@ class MainWindow(QMainWindow):
         self.load_model()
 
     def open_rewrite(self) -> None:
-        cursor = self.editor.textCursor()
-        if not cursor.hasSelection():
-            self.statusBar().showMessage(tr("Select the passage to rewrite first."), 6000)
-            return
-        text = cursor.selection().toPlainText()
-        self.session.begin_rewrite(cursor.selectionStart(), cursor.selectionEnd(), text)
-        self.rewrite_panel.open_for(text)
+        text = self.session.rewrite_selection()
+        if text is not None:
+            self.rewrite_panel.open_for(text)
 
     @Slot(str)
     def run_rewrite(self, mode_id: str) -> None:
@@ -318,29 +313,29 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def run_task(self, task_id: str) -> bool:
         """Run a task on the text it reads; its candidates stream into the side panel."""
-        task = find_task(self.session.tasks, task_id)
-        start, end = task_span(self.editor, task)
-        text = self.bridge.document.text(start, end)
-        if not text.strip():
-            problem = tr("{task}: there is no text here to work on.")
-            self.statusBar().showMessage(problem.format(task=task.label(task_language())), 6000)
+        text = self.session.begin_task(task_id)
+        if text is None:
             return False
-        self.session.begin_rewrite(start, end, text)
         self.rewrite_panel.open_for(text)
         return self.session.run_rewrite(task_id)
 
     @Slot(int)
-    def apply_rewrite(self, row: int) -> bool:
-        target = self.session.rewrite
-        if target is None:
-            return False
-        edit = self.session.apply_rewrite(row, self.bridge.document.text(target.start, target.end))
+    def apply_rewrite(self, row: int, insert: bool = False) -> bool:
+        """Enter on a candidate: what its task declares (replace, insert after, or, for a result only
+        shown, copy); `insert`: Ctrl+Enter, into the document even when the task only shows it."""
+        edit = self.session.apply_rewrite(row, insert=insert)
         if edit is None:
+            if self.session.rewrite_shown_only() and self.rewrite_panel.copy_candidate(row):
+                self.statusBar().showMessage(tr("Copied. Ctrl+Enter inserts it into the text."), 6000)
             return False
         self.rewrite_panel.hide()
         self.editor.apply_edit(edit)
         self.editor.setFocus()
         return True
+
+    @Slot(int)
+    def insert_candidate(self, row: int) -> bool:
+        return self.apply_rewrite(row, insert=True)
 
     @Slot()
     def cancel_rewrite(self) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from writer_app.assist.notes import DocumentNotes
-from writer_app.textfile import write_atomic
+from writer_app.document.textfile import write_atomic
 from writer_app.ui.i18n import tr
 
 log = logging.getLogger(__name__)

@@ -23,15 +23,17 @@ _RAW = Qt.ItemDataRole.UserRole  # the candidate as generated; the list shows it
 
 
 class _KeyList(QListWidget):
-    """A list where Enter chooses and Esc cancels."""
+    """A list where Enter chooses (Ctrl+Enter: chooses to insert) and Esc cancels."""
 
     chosen = Signal(int)
+    insertChosen = Signal(int)
     cancelled = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self.currentRow() >= 0:
-                self.chosen.emit(self.currentRow())
+                ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+                (self.insertChosen if ctrl else self.chosen).emit(self.currentRow())
             return
         if event.key() == Qt.Key.Key_Escape:
             self.cancelled.emit()
@@ -50,7 +52,8 @@ class _KeyList(QListWidget):
 
 class RewritePanel(QDockWidget):
     modeChosen = Signal(str)  # mode id
-    candidateChosen = Signal(int)  # candidate row
+    candidateChosen = Signal(int)  # candidate row: Enter
+    candidateInsert = Signal(int)  # candidate row: Ctrl+Enter (inserts even what is only shown)
     cancelled = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -65,7 +68,9 @@ class RewritePanel(QDockWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
-        layout.addWidget(QLabel(tr("Candidates (Enter uses one, Ctrl+C copies it, Esc keeps the original):")))
+        self.enter_label = QLabel(tr("Candidates:"))
+        self.enter_label.setWordWrap(True)
+        layout.addWidget(self.enter_label)
         self.candidates = _KeyList()
         self.candidates.setWordWrap(True)
         layout.addWidget(self.candidates, 1)
@@ -73,6 +78,7 @@ class RewritePanel(QDockWidget):
         self.mode_list.chosen.connect(lambda row: self.modeChosen.emit(self.modes[row].id))
         self.mode_list.itemDoubleClicked.connect(lambda _i: self.modeChosen.emit(self._current_mode()))
         self.candidates.chosen.connect(self.candidateChosen.emit)
+        self.candidates.insertChosen.connect(self.candidateInsert.emit)
         self.candidates.itemDoubleClicked.connect(
             lambda _i: self.candidateChosen.emit(self.candidates.currentRow())
         )
@@ -99,7 +105,8 @@ class RewritePanel(QDockWidget):
         self.raise_()
         self.mode_list.setFocus()
 
-    def start(self, label: str, count: int) -> None:
+    def start(self, label: str, count: int, enter_does: str = "") -> None:
+        self.enter_label.setText(tr("Candidates:") + " " + enter_does if enter_does else tr("Candidates:"))
         writing = (
             tr("{task}: writing {count} candidates…") if count > 1 else tr("{task}: writing a candidate…")
         )
@@ -127,6 +134,12 @@ class RewritePanel(QDockWidget):
 
     def done(self, message: str) -> None:
         self.status.setText(message)
+
+    def copy_candidate(self, row: int) -> bool:
+        text = self.candidate_text(row)
+        if text:
+            QApplication.clipboard().setText(text)
+        return bool(text)
 
     def candidate_text(self, row: int) -> str:
         item = self.candidates.item(row)

@@ -10,8 +10,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from writer_app.assist.requests import AssistError, ModelInfo, Role
 from writer_app.assist.session import Ghost, ModelState, WritingSession
-from writer_app.engine.completion import GenerationResult, GenerationStats
-from writer_app.engine.surprise import TokenSurprise
+from writer_app.engine.completion import GenerationResult, GenerationStats, TokenSurprise
 from writer_app.settings import Settings
 from writer_app.ui.ghost_editor import EditorDocument, GhostTextEdit
 from writer_app.ui.i18n import tr
@@ -155,8 +154,8 @@ class SessionBridge(QObject):
         )
         self.speed_label.setText(speed)
 
-    def rewrite_started(self, label: str, count: int) -> None:
-        self.panel.start(label, count)
+    def rewrite_started(self, label: str, count: int, enter_does: str) -> None:
+        self.panel.start(label, count, enter_does)
 
     def rewrite_chunk(self, row: int, text: str) -> None:
         self.panel.append(row, text)

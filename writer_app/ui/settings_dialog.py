@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app.assist.tasks import user_task_folder
+from writer_app.document.textfile import write_atomic
 from writer_app.settings import SETTING_LIMITS, Settings, block_list_path
-from writer_app.textfile import write_atomic
 from writer_app.ui.i18n import LANGUAGE_NAMES, tr
 from writer_app.ui.server_settings import ServerSettings
 

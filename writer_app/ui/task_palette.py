@@ -4,40 +4,20 @@ it reads (the selection, the paragraph, the text before the cursor, or the docum
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from writer_app.assist.tasks import Task
+from writer_app.assist.tasks import Task, ranked_matches
 from writer_app.ui.i18n import current_language, tr
 
-# How much a task may read: before the cursor, the newest characters; of a document, its beginning.
-BEFORE_CURSOR_CHARS = 4000
-DOCUMENT_CHARS = 12000
 _TASK_ID = Qt.ItemDataRole.UserRole
-
-
-def task_span(editor: QPlainTextEdit, task: Task) -> tuple[int, int]:
-    """The document range a task reads. A selection always wins for selection and paragraph tasks;
-    without one, a selection task reads the paragraph at the cursor."""
-    cursor = editor.textCursor()
-    if task.reads in ("selection", "paragraph") and cursor.hasSelection():
-        return cursor.selectionStart(), cursor.selectionEnd()
-    if task.reads in ("selection", "paragraph"):
-        block = cursor.block()
-        return block.position(), block.position() + max(0, block.length() - 1)
-    if task.reads == "before_cursor":
-        return max(0, cursor.position() - BEFORE_CURSOR_CHARS), cursor.position()
-    end = QTextCursor(editor.document())
-    end.movePosition(QTextCursor.MoveOperation.End)
-    return 0, min(end.position(), DOCUMENT_CHARS)
 
 
 class _FilterEdit(QLineEdit):
@@ -86,6 +66,7 @@ class TaskPalette(QDialog):
         self.results = QListWidget(self)
         chinese_first = current_language() == "zh_CN"
         reads, outputs = _reads_names(), _output_names()
+        self._shown: dict[str, tuple[str, str]] = {}  # task id -> (its line, its tooltip)
         for task in tasks:
             # both labels, the interface's language first: either finds the task
             first, second = (
@@ -94,11 +75,8 @@ class TaskPalette(QDialog):
             text = f"{first} · {second}" if first != second else first
             if task.recommended:
                 text += "   " + tr("(best with {models})").format(models=", ".join(task.recommended))
-            item = QListWidgetItem(text)
-            item.setData(_TASK_ID, task.id)
             tip = tr("reads the {what}; result: {result}")
-            item.setToolTip(tip.format(what=reads[task.reads], result=outputs[task.output]))
-            self.results.addItem(item)
+            self._shown[task.id] = (text, tip.format(what=reads[task.reads], result=outputs[task.output]))
         self.query = _FilterEdit(self.results)
         self.query.setPlaceholderText(tr("Type to find a task"))
         self.query.textChanged.connect(self.filter)
@@ -115,13 +93,15 @@ class TaskPalette(QDialog):
         self.query.setFocus()  # typing filters at once
 
     def filter(self, query: str) -> None:
-        first = None
-        for row, task in enumerate(self.tasks):
-            hidden = not task.matches(query)
-            self.results.item(row).setHidden(hidden)
-            if not hidden and first is None:
-                first = row
-        self.results.setCurrentRow(first if first is not None else -1)
+        """Show the tasks the query finds, the best named first, and select the first."""
+        self.results.clear()
+        for task in ranked_matches(self.tasks, query):
+            text, tip = self._shown[task.id]
+            item = QListWidgetItem(text)
+            item.setData(_TASK_ID, task.id)
+            item.setToolTip(tip)
+            self.results.addItem(item)
+        self.results.setCurrentRow(0 if self.results.count() else -1)
 
     def visible_ids(self) -> list[str]:
         items = (self.results.item(r) for r in range(self.results.count()))

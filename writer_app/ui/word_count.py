@@ -16,7 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QTextDocument
 
-from writer_app.engine.text_codec import CJK_LETTERS
+from writer_app.engine.cjk import CJK_LETTERS
 
 _CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
 _WORD = re.compile(f"[^\\W{CJK_LETTERS}]+")

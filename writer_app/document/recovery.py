@@ -27,20 +27,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from writer_app import paths
+from writer_app.document.raw_text import assemble
+from writer_app.document.textfile import TextFormat, read_text_file, split_breaks, write_atomic
 from writer_app.errors import UserError
-from writer_app.textfile import TextFormat, join_lines, read_text_file, split_breaks, write_atomic
 
 SUFFIX = ".recovery.json"
 JOURNAL = ".journal"
 FORMAT_VERSION = 2
-BLOCK_BREAK = "\u2029"
-
-
-def assemble(raw: str, breaks: list[str | None] | None, newline: str) -> str:
-    """The file's text from the editor's: block breaks become the file's line breaks."""
-    if breaks is None:
-        return raw.replace(BLOCK_BREAK, newline) if newline != BLOCK_BREAK else raw
-    return join_lines(raw.split(BLOCK_BREAK), breaks, newline)
 
 
 @dataclass
