@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE.parent))
 from machine import cpu_model  # noqa: E402
 
 from writer_app.assist.context_window import ContextWindow  # noqa: E402
-from writer_app.assist.runner import model_info, run_request  # noqa: E402
+from writer_app.engine.local_backend import LocalBackend  # noqa: E402
 from writer_app.assist.session import WritingSession  # noqa: E402
 from writer_app.engine.generate import Engine, GenerationStats  # noqa: E402
 from writer_app.settings import Settings  # noqa: E402
@@ -80,7 +80,7 @@ class Engineered:
 
     def submit(self, request) -> None:
         session = self.session
-        result = run_request(self.engine, request, lambda row, text: session.chunk(request.request_id, row, text))
+        result = LocalBackend(self.engine).run(request, lambda row, text: session.chunk(request.request_id, row, text))
         self.stats.append(result.stats)
         session.finished(request.request_id, result)
 
@@ -97,7 +97,7 @@ def make(engine: Engine, text: str, policy: str) -> tuple[WritingSession, Docume
     settings = Settings(greedy=True, alternatives=1, suggestion_tokens=8)
     session = WritingSession(settings, client, quiet, doc, quiet)
     client.session = session
-    session.model_loaded(model_info(engine))
+    session.model_loaded(LocalBackend(engine).info())
     if policy == "sliding":
         session.window = SlidingWindow(session.window.max_chars)
     return session, doc, client

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from tests.fixtures_models import CHATML_TEMPLATE
 from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind, Role
-from writer_app.assist.runner import run_request
 from writer_app.assist.session import Edit, Ghost, ModelState, WritingSession
 from writer_app.engine.chat_template import ChatTemplate
 from writer_app.engine.generate import Engine, GenerationResult, GenerationStats
+from writer_app.engine.local_backend import LocalBackend
 from writer_app.settings import Settings
 
 
@@ -159,8 +159,8 @@ class SyncEngine:
     def submit(self, request: AssistRequest) -> None:
         assert self.session is not None
         session = self.session
-        result = run_request(
-            self.engine, request, lambda row, text: session.chunk(request.request_id, row, text)
+        result = LocalBackend(self.engine).run(
+            request, lambda row, text: session.chunk(request.request_id, row, text)
         )
         if result is not None:
             self.stats.append((request.kind, result.stats))

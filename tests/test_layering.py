@@ -1,4 +1,6 @@
-"""Imports point down only: ui -> remote -> assist -> engine; models -> engine; cli -> anything.
+"""Imports point down only: ui -> assist -> engine; remote -> engine (the server engine sits beside the
+local one, under the backend contract in engine/backend.py); backends -> engine, remote, models (it opens
+either); models -> engine; document stands alone; cli -> anything.
 
 Every module's imports are read with `ast`. Qt lives in ui/ alone; torch and the export stack live in
 models/ alone, and only inside functions there (the laptop install runs without them).
@@ -25,8 +27,9 @@ ALLOWED: dict[str, set[str]] = {
     "settings": BASE | {"engine"},
     "models": BASE | {"engine", "models"},
     "assist": BASE | {"engine", "settings", "assist"},
-    "remote": BASE | {"engine", "assist", "remote"},
-    "ui": BASE | {"engine", "models", "settings", "document", "assist", "remote", "ui"},
+    "remote": BASE | {"engine", "remote"},
+    "backends": BASE | {"engine", "models", "remote"},
+    "ui": BASE | {"engine", "models", "settings", "document", "assist", "remote", "backends", "ui"},
     "cli": None,  # the command line may use anything
     "cli_models": None,
     "cli_common": BASE,
@@ -106,6 +109,13 @@ def test_every_module_imports_only_downwards():
         ("assist/x.py", "def f():\n    import torch", "the export stack outside models/"),
         ("models/x.py", "import torch", "must be imported inside functions"),
         ("engine/sub/x.py", "from ...models import store", "engine may not import models"),
+        (
+            "remote/x.py",
+            "from writer_app.assist.requests import AssistRequest",
+            "remote may not import assist",
+        ),
+        ("assist/x.py", "from writer_app.remote import remote_engine", "assist may not import remote"),
+        ("engine/x.py", "from writer_app.remote import remote_engine", "engine may not import remote"),
     ],
 )
 def test_the_checker_catches_an_import_that_points_the_wrong_way(file, source, complaint):
@@ -130,3 +140,13 @@ def test_listing_models_loads_no_runtime(tmp_path):
         env={"WRITER_APP_HOME": str(tmp_path), "PATH": ""},
     ).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("module", ["writer_app.assist.session", "writer_app.remote.remote_engine"])
+def test_the_session_and_the_server_engine_load_no_local_runtime(module):
+    """A server-only install could leave onnxruntime out: neither the session nor the server engine
+    needs it (nor the tokenizer library, nor Qt)."""
+    heavy = ("onnxruntime", "tokenizers", "PySide6")
+    code = f"import sys, {module}\nprint(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -88,12 +88,12 @@ def test_the_window_runs_rewrites_on_the_instruction_model_and_ghost_text_on_the
     qtbot.waitUntil(
         lambda: not window.session.busy and window.session.rewrite.request_id is None, timeout=20000
     )
-    assert worker.engines[Role.INSTRUCTION].spec.name == "tiny-chat"
-    assert worker.engines[Role.CONTINUATION].spec.name == "tiny"
+    assert worker.backends[Role.INSTRUCTION][1].name == "tiny-chat"
+    assert worker.backends[Role.CONTINUATION][1].name == "tiny"
     assert window.bridge.instruction_label.text().startswith("Instructions: tiny-chat (")
     assert window.rewrite_panel.isVisible()
     window.session.instruction.unload()
-    qtbot.waitUntil(lambda: Role.INSTRUCTION not in worker.engines, timeout=5000)
+    qtbot.waitUntil(lambda: Role.INSTRUCTION not in worker.backends, timeout=5000)
     assert window.bridge.instruction_label.text() == "Instructions: loads when first used"
 
 

@@ -31,7 +31,14 @@ def connect(server: FaultServer, key: str = "") -> RemoteEngine:
 
 def suggest(engine: RemoteEngine) -> tuple[list[str], ServerError]:
     chunks: list[str] = []
-    req = AssistRequest(1, RequestKind.CONTINUE, "Waves", 0, max_new_tokens=8, sampling=SamplingParams())
+    req = AssistRequest(
+        request_id=1,
+        kind=RequestKind.CONTINUE,
+        prompt="Waves",
+        revision=0,
+        max_new_tokens=8,
+        sampling=SamplingParams(),
+    )
     with pytest.raises(ServerError) as failure:
         engine.run(req, lambda _row, text: chunks.append(text))
     assert "\n" not in str(failure.value)
@@ -40,7 +47,7 @@ def suggest(engine: RemoteEngine) -> tuple[list[str], ServerError]:
 
 def test_a_working_stream_and_the_key_sent_as_a_bearer_token(faults):
     engine = connect(faults, key="s3cret")
-    req = AssistRequest(1, RequestKind.CONTINUE, "Waves", 0, max_new_tokens=8)
+    req = AssistRequest(request_id=1, kind=RequestKind.CONTINUE, prompt="Waves", revision=0, max_new_tokens=8)
     result = engine.run(req, lambda _row, _text: None)
     assert result.text == "Hello there" and faults.seen_keys[-1] == "Bearer s3cret"
 
@@ -141,7 +148,9 @@ def test_a_proxy_named_by_the_environment_carries_the_requests(faults, monkeypat
         engine = RemoteEngine.connect(
             ServerChoice(f"http://writers.test:{port}/v1", "m"), key="", timeouts=QUICK
         )
-        req = AssistRequest(1, RequestKind.CONTINUE, "Waves", 0, max_new_tokens=8)
+        req = AssistRequest(
+            request_id=1, kind=RequestKind.CONTINUE, prompt="Waves", revision=0, max_new_tokens=8
+        )
         assert engine.run(req, lambda _row, _text: None).text == "Hello there"
         method, target, credentials = proxy.seen[0]
         assert (method, target) == ("GET", f"http://writers.test:{port}/v1/models")

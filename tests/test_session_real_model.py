@@ -6,9 +6,9 @@ import pytest
 
 from tests.session_fakes import SyncEngine, make_session
 from writer_app.assist.requests import RequestKind
-from writer_app.assist.runner import model_info
 from writer_app.assist.session import WARM_DELAY_MS
 from writer_app.engine.generate import Engine
+from writer_app.engine.local_backend import LocalBackend
 
 PARAGRAPH = (
     "The ferry left the harbour a little after six, while the town still slept behind its shutters. "
@@ -25,7 +25,7 @@ def long_engine(long_model):
 def test_typing_at_the_end_of_a_long_document_reuses_the_cached_prefix(long_engine):
     document = (PARAGRAPH * (50_000 // len(PARAGRAPH) + 1))[:50_000]
     engine = SyncEngine(long_engine)
-    h = make_session(document, engine=engine, loaded=model_info(long_engine), alternatives=1)
+    h = make_session(document, engine=engine, loaded=LocalBackend(long_engine).info(), alternatives=1)
     keys = "and then the wind turned, suddenly."
     for index, key in enumerate(keys):
         h.doc.type(key)
@@ -51,7 +51,9 @@ def test_chinese_text_keeps_its_prefix_once_the_window_has_learned_its_tokens(ch
     sentence = "".join(ZH_CHARS[i % 60] for i in range(23)) + "。"
     document = sentence * 200  # 4,800 characters
     sync = SyncEngine(engine)
-    h = make_session(document, engine=sync, loaded=model_info(engine), alternatives=1, suggestion_tokens=8)
+    h = make_session(
+        document, engine=sync, loaded=LocalBackend(engine).info(), alternatives=1, suggestion_tokens=8
+    )
     for key in "我们在山上看见了很多的风景":
         h.doc.type(key)
         h.clock.advance(WARM_DELAY_MS)

@@ -324,7 +324,7 @@ def test_an_exception_in_the_worker_reaches_the_writer_as_a_message(qtbot, windo
     def broken(*_args, **_kwargs):
         raise RuntimeError("the kernel fell over")
 
-    monkeypatch.setattr(window.bridge.host.worker.engine, "generate", broken)
+    monkeypatch.setattr(window.bridge.host.worker.backend.engine, "generate", broken)
     qtbot.keyClick(window.editor, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.session.busy, timeout=10000)
     assert "generation failed: the kernel fell over" in window.statusBar().currentMessage()

@@ -9,7 +9,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,9 +19,8 @@ from writer_app.cli_models import build_models_parser, run_models
 from writer_app.errors import UserError
 
 if TYPE_CHECKING:
-    from writer_app.engine.generate import Engine
+    from writer_app.engine.backend import Backend
     from writer_app.engine.sampling import SamplingParams
-    from writer_app.remote.remote_engine import RemoteEngine
 
 COMMANDS = ("complete", "task", "models")
 log = logging.getLogger("writer_app")
@@ -177,14 +175,12 @@ def run_complete(args: argparse.Namespace) -> int:
     return _stream(engine, prompt, args, sampling, max_new_tokens=args.max_new_tokens, stop_at=args.stop)
 
 
-def _engine(args: argparse.Namespace) -> Engine | RemoteEngine:
+def _engine(args: argparse.Namespace) -> Backend:
     """The local model named by --model, or the server named by --server."""
-    if args.server is None:
-        from writer_app.engine.generate import Engine
-        from writer_app.models.store import ModelStore
+    from writer_app.backends import open_backend
 
-        return Engine.load(ModelStore().resolve(args.model), threads=args.threads)
-    from writer_app.remote.remote_engine import RemoteEngine
+    if args.server is None:
+        return open_backend(args.model, args.threads)
     from writer_app.remote.server_config import ServerChoice, normalize_base_url
     from writer_app.settings import load_settings
 
@@ -194,13 +190,12 @@ def _engine(args: argparse.Namespace) -> Engine | RemoteEngine:
     model = args.server_model or settings.server_model
     if not model:
         raise UserError("name the server's model with --server-model (writer-app models list --server URL)")
-    return RemoteEngine.connect(ServerChoice(normalize_base_url(args.server), model))
+    return open_backend(ServerChoice(normalize_base_url(args.server), model).ref)
 
 
 def run_task(args: argparse.Namespace) -> int:
     from writer_app.assist.prompts import estimate_tokens, task_prompt
     from writer_app.assist.tasks import find_task, load_tasks, user_task_folder
-    from writer_app.engine.generate import Engine
 
     tasks, problems = load_tasks()
     if args.list:
@@ -224,9 +219,10 @@ def run_task(args: argparse.Namespace) -> int:
     text = _read_prompt(args)
     sampling = _sampling_from(args)
     engine = _engine(args)
-    remote = not isinstance(engine, Engine)
-    template = None if remote or not engine.spec.follows_instructions else engine.spec.chat_template
-    plan = task_prompt(task, text, text_tokens=estimate_tokens(text), template=template, chat=remote)
+    info = engine.info()
+    template = info.chat_template if info.follows_instructions and not info.renders_chat else None
+    chat = info.renders_chat
+    plan = task_prompt(task, text, text_tokens=estimate_tokens(text), template=template, chat=chat)
     if args.num is None:
         args.num = task.candidates or 1
     max_new = args.max_new_tokens or plan.max_new_tokens
@@ -242,7 +238,7 @@ def run_task(args: argparse.Namespace) -> int:
 
 
 def _stream(
-    engine: Engine | RemoteEngine,
+    engine: Backend,
     prompt: str,
     args: argparse.Namespace,
     sampling: SamplingParams,
@@ -252,51 +248,35 @@ def _stream(
     messages: tuple[dict[str, str], ...] = (),
 ) -> int:
     """Generate, streaming the first alternative to stdout, then the others; Ctrl-C stops cleanly."""
-    from writer_app.assist.requests import AssistRequest, RequestKind
-    from writer_app.engine.generate import Engine
+    from writer_app.engine.backend import GenerationRequest, RequestKind
 
-    cancel = threading.Event()
+    request = GenerationRequest(
+        kind=RequestKind.REWRITE if messages else RequestKind.CONTINUE,
+        prompt=prompt,
+        max_new_tokens=max_new_tokens,
+        sampling=sampling,
+        num_alternatives=args.num or 1,
+        stop_at=stop_at,
+        time_budget_ms=args.time_limit,
+        messages=messages,
+    )
 
     def on_text(row: int, delta: str) -> None:
         if row == 0:
             _write(delta)
 
+    info = engine.info()
+    where = {"model": info.name, **({"server": info.where} if info.where else {"threads": info.threads})}
     try:
-        if isinstance(engine, Engine):
-            result = engine.generate(
-                prompt,
-                max_new_tokens=max_new_tokens,
-                sampling=sampling,
-                num_alternatives=args.num or 1,
-                stop_at=stop_at,
-                cancel=cancel,
-                on_text=on_text,
-                time_budget_ms=args.time_limit,
-            )
-            where = {"model": engine.spec.name, "threads": engine.model.threads}
-        else:
-            kind = RequestKind.REWRITE if messages else RequestKind.CONTINUE
-            request = AssistRequest(
-                request_id=1,
-                kind=kind,
-                prompt=prompt,
-                revision=0,
-                max_new_tokens=max_new_tokens,
-                sampling=sampling,
-                num_alternatives=args.num or 1,
-                stop_at=stop_at,
-                time_budget_ms=args.time_limit,
-                messages=messages,
-                cancel=cancel,
-            )
-            result = engine.run(request, on_text)
-            where = {"model": engine.model, "server": engine.endpoint.where}
+        result = engine.run(request, on_text)
     except KeyboardInterrupt:
-        cancel.set()
+        request.cancel.set()
         _write("\n")
         print("writer-app: interrupted", file=sys.stderr)
         return 130
     _write("\n")
+    if result is None:  # a generation answers always; a backend that answered nothing is said so
+        raise UserError("the model gave no answer")
     # The first was streamed as it came; the others follow most probable first, each distinct text once.
     others = [
         i for i in result.ranked() if i != 0 and result.completions[i].text.strip() != result.text.strip()

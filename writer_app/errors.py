@@ -11,3 +11,15 @@ class ModelError(UserError):
 
 class NoModelInstalled(ModelError):
     """No model was named and none is installed."""
+
+
+class ServerFailure(UserError):
+    """A server did not answer, refused, or answered with something unusable. `status`: the HTTP status
+    it answered with (None: no answer, or one that was not HTTP's); `retry_after_s` when it said when."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after_s: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after_s = retry_after_s

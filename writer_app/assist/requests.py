@@ -6,29 +6,34 @@ failures come back as an ErrorKind plus a message, so nothing downstream reads m
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
-from writer_app.engine.chat_template import ChatTemplate
+from writer_app.engine.backend import GenerationRequest, ModelInfo, RequestKind
 from writer_app.engine.sampling import SamplingParams
-from writer_app.errors import ModelError, NoModelInstalled, UserError
+from writer_app.errors import ModelError, NoModelInstalled, ServerFailure, UserError
 from writer_app.settings import Settings, blocked_phrases
 
-
-class RequestKind(Enum):
-    CONTINUE = "continue"  # ghost text after the cursor
-    REWRITE = "rewrite"  # candidates for the selection
-    WARM = "warm"  # run the prompt into the KV cache, generate nothing
-    SURPRISE = "surprise"  # rank each token of a passage among the model's predictions
-    CHOICES = "choices"  # the most likely next words at the cursor, for the writer to pick from
+# The backend's request kinds and model facts are the session's too.
+__all__ = [
+    "AssistError",
+    "AssistRequest",
+    "ErrorKind",
+    "ModelInfo",
+    "RequestKind",
+    "RequestRegistry",
+    "Role",
+    "generation_error",
+    "load_error",
+    "sampling_from",
+]
 
 
 class ErrorKind(Enum):
     NO_MODEL = "no_model"  # none installed, or none loaded
     MODEL_BROKEN = "model_broken"  # the folder is missing, incomplete, corrupt or unloadable
-    MODEL_LOADING = "model_loading"  # asked for something that needs the model's facts while it loads
+    SERVER = "server"  # a server did not answer, refused, or answered with something unusable
     BAD_REQUEST = "bad_request"  # parameters the engine refuses
     GENERATION_FAILED = "generation_failed"  # anything else that went wrong while generating
 
@@ -43,6 +48,8 @@ def load_error(exc: BaseException) -> AssistError:
     """What a failed model load means to the writer."""
     if isinstance(exc, NoModelInstalled):
         return AssistError(ErrorKind.NO_MODEL, str(exc))
+    if isinstance(exc, ServerFailure):
+        return AssistError(ErrorKind.SERVER, str(exc))
     if isinstance(exc, UserError):
         return AssistError(ErrorKind.MODEL_BROKEN, str(exc))
     return AssistError(ErrorKind.MODEL_BROKEN, f"could not load the model: {exc}")
@@ -50,6 +57,8 @@ def load_error(exc: BaseException) -> AssistError:
 
 def generation_error(exc: BaseException) -> AssistError:
     """What a failed generation means to the writer."""
+    if isinstance(exc, ServerFailure):
+        return AssistError(ErrorKind.SERVER, str(exc))
     if isinstance(exc, ModelError):
         return AssistError(ErrorKind.MODEL_BROKEN, str(exc))
     if isinstance(exc, (ValueError, UserError)):
@@ -64,39 +73,13 @@ class Role(Enum):
     INSTRUCTION = "instruction"
 
 
-@dataclass
-class AssistRequest:
+@dataclass(kw_only=True)
+class AssistRequest(GenerationRequest):
+    """A request of the session's: the backend's request, with what the session routes it by."""
+
     request_id: int
-    kind: RequestKind
-    prompt: str
     revision: int  # the document revision the prompt was read from
-    max_new_tokens: int = 24
-    max_prompt_tokens: int | None = None
-    sampling: SamplingParams = field(default_factory=SamplingParams)
-    num_alternatives: int = 1
-    stop_at: str | None = None
     role: Role = Role.CONTINUATION
-    time_budget_ms: int | None = None  # end the answer after this long, whatever its length
-    subject: str = ""  # SURPRISE: the passage scored (the prompt is the text before it)
-    # An instruction as chat turns, for an engine that applies the chat template itself (a server).
-    messages: tuple[dict[str, str], ...] = ()
-    cancel: threading.Event = field(default_factory=threading.Event)
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    name: str
-    context_length: int
-    follows_instructions: bool
-    chat_template: ChatTemplate | None
-    load_ms: float
-    threads: int
-    size_mb: float = 0.0  # the weights' size: what the model adds to memory once mapped
-    licence: str = ""  # as its manifest records it; "" = not stated
-    source: str = ""  # where it came from (hub id, gguf:FILE, …)
-    renders_chat: bool = False  # takes chat turns (AssistRequest.messages) and applies its own template
-    logprobs: bool = True  # gives token probabilities (word choices, the surprise view, ranking)
-    where: str = ""  # the host the text is sent to; "" = this computer
 
 
 class RequestRegistry:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from writer_app.errors import UserError
+from writer_app.errors import ServerFailure
 from writer_app.remote.server_config import is_this_computer
 
 CONNECT_TIMEOUT_S = 5.0
@@ -28,12 +28,9 @@ FIRST_TOKEN_TIMEOUT_S = 60.0  # a long prompt on a busy server takes a while bef
 BETWEEN_TOKENS_TIMEOUT_S = 30.0
 
 
-class ServerError(UserError):
-    """One line for the status bar (and the command line); retry_after_s when the server said when."""
-
-    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
+class ServerError(ServerFailure):
+    """One line for the status bar (and the command line); the HTTP status when the server answered with
+    one, retry_after_s when it said when."""
 
 
 @dataclass(frozen=True)
@@ -185,20 +182,26 @@ class Endpoint:
     def refusal(self, status: int, detail: str, retry_after: str | None) -> ServerError:
         where = self.where
         if status in (401, 403):
-            return ServerError(f"the server at {where} refused the API key ({status}): check it in Settings")
+            return ServerError(
+                f"the server at {where} refused the API key ({status}): check it in Settings", status=status
+            )
         if status == 404:
             return ServerError(
-                f"not found at {where} ({status}): {detail or 'check the address and model name'}"
+                f"not found at {where} ({status}): {detail or 'check the address and model name'}",
+                status=status,
             )
         if status in (429, 503):
             seconds = _seconds(retry_after)
             when = f"; try again in {seconds:.0f} s" if seconds is not None else "; try again shortly"
             busy = "too many requests" if status == 429 else "unavailable"
             return ServerError(
-                f"the server at {where} is busy ({status}, {busy}){when}", retry_after_s=seconds
+                f"the server at {where} is busy ({status}, {busy}){when}",
+                status=status,
+                retry_after_s=seconds,
             )
         return ServerError(
-            f"the server at {where} refused the request ({status}): {detail or 'no reason given'}"
+            f"the server at {where} refused the request ({status}): {detail or 'no reason given'}",
+            status=status,
         )
 
 

@@ -12,11 +12,10 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from writer_app.assist.requests import AssistRequest, ModelInfo, RequestKind
+from writer_app.engine.backend import GenerationRequest, ModelInfo, OnText, RequestKind
 from writer_app.engine.completion import (
     Completion,
     GenerationResult,
@@ -101,7 +100,7 @@ class RemoteEngine:
         )
 
     # --- requests -------------------------------------------------------------------------------------
-    def run(self, request: AssistRequest, on_text: Callable[[int, str], None]) -> GenerationResult | None:
+    def run(self, request: GenerationRequest, on_text: OnText) -> GenerationResult | None:
         if request.kind is RequestKind.WARM:
             return GenerationResult([], GenerationStats())  # the server keeps its own prompt cache
         if request.kind is RequestKind.CHOICES:
@@ -110,7 +109,7 @@ class RemoteEngine:
             return self._surprise(request)
         return self._generate(request, on_text)
 
-    def _generate(self, request: AssistRequest, on_text: Callable[[int, str], None]) -> GenerationResult:
+    def _generate(self, request: GenerationRequest, on_text: OnText) -> GenerationResult:
         chat = bool(request.messages)
         body: dict[str, Any] = {"model": self.model, "max_tokens": request.max_new_tokens}
         body.update(sampling_body(request.sampling))
@@ -156,7 +155,7 @@ class RemoteEngine:
                 if streams.all_done(rows) or streams.out_of_time():
                     return  # closing the stream tells the server to stop
 
-    def _choices(self, request: AssistRequest) -> GenerationResult:
+    def _choices(self, request: GenerationRequest) -> GenerationResult:
         if not self.abilities.logprobs:
             raise ServerError(f"the server at {self.endpoint.where} gives no word probabilities")
         k = request.num_alternatives
@@ -177,7 +176,7 @@ class RemoteEngine:
                 choices.append((text, math.exp(logprob)))
         return GenerationResult([], GenerationStats(), choices=choices[:k])
 
-    def _surprise(self, request: AssistRequest) -> GenerationResult | None:
+    def _surprise(self, request: GenerationRequest) -> GenerationResult | None:
         if not self.abilities.logprobs:
             raise ServerError(f"the server at {self.endpoint.where} gives no word probabilities")
         context, passage = request.prompt, request.subject
@@ -202,7 +201,7 @@ class _Streams:
     """The alternatives of one request as they stream: text, stop rules, the time limit, the block list."""
 
     def __init__(
-        self, request: AssistRequest, stats: GenerationStats, on_text: Callable[[int, str], None]
+        self, request: GenerationRequest, stats: GenerationStats, on_text: OnText
     ) -> None:
         self.request, self.stats, self.on_text = request, stats, on_text
         self.completions = [Completion(finish_reason="cancelled") for _ in range(request.num_alternatives)]
@@ -271,7 +270,7 @@ def _probe(endpoint: Endpoint, model: str, context: int) -> Abilities:
     try:
         answer = endpoint.post_json("/completions", {**body, "n": 2, "logprobs": 1})
     except ServerError as exc:
-        if "refused the request (4" not in str(exc):
+        if exc.status is None or not 400 <= exc.status < 500 or exc.status in (401, 403, 404, 429):
             raise
         endpoint.post_json("/completions", body)  # a server that rejects the extras still has to answer
         return Abilities(logprobs=False, n=False, context_length=context)

@@ -19,12 +19,9 @@ from writer_app.assist.requests import (
     generation_error,
     load_error,
 )
-from writer_app.assist.runner import model_info, run_request
-from writer_app.engine.generate import Engine
+from writer_app.backends import open_backend
+from writer_app.engine.backend import Backend, ModelInfo
 from writer_app.models.measured_speed import record_speed
-from writer_app.models.store import ModelStore
-from writer_app.remote.remote_engine import RemoteEngine
-from writer_app.remote.server_config import parse_ref
 from writer_app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -33,7 +30,7 @@ MIN_TOKENS_FOR_SPEED = 8
 
 
 class ModelWorker(QObject):
-    """Holds one engine per role: the continuation model, and a separate instruction model when
+    """Holds one backend per role: the continuation model, and a separate instruction model when
     Settings name one (requests for instructions run on the continuation model otherwise)."""
 
     modelLoaded = Signal(object, object)  # Role, ModelInfo
@@ -44,63 +41,55 @@ class ModelWorker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.engines: dict[Role, Engine | RemoteEngine] = {}
+        self.backends: dict[Role, tuple[Backend, ModelInfo]] = {}
 
     @property
-    def engine(self) -> Engine | RemoteEngine | None:
-        return self.engines.get(Role.CONTINUATION)
+    def backend(self) -> Backend | None:
+        loaded = self.backends.get(Role.CONTINUATION)
+        return loaded[0] if loaded else None
 
     @Slot(str, int, object)
     def load(self, model_ref: str, threads: int, role: Role) -> None:
-        self.engines.pop(role, None)
-        server = parse_ref(model_ref)
+        self.backends.pop(role, None)
         try:
-            if server is not None:
-                engine: Engine | RemoteEngine = RemoteEngine.connect(server)
-            else:
-                engine = Engine.load(ModelStore().resolve(model_ref or None), threads=threads or None)
+            backend = open_backend(model_ref, threads)
+            info = backend.info()
         except Exception as exc:  # every failure must reach the writer as a message
             log.debug("model load failed", exc_info=True)
             self.modelFailed.emit(role, load_error(exc))
             return
-        self.engines[role] = engine
-        info = engine.info() if isinstance(engine, RemoteEngine) else model_info(engine)
+        self.backends[role] = (backend, info)
         self.modelLoaded.emit(role, info)
 
     @Slot(object)
     def unload(self, role: Role) -> None:
-        self.engines.pop(role, None)
+        self.backends.pop(role, None)
 
     @Slot(object)
     def run(self, request: AssistRequest) -> None:
         if request.cancel.is_set():
             self.finished.emit(request.request_id, None)  # superseded before it started
             return
-        engine = self.engines.get(request.role) or self.engine
-        if engine is None:
+        loaded = self.backends.get(request.role) or self.backends.get(Role.CONTINUATION)
+        if loaded is None:
             self.failed.emit(request.request_id, AssistError(ErrorKind.NO_MODEL, tr("no model is loaded")))
             return
+        backend, info = loaded
 
         def on_text(row: int, text: str) -> None:
             self.chunk.emit(request.request_id, row, text)
 
         try:
-            if isinstance(engine, RemoteEngine):
-                result = engine.run(request, on_text)
-            else:
-                result = run_request(engine, request, on_text)
+            result = backend.run(request, on_text)
         except Exception as exc:
             log.exception("generation failed")
             self.failed.emit(request.request_id, generation_error(exc))
             return
         self.finished.emit(request.request_id, result)
-        # After the answer is on its way: the file it reads and writes never delays the writer.
-        if (
-            isinstance(engine, Engine)
-            and result is not None
-            and result.stats.new_tokens >= MIN_TOKENS_FOR_SPEED
-        ):
-            record_speed(engine.spec.name, result.stats.decode_ms_per_token)
+        # After the answer is on its way: the file it reads and writes never delays the writer. Only this
+        # computer's speed is this computer's to remember.
+        if not info.where and result is not None and result.stats.new_tokens >= MIN_TOKENS_FOR_SPEED:
+            record_speed(info.name, result.stats.decode_ms_per_token)
 
 
 class WorkerHost(QObject):
