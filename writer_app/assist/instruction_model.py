@@ -5,19 +5,17 @@ on first use, so a writer who never rewrites never pays for it, and it can be un
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from writer_app.assist.flow import FlowContext
 from writer_app.assist.ports import ModelState
 from writer_app.assist.requests import AssistError, ModelInfo, Role
 from writer_app.assist.wording import tr
 
-if TYPE_CHECKING:
-    from writer_app.assist.session import WritingSession
-
 
 class InstructionModel:
-    def __init__(self, session: WritingSession) -> None:
-        self.session = session
+    def __init__(self, context: FlowContext) -> None:
+        self.context = context
+        self.session = context.session
         self.state = ModelState()
         self._loaded_ref: str | None = None
         self._pending: Callable[[], object] | None = None
@@ -51,13 +49,13 @@ class InstructionModel:
         if not self.state.loading:
             self._set(ModelState(loading=True))
             self._loaded_ref = ref
-            self.session.listener.message(tr("Loading the instruction model {name}…").format(name=ref))
-            self.session.engine.load(ref, self.session.settings.threads, Role.INSTRUCTION)
+            self.context.listener.message(tr("Loading the instruction model {name}…").format(name=ref))
+            self.context.engine.load(ref, self.session.settings.threads, Role.INSTRUCTION)
         return True
 
     def loaded(self, info: ModelInfo) -> None:
         self._set(ModelState(info=info))
-        self.session.listener.message(tr("Instruction model {name} ready.").format(name=info.name))
+        self.context.listener.message(tr("Instruction model {name} ready.").format(name=info.name))
         pending, self._pending = self._pending, None
         if pending is not None:
             pending()
@@ -66,14 +64,14 @@ class InstructionModel:
         waiting, self._pending = self._pending is not None, None
         self._set(ModelState(error=error))
         message = self.session.explain(error)
-        self.session.listener.message(message)
+        self.context.listener.message(message)
         if waiting:
-            self.session.listener.rewrite_done(message)
+            self.context.listener.rewrite_done(message)
 
     def unload(self) -> None:
         """Free the instruction model's memory; it loads again on the next rewrite."""
         if self.state.info is not None or self.state.loading:
-            self.session.engine.unload(Role.INSTRUCTION)
+            self.context.engine.unload(Role.INSTRUCTION)
         self._pending = None
         self._loaded_ref = None
         self._set(ModelState())
@@ -90,4 +88,4 @@ class InstructionModel:
         self._publish()
 
     def _publish(self) -> None:
-        self.session.listener.instruction_model_changed(self.state if self.separate else None)
+        self.context.listener.instruction_model_changed(self.state if self.separate else None)

@@ -6,9 +6,11 @@ engine, settings, model and listener); no Qt.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from writer_app.assist.flow import FlowContext
+from writer_app.assist.instruction_model import InstructionModel
 from writer_app.assist.ports import Document, Edit
 from writer_app.assist.prompts import estimate_tokens, task_prompt
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind, Role, sampling_from
@@ -16,9 +18,6 @@ from writer_app.assist.tasks import Task, find_task
 from writer_app.assist.wording import still_loading, task_language, tr
 from writer_app.engine.cjk import CJK_LETTERS, CJK_PUNCTUATION
 from writer_app.engine.completion import GenerationResult
-
-if TYPE_CHECKING:
-    from writer_app.assist.session import WritingSession
 
 _CJK = re.compile(f"[{CJK_LETTERS}{CJK_PUNCTUATION}]")
 # How much a task may read: before the cursor, the newest characters; of a document, its beginning.
@@ -50,8 +49,15 @@ class RewriteTarget:
 
 
 class RewriteFlow:
-    def __init__(self, session: WritingSession) -> None:
-        self.session = session
+    """A rewrite or task on a passage: its request, its candidates, and using one."""
+
+    def __init__(
+        self, context: FlowContext, instruction: InstructionModel, tasks: Callable[[], list[Task]]
+    ) -> None:
+        self.context = context
+        self.session = context.session
+        self.instruction = instruction
+        self.tasks = tasks
         self.target: RewriteTarget | None = None
 
     def begin(self, start: int, end: int, text: str) -> None:
@@ -65,27 +71,27 @@ class RewriteFlow:
         target = self.target
         if target is None:
             return False
-        instruction = self.session.instruction
+        instruction = self.instruction
         started = instruction.when_ready(lambda: self._submit(task_id, target))
         if not started:
             error = instruction.state.error
-            self.session.listener.rewrite_done(
+            self.context.listener.rewrite_done(
                 still_loading() if error is None else self.session.explain(error)
             )
         elif instruction.state.loading:
-            self.session.listener.rewrite_done(
+            self.context.listener.rewrite_done(
                 tr("Loading the instruction model {name}…").format(name=instruction.ref())
             )
         return started
 
     def _submit(self, task_id: str, target: RewriteTarget) -> None:
-        session = self.session
-        info = session.instruction.info()
+        session, context = self.session, self.context
+        info = self.instruction.info()
         if target is not self.target or info is None:
             return  # closed, or another passage chosen, while the instruction model loaded
-        session.requests.cancel(target.request_id)
-        session.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
-        task = find_task(session.tasks, task_id)
+        context.requests.cancel(target.request_id)
+        context.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
+        task = find_task(self.tasks(), task_id)
         plan = task_prompt(
             task,
             target.text,
@@ -94,9 +100,9 @@ class RewriteFlow:
             template=info.chat_template if info.follows_instructions else None,
             chat=info.follows_instructions and info.renders_chat,
         )
-        request = session.requests.add(
+        request = context.requests.add(
             AssistRequest(
-                request_id=session.requests.new_id(),
+                request_id=context.requests.new_id(),
                 kind=RequestKind.REWRITE,
                 prompt=plan.prompt,
                 revision=session.revision,
@@ -112,14 +118,14 @@ class RewriteFlow:
         target.task = task
         target.candidates = [""] * request.num_alternatives
         label = task.label(task_language())
-        session.listener.rewrite_started(label, request.num_alternatives, enter_does(task))
-        session.engine.submit(request)
+        context.listener.rewrite_started(label, request.num_alternatives, enter_does(task))
+        context.engine.submit(request)
 
     def apply(self, row: int, *, insert: bool = False) -> Edit | None:
         """The edit that uses candidate `row`, or None (and why) when it cannot be used. A task shown in
         the panel changes nothing unless the writer asks to `insert` it; none is used once the passage
         changed since the task began."""
-        session, target = self.session, self.target
+        session, context, target = self.session, self.context, self.target
         if target is None or not 0 <= row < len(target.candidates):
             return None
         replacement = target.candidates[row].strip()
@@ -128,27 +134,27 @@ class RewriteFlow:
         task = target.task
         output = task.output if task is not None else "replace"
         if output == "panel" and not insert:
-            session.listener.rewrite_done(enter_does(task))
+            context.listener.rewrite_done(enter_does(task))
             return None
-        current_text = session.document.text(target.start, target.end)
+        current_text = context.document.text(target.start, target.end)
         if session.revision != target.revision or current_text != target.text:
-            session.listener.rewrite_done(
+            context.listener.rewrite_done(
                 tr("The text changed since the rewrite began; select it and try again.")
             )
             return None
         self.close()
         if task is not None and output != "replace":
-            session.listener.message(tr("Inserted. Ctrl+Z takes it out."))
+            context.listener.message(tr("Inserted. Ctrl+Z takes it out."))
             if task.reads == "document":  # a summary or title goes where the writer is
-                at, _ = session.document.cursor()
+                at, _ = context.document.cursor()
                 return Edit(at, at, replacement + "\n\n" if at == 0 else "\n\n" + replacement)
             return Edit(target.end, target.end, joined_after(target.text, replacement, task.reads))
-        session.listener.message(tr("Replaced. Ctrl+Z restores the original."))
+        context.listener.message(tr("Replaced. Ctrl+Z restores the original."))
         return Edit(target.start, target.end, replacement)
 
     def close(self) -> None:
         if self.target is not None:
-            self.session.requests.cancel(self.target.request_id)
+            self.context.requests.cancel(self.target.request_id)
         self.target = None
 
     # --- results, routed here by the session -------------------------------------------------------
@@ -160,7 +166,7 @@ class RewriteFlow:
         target = self._for(request)
         if target is not None and 0 <= row < len(target.candidates):
             target.candidates[row] += text
-            self.session.listener.rewrite_chunk(row, text)
+            self.context.listener.rewrite_chunk(row, text)
 
     def finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
         self.session.record_stats(request, result)
@@ -168,19 +174,19 @@ class RewriteFlow:
         if target is not None and result is not None and len(result.completions) > 1:
             # Most probable first, each distinct text once.
             target.candidates = [result.completions[i].text for i in result.ranked()] or target.candidates
-            self.session.listener.rewrite_candidates(list(target.candidates))
+            self.context.listener.rewrite_candidates(list(target.candidates))
         if target is not None:
             target.request_id = None
-            self.session.listener.rewrite_done(enter_does(target.task))
+            self.context.listener.rewrite_done(enter_does(target.task))
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:
         target = self._for(request)
         message = self.session.explain(error)
         if target is not None:
             target.request_id = None
-            self.session.listener.rewrite_done(message)
+            self.context.listener.rewrite_done(message)
         else:
-            self.session.listener.message(message)
+            self.context.listener.message(message)
 
 
 def enter_does(task: Task | None) -> str:

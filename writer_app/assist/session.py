@@ -11,9 +11,9 @@ a widget update. Tests drive it with a fake engine, clock and document.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from writer_app.assist.context_window import ContextWindow
+from writer_app.assist.flow import FlowContext, RequestFlow, Timers
 from writer_app.assist.instruction_model import InstructionModel
 from writer_app.assist.notes import DocumentNotes, with_notes
 from writer_app.assist.ports import (
@@ -24,7 +24,6 @@ from writer_app.assist.ports import (
     Ghost,
     ModelState,
     SessionListener,
-    Timer,
 )
 from writer_app.assist.prompts import CONTINUATION_PROMPT_TOKENS
 from writer_app.assist.requests import (
@@ -65,33 +64,31 @@ class WritingSession:
     ) -> None:
         self.settings = settings
         self.engine = engine
-        self.clock = clock
         self.document = document
         self.listener = listener
         self.requests = RequestRegistry()
+        self.timers = Timers(clock)
         self.revision = 0
         self.model = ModelState()
         self.continuation_ref = ""
-        self.instruction = InstructionModel(self)
         self.tasks: list[Task] = []
         self.notes = DocumentNotes()
         self.suggestion: Suggestion | None = None
-        self.rewrites = RewriteFlow(self)
-        self.surprise = SurpriseView(self)
-        self.choices = WordChoices(self)
-        self._surprise_timer: Timer | None = None
         self.composing = False
         self.last_stats: GenerationStats | None = None
         self.window = ContextWindow(int(CONTINUATION_PROMPT_TOKENS * INITIAL_CHARS_PER_TOKEN))
         self._chars_per_token = INITIAL_CHARS_PER_TOKEN
-        self._warm_timer: Timer | None = None
-        self._auto_timer: Timer | None = None
-        self._handlers = {
-            RequestKind.CONTINUE: (self._continue_chunk, self._continue_finished, self._continue_failed),
-            RequestKind.REWRITE: (self.rewrites.chunk, self.rewrites.finished, self.rewrites.failed),
-            RequestKind.WARM: (None, self._warm_finished, self._warm_failed),
-            RequestKind.SURPRISE: (None, self.surprise.finished, self.surprise.failed),
-            RequestKind.CHOICES: (None, self.choices.finished, self.choices.failed),
+        context = FlowContext(document, engine, listener, self.requests, self.timers, self)
+        self.instruction = InstructionModel(context)
+        self.rewrites = RewriteFlow(context, self.instruction, lambda: self.tasks)
+        self.surprise = SurpriseView(context)
+        self.choices = WordChoices(context)
+        self._flows: dict[RequestKind, RequestFlow] = {
+            RequestKind.CONTINUE: _ContinuationFlow(self),
+            RequestKind.REWRITE: self.rewrites,
+            RequestKind.WARM: _WarmFlow(),
+            RequestKind.SURPRISE: self.surprise,
+            RequestKind.CHOICES: self.choices,
         }
         self.tasks = load_tasks_saying_problems(self.listener.message)
 
@@ -175,7 +172,7 @@ class WritingSession:
             self.surprise.stale()
             self.surprise.schedule()
         if self.settings.auto_suggest:
-            self._restart_timer("_auto_timer", self.settings.auto_suggest_delay_ms, self.auto_suggest)
+            self.timers.restart("auto", self.settings.auto_suggest_delay_ms, self.auto_suggest)
 
     def document_replaced(self) -> None:
         """A new file (or a new document): nothing shown or pending belongs to it."""
@@ -203,12 +200,11 @@ class WritingSession:
         the writer picked its first words). False when nothing was asked."""
         if self.composing or not self.usable():
             return False
-        for slot in ("_warm_timer", "_surprise_timer"):
-            self._cancel_timer(slot)
+        self.timers.cancel("warm", "surprise")
         self.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
         self.dismiss()
         cursor, _ = self.document.cursor()
-        request = self._continuation(
+        request = self.continuation_request(
             RequestKind.CONTINUE,
             cursor,
             num_alternatives=self.settings.alternatives,
@@ -221,10 +217,10 @@ class WritingSession:
         )
         self.engine.submit(request)
         if starting_with:
-            self._publish()
+            self.publish_ghost()
         return True
 
-    def _continuation(self, kind: RequestKind, cursor: int, **kwargs) -> AssistRequest:
+    def continuation_request(self, kind: RequestKind, cursor: int, **kwargs) -> AssistRequest:
         """A request on the window before the cursor. Suggestions and warm-ups share it, so a warm-up
         runs exactly the prompt the next suggestion reuses."""
         start, end = self.window.span(cursor, self.document.text)
@@ -260,20 +256,24 @@ class WritingSession:
             return False
         self.requests.cancel_all(RequestKind.WARM)
         cursor, _ = self.document.cursor()
-        self.engine.submit(self._continuation(RequestKind.WARM, cursor))
+        self.engine.submit(self.continuation_request(RequestKind.WARM, cursor))
         return True
 
     def _schedule_warm(self) -> None:
-        self._restart_timer("_warm_timer", WARM_DELAY_MS, self.warm)
+        self.timers.restart("warm", WARM_DELAY_MS, self.warm)
 
     # --- the suggestion: accept, type through, cycle, dismiss ----------------------------------------
+    def ghost_text(self) -> str:
+        """The ghost text shown now ("" when none)."""
+        return self.suggestion.ghost if self.suggestion is not None else ""
+
     def ghost(self) -> Ghost | None:
         s = self.suggestion
         if s is None or not s.ghost:
             return None
         return Ghost(s.request_id, s.anchor, s.ghost, s.index, len(s.alternatives))
 
-    def _publish(self) -> None:
+    def publish_ghost(self) -> None:
         self.listener.ghost_changed(self.ghost())
 
     def accept_all(self) -> Edit | None:
@@ -283,7 +283,7 @@ class WritingSession:
         text = s.take_all()
         self.suggestion = None
         self.requests.cancel(s.request_id)  # stop generating the rest
-        self._publish()
+        self.publish_ghost()
         return self._accepted(s.anchor - len(text), text)
 
     def accept_word(self) -> Edit | None:
@@ -294,7 +294,7 @@ class WritingSession:
         if not s.ghost and s.finished:
             self.dismiss()
         else:
-            self._publish()
+            self.publish_ghost()
         return self._accepted(s.anchor - len(word), word)
 
     def _accepted(self, position: int, text: str) -> Edit:
@@ -310,13 +310,13 @@ class WritingSession:
         if not s.ghost and s.finished:
             self.dismiss()
         else:
-            self._publish()
+            self.publish_ghost()
         return Edit(position, position, text)
 
     def cycle(self, step: int) -> bool:
         if self.suggestion is None or not self.suggestion.cycle(step):
             return False
-        self._publish()
+        self.publish_ghost()
         return True
 
     def dismiss(self) -> None:
@@ -324,7 +324,31 @@ class WritingSession:
             return
         self.requests.cancel(self.suggestion.request_id)
         self.suggestion = None
-        self._publish()
+        self.publish_ghost()
+
+    # --- word choices, the surprise view, the instruction model: the window's commands -------------------
+    def request_choices(self) -> bool:
+        """Alt+Down: ask for the words the model weighs at the cursor (a menu opens when they come)."""
+        return self.choices.request()
+
+    def choice_rest(self) -> Edit | None:
+        """Before a picked word writes on from inside the model's own accepted text: the edit that takes
+        out the rest of that text (None when there is none)."""
+        return self.choices.take_out_rest()
+
+    def choose(self, text: str, prefix: str = "") -> bool:
+        """The writer picked `text` (after the ghost text kept, `prefix`): a suggestion begins with it."""
+        return self.choices.choose(text, prefix)
+
+    def show_surprise(self, on: bool) -> None:
+        self.surprise.toggle(on)
+
+    def instruction_state(self) -> ModelState | None:
+        """The separate instruction model's state; None when rewrites run on the continuation model."""
+        return self.instruction.state if self.instruction.separate else None
+
+    def unload_instruction_model(self) -> None:
+        self.instruction.unload()
 
     # --- rewrite: its own flow, sharing the session's requests, engine and listener ---------------------
     @property
@@ -373,14 +397,11 @@ class WritingSession:
     def close_rewrite(self) -> None:
         self.rewrites.close()
 
-    # --- results from the model thread ---------------------------------------------------------------
+    # --- results from the model thread: each to the flow of its request's kind ------------------------
     def chunk(self, request_id: int, row: int, text: str) -> None:
         request = self.requests.get(request_id)
-        if request is None:
-            return
-        on_chunk = self._handlers[request.kind][0]
-        if on_chunk is not None:
-            on_chunk(request, row, text)
+        if request is not None:
+            self._flows[request.kind].chunk(request, row, text)
 
     def finished(self, request_id: int, result: GenerationResult | None) -> None:
         request = self.requests.pop(request_id)
@@ -388,13 +409,12 @@ class WritingSession:
             return
         if result is not None and request.kind is not RequestKind.REWRITE:  # windows of the document only
             self._learn_chars_per_token(len(request.prompt), result.stats)
-        self._handlers[request.kind][1](request, result)
+        self._flows[request.kind].finished(request, result)
 
     def failed(self, request_id: int, error: AssistError) -> None:
         request = self.requests.pop(request_id)
-        if request is None:
-            return
-        self._handlers[request.kind][2](request, error)
+        if request is not None:
+            self._flows[request.kind].failed(request, error)
 
     def _learn_chars_per_token(self, chars: int, stats: GenerationStats) -> None:
         """Size the window from what the model's tokenizer really made of recent prompts."""
@@ -415,61 +435,14 @@ class WritingSession:
             return None
         return s
 
-    def _continue_chunk(self, request: AssistRequest, row: int, text: str) -> None:
-        s = self._current(request)
-        if s is None:
-            return  # stale: the writer moved on; never inserted at a wrong place
-        s.append(row, text)
-        if row == s.index or not s.ghost:
-            if not s.ghost and s.viable():
-                s.cycle(1)
-            self._publish()
-
     def record_stats(self, request: AssistRequest, result: GenerationResult | None) -> None:
         """The status bar's speed: the last request that ran to its end (cancelled ones do not count)."""
         if result is not None and not request.cancel.is_set():
             self.last_stats = result.stats
             self.listener.stats_changed(result.stats)
 
-    def _continue_finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
-        self.record_stats(request, result)
-        s = self._current(request)
-        if s is None:
-            return
-        s.finished = True
-        if not s.viable():
-            self.suggestion = None
-            self._publish()
-            self.listener.message(tr("The model had nothing to suggest here."))
-
-    def _continue_failed(self, request: AssistRequest, error: AssistError) -> None:
-        shown = self._current(request)
-        if shown is not None and not shown.ghost:  # text already streamed stays for the writer to take
-            self.suggestion = None
-            self._publish()
-        self.listener.message(self.explain(error))
-
-    def _warm_finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
-        if result is not None:
-            log.debug("warmed %d tokens, %d reused", result.stats.prompt_tokens, result.stats.reused_tokens)
-
-    def _warm_failed(self, request: AssistRequest, error: AssistError) -> None:
-        log.debug("warm-up failed (%s): %s", error.kind.value, error.message)  # the writer asked for nothing
-
-    # --- timers -----------------------------------------------------------------------------------------
-    def _restart_timer(self, slot: str, delay_ms: int, callback: Callable[[], object]) -> None:
-        self._cancel_timer(slot)
-        setattr(self, slot, self.clock.call_later(delay_ms, lambda: callback() and None))
-
-    def _cancel_timer(self, slot: str) -> None:
-        timer = getattr(self, slot)
-        if timer is not None:
-            timer.cancel()
-            setattr(self, slot, None)
-
     def shutdown(self) -> None:
-        for slot in ("_warm_timer", "_auto_timer", "_surprise_timer"):
-            self._cancel_timer(slot)
+        self.timers.cancel_all()
         self.requests.cancel_all()
         self.suggestion = None
         self.rewrites.target = None
@@ -477,3 +450,61 @@ class WritingSession:
     @property
     def busy(self) -> bool:  # any request in flight
         return len(self.requests) > 0
+
+
+class _ContinuationFlow:
+    """Ghost text streaming in: into the suggestion it was asked for, if that is still the one shown."""
+
+    def __init__(self, session: WritingSession) -> None:
+        self.session = session
+
+    def _current(self, request: AssistRequest) -> Suggestion | None:
+        """The suggestion this request feeds, if it is still the one shown on this revision."""
+        s = self.session.suggestion
+        if s is None or s.request_id != request.request_id or s.revision != self.session.revision:
+            return None
+        return s
+
+    def chunk(self, request: AssistRequest, row: int, text: str) -> None:
+        s = self._current(request)
+        if s is None:
+            return  # stale: the writer moved on; never inserted at a wrong place
+        s.append(row, text)
+        if row == s.index or not s.ghost:
+            if not s.ghost and s.viable():
+                s.cycle(1)
+            self.session.publish_ghost()
+
+    def finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
+        session = self.session
+        session.record_stats(request, result)
+        s = self._current(request)
+        if s is None:
+            return
+        s.finished = True
+        if not s.viable():
+            session.suggestion = None
+            session.publish_ghost()
+            session.listener.message(tr("The model had nothing to suggest here."))
+
+    def failed(self, request: AssistRequest, error: AssistError) -> None:
+        session = self.session
+        shown = self._current(request)
+        if shown is not None and not shown.ghost:  # text already streamed stays for the writer to take
+            session.suggestion = None
+            session.publish_ghost()
+        session.listener.message(session.explain(error))
+
+
+class _WarmFlow:
+    """A warm-up's answer: nothing to show (the writer asked for nothing)."""
+
+    def chunk(self, request: AssistRequest, row: int, text: str) -> None:
+        pass
+
+    def finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
+        if result is not None:
+            log.debug("warmed %d tokens, %d reused", result.stats.prompt_tokens, result.stats.reused_tokens)
+
+    def failed(self, request: AssistRequest, error: AssistError) -> None:
+        log.debug("warm-up failed (%s): %s", error.kind.value, error.message)

@@ -5,14 +5,10 @@ a suggestion the writer asks for cancels the scoring at once. Part of the sessio
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from writer_app.assist.flow import FlowContext
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind
 from writer_app.assist.wording import no_probabilities, tr
 from writer_app.engine.completion import GenerationResult
-
-if TYPE_CHECKING:
-    from writer_app.assist.session import WritingSession
 
 SURPRISE_DELAY_MS = 600
 # How far around the cursor a paragraph is looked for, and how much text before it is read as context.
@@ -21,8 +17,9 @@ CONTEXT_CHARS = 1500
 
 
 class SurpriseView:
-    def __init__(self, session: WritingSession) -> None:
-        self.session = session
+    def __init__(self, context: FlowContext) -> None:
+        self.context = context
+        self.session = context.session
         self.on = False
         self._starts: dict[int, int] = {}  # request id -> where its paragraph starts in the document
 
@@ -34,16 +31,16 @@ class SurpriseView:
 
     def stale(self) -> None:
         """The text changed: the colours no longer fit it."""
-        self.session.requests.cancel_all(RequestKind.SURPRISE)
-        self.session.listener.surprise_changed(0, [])
+        self.context.requests.cancel_all(RequestKind.SURPRISE)
+        self.context.listener.surprise_changed(0, [])
 
     def schedule(self) -> None:
         if self.on:
-            self.session._restart_timer("_surprise_timer", SURPRISE_DELAY_MS, self.request)
+            self.context.timers.restart("surprise", SURPRISE_DELAY_MS, self.request)
 
     def paragraph(self) -> tuple[int, int]:
         """The paragraph at the cursor: between the blank lines (or line breaks) around it."""
-        document = self.session.document
+        document = self.context.document
         cursor, _ = document.cursor()
         low = max(0, cursor - PARAGRAPH_REACH)
         before = document.text(low, cursor)
@@ -53,39 +50,42 @@ class SurpriseView:
         return start, end
 
     def request(self) -> bool:
-        session = self.session
+        session, context = self.session, self.context
         if not self.on or session.model.info is None:
             return False
         if not session.model.info.logprobs:
-            session.listener.message(no_probabilities())
+            context.listener.message(no_probabilities())
             return False
-        session.requests.cancel_all(RequestKind.SURPRISE)
+        context.requests.cancel_all(RequestKind.SURPRISE)
         start, end = self.paragraph()
-        passage = session.document.text(start, end)
+        passage = context.document.text(start, end)
         if not passage.strip():
             return False
-        request = session.requests.add(
+        request = context.requests.add(
             AssistRequest(
-                request_id=session.requests.new_id(),
+                request_id=context.requests.new_id(),
                 kind=RequestKind.SURPRISE,
-                prompt=session.document.text(max(0, start - CONTEXT_CHARS), start),
+                prompt=context.document.text(max(0, start - CONTEXT_CHARS), start),
                 subject=passage,
                 revision=session.revision,
             )
         )
         self._starts[request.request_id] = start
-        session.engine.submit(request)
+        context.engine.submit(request)
         return True
 
     # --- results, routed here by the session -------------------------------------------------------
+    def chunk(self, request: AssistRequest, row: int, text: str) -> None:
+        pass  # the ranks come whole, at the end
+
     def finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
         start = self._starts.pop(request.request_id, None)
         fresh = request.revision == self.session.revision and self.on
         if start is not None and fresh and result is not None and result.surprise is not None:
-            self.session.listener.surprise_changed(start, result.surprise)
+            self.context.listener.surprise_changed(start, result.surprise)
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:
         self._starts.pop(request.request_id, None)
-        self.session.listener.message(
+        self.context.listener.message(
             tr("The surprise view could not score this paragraph: {reason}").format(reason=error.message)
         )

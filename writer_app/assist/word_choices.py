@@ -6,15 +6,11 @@ there. Text the writer has edited is theirs: it is no longer the model's. Part o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from writer_app.assist.flow import FlowContext
 from writer_app.assist.ports import Edit
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind
 from writer_app.assist.wording import no_probabilities
 from writer_app.engine.completion import GenerationResult
-
-if TYPE_CHECKING:
-    from writer_app.assist.session import WritingSession
 
 CHOICES_SHOWN = 8
 
@@ -58,8 +54,9 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 class WordChoices:
-    def __init__(self, session: WritingSession) -> None:
-        self.session = session
+    def __init__(self, context: FlowContext) -> None:
+        self.context = context
+        self.session = context.session
         self.written = WrittenText()
         self._prefix: dict[int, str] = {}  # request id -> the ghost text kept before the choice
         self.rest: tuple[int, int] | None = None  # the model's text after the cursor, for the shown choices
@@ -67,28 +64,27 @@ class WordChoices:
     def request(self, ghost_offset: int = 0) -> bool:
         """Ask what the model weighs after the cursor and the first ghost_offset characters of the ghost
         text (0: right at the cursor)."""
-        session = self.session
+        session, context = self.session, self.context
         if session.composing or not session.usable() or session.model.info is None:
             return False
         if not session.model.info.logprobs:
-            session.listener.message(no_probabilities())
+            context.listener.message(no_probabilities())
             return False
-        suggestion = session.suggestion
-        prefix = suggestion.ghost[: max(0, ghost_offset)] if suggestion is not None else ""
-        session.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
-        cursor, _ = session.document.cursor()
-        request = session._continuation(RequestKind.CHOICES, cursor, num_alternatives=CHOICES_SHOWN)
+        prefix = session.ghost_text()[: max(0, ghost_offset)]
+        context.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
+        cursor, _ = context.document.cursor()
+        request = session.continuation_request(RequestKind.CHOICES, cursor, num_alternatives=CHOICES_SHOWN)
         request.prompt += prefix
         self._prefix[request.request_id] = prefix
         span = None if prefix else self.written.at(cursor)
         self.rest = (cursor, span[1]) if span is not None else None
-        session.engine.submit(request)
+        context.engine.submit(request)
         return True
 
     def take_out_rest(self) -> Edit | None:
         """The edit that removes the model's text after the cursor, before a choice writes it anew."""
         rest, self.rest = self.rest, None
-        cursor, _ = self.session.document.cursor()
+        cursor, _ = self.context.document.cursor()
         if rest is None or rest[0] != cursor or rest[1] <= cursor:
             return None
         return Edit(rest[0], rest[1], "")
@@ -98,12 +94,15 @@ class WordChoices:
         return self.session.request_suggestion(starting_with=prefix + text)
 
     # --- results, routed here by the session -------------------------------------------------------
+    def chunk(self, request: AssistRequest, row: int, text: str) -> None:
+        pass  # the choices come whole, at the end
+
     def finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
         prefix = self._prefix.pop(request.request_id, "")
         fresh = request.revision == self.session.revision
         if fresh and result is not None and result.choices:
-            self.session.listener.choices_ready(prefix, result.choices)
+            self.context.listener.choices_ready(prefix, result.choices)
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:
         self._prefix.pop(request.request_id, None)
-        self.session.listener.message(self.session.explain(error))
+        self.context.listener.message(self.session.explain(error))

@@ -32,8 +32,8 @@ def about_text(session: WritingSession) -> str:
         "",
         *_model_lines(tr("Ghost text model"), session.model),
         *(
-            _model_lines(tr("Rewrite model"), session.instruction.state)
-            if session.instruction.separate
+            _model_lines(tr("Rewrite model"), instruction)
+            if (instruction := session.instruction_state()) is not None
             else [tr("Rewrite model: the ghost text model")]
         ),
         "",

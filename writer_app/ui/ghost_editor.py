@@ -125,10 +125,10 @@ class GhostTextEdit(QPlainTextEdit):
     def _choose(self, text: str, prefix: str) -> None:
         if self.session is None:
             return
-        rest = self.session.choices.take_out_rest()  # inside the model's accepted text: write it anew
+        rest = self.session.choice_rest()  # inside the model's accepted text: write it anew
         if rest is not None:
             self.apply_edit(rest)
-        self.session.choices.choose(text, prefix)
+        self.session.choose(text, prefix)
 
     def show_surprise(self, start: int, ranks: list[TokenSurprise]) -> None:
         """Colour each token of the paragraph at start by its GLTR band; [] clears the colours."""
@@ -195,7 +195,7 @@ class GhostTextEdit(QPlainTextEdit):
             session.request_suggestion()
             return
         if key == Qt.Key.Key_Down and mods == Qt.KeyboardModifier.AltModifier:
-            session.choices.request()  # the words the model weighs here; the menu opens when they come
+            session.request_choices()  # the words the model weighs here; the menu opens when they come
             return
         if session.suggestion is not None:
             if self._handle_suggestion_key(session, event, key, mods):

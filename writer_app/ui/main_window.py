@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
         self.surprise_action.setEnabled(can)
         if not can and self.surprise_action.isChecked():
             self.surprise_action.setChecked(False)
-            self.session.surprise.toggle(False)
+            self.session.show_surprise(False)
 
     def use_server(self, on: bool) -> None:
         """Assist → Use the Server: the local models are one click away, and back."""

@@ -68,9 +68,7 @@ def build_menus(w: MainWindow) -> None:
     view.addSeparator()
     w.wrap_action = _action(w, view, tr("Soft &Wrap"), w.toggle_wrap, checkable=True)
     w.dark_action = _action(w, view, tr("&Dark Theme"), w.toggle_dark, checkable=True)
-    surprise = _action(
-        w, view, tr("&Surprise View"), w.session.surprise.toggle, "Ctrl+Shift+G", checkable=True
-    )
+    surprise = _action(w, view, tr("&Surprise View"), w.session.show_surprise, "Ctrl+Shift+G", checkable=True)
     w.surprise_action = surprise
     surprise.setToolTip(tr("Colour the paragraph by how predictable each word was to the model (GLTR)"))
     memory = w.notes_panel.toggleViewAction()
@@ -86,7 +84,7 @@ def build_menus(w: MainWindow) -> None:
     _action(w, assist, tr("&Tasks…"), w.show_tasks, "Ctrl+K")
     assist.addSeparator()
     _action(w, assist, tr("&Models…"), w.show_models)
-    _action(w, assist, tr("&Unload Rewrite Model"), w.session.instruction.unload)
+    _action(w, assist, tr("&Unload Rewrite Model"), w.session.unload_instruction_model)
     w.server_action = _action(w, assist, tr("Use the Ser&ver"), w.use_server, checkable=True)
     w.server_action.setToolTip(
         tr("Run the models on the server set in Settings, or (unticked) on this computer")

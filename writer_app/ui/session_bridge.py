@@ -138,7 +138,7 @@ class SessionBridge(QObject):
         self._show_loading()
 
     def _show_loading(self) -> None:
-        instruction = self.session.instruction.state if self.session.instruction.separate else None
+        instruction = self.session.instruction_state()
         self.loading_bar.setVisible(self.session.model.loading or bool(instruction and instruction.loading))
 
     def message(self, text: str) -> None:
