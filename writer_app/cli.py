@@ -292,10 +292,19 @@ def _stream(
 def run_editor(argv: Sequence[str]) -> int:
     args = build_editor_parser().parse_args(argv)
     _configure_logging(args.verbose)
+    from writer_app.ui.signal_catcher import SignalCatcher
+
+    signals = SignalCatcher()  # before Qt is imported: from here on a Ctrl-C closes the window, once it is up
     from writer_app.ui.app import run_app
 
     # With no model installed, the window offers models in the writer's language (ui/first_run.py).
-    return run_app(file=args.file, model=args.model, offer_first_run=not args.no_install, version=__version__)
+    return run_app(
+        file=args.file,
+        model=args.model,
+        offer_first_run=not args.no_install,
+        version=__version__,
+        signals=signals,
+    )
 
 
 def _configure_logging(verbose: bool) -> None:

@@ -200,9 +200,7 @@ class RemoteEngine:
 class _Streams:
     """The alternatives of one request as they stream: text, stop rules, the time limit, the block list."""
 
-    def __init__(
-        self, request: GenerationRequest, stats: GenerationStats, on_text: OnText
-    ) -> None:
+    def __init__(self, request: GenerationRequest, stats: GenerationStats, on_text: OnText) -> None:
         self.request, self.stats, self.on_text = request, stats, on_text
         self.completions = [Completion(finish_reason="cancelled") for _ in range(request.num_alternatives)]
         self.raw = [""] * request.num_alternatives

@@ -10,9 +10,9 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from writer_app.settings import load_settings
-from writer_app.ui.hot_exit import install_signal_handlers
 from writer_app.ui.i18n import interface_language, use_language
 from writer_app.ui.main_window import MainWindow
+from writer_app.ui.signal_catcher import SignalCatcher
 
 
 def app_icon() -> QIcon:
@@ -21,8 +21,16 @@ def app_icon() -> QIcon:
 
 
 def run_app(
-    file: Path | None = None, model: str | None = None, *, offer_first_run: bool = True, version: str = ""
+    file: Path | None = None,
+    model: str | None = None,
+    *,
+    offer_first_run: bool = True,
+    version: str = "",
+    signals: SignalCatcher | None = None,
 ) -> int:
+    """The editor, until its window closes. `signals`: caught since before Qt was imported (the command
+    line does), else from now on: either way a signal that arrives while the window is built closes it."""
+    signals = signals or SignalCatcher()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("writer-app")
     app.setApplicationDisplayName("writer_app")
@@ -32,7 +40,7 @@ def run_app(
     settings, messages = load_settings()
     use_language(interface_language(settings.language))
     window = MainWindow(settings, model=model, startup_messages=messages)
-    notifier = install_signal_handlers(window.end_on_signal)
+    notifier = signals.deliver_to(window.end_on_signal)
     if file is not None:
         # absolute, not resolved: a symlink stays the file the writer named (saves go through it)
         window.files.open_path(file.expanduser().absolute(), ask_to_save=False)

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import socket
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
@@ -238,30 +235,3 @@ class HotExit(QObject):
             ),
             15000,
         )
-
-
-def install_signal_handlers(on_signal: Callable[[int], None]) -> QSocketNotifier:
-    """Run on_signal(signum) in the Qt event loop when SIGTERM, SIGINT or SIGHUP (the terminal closed)
-    arrives.
-
-    Python runs signal handlers only between bytecodes, and the Qt event loop is C++: the C-level handler
-    writes the signal number to a socket Qt watches, which wakes the loop."""
-    reader, writer = socket.socketpair()
-    reader.setblocking(False)
-    writer.setblocking(False)
-    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, lambda *_: None)  # the wakeup fd does the work
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
-
-    def woken() -> None:
-        try:
-            data = reader.recv(64)
-        except BlockingIOError:
-            return
-        for signum in data:
-            on_signal(signum)
-
-    notifier.activated.connect(woken)
-    notifier._sockets = (reader, writer)  # keep both ends alive with the notifier
-    return notifier
