@@ -29,9 +29,9 @@ sys.path.insert(0, str(HERE.parent))
 from machine import cpu_model  # noqa: E402
 
 from writer_app.assist.context_window import ContextWindow  # noqa: E402
-from writer_app.engine.local_backend import LocalBackend  # noqa: E402
 from writer_app.assist.session import WritingSession  # noqa: E402
 from writer_app.engine.generate import Engine, GenerationStats  # noqa: E402
+from writer_app.engine.local_backend import LocalBackend  # noqa: E402
 from writer_app.settings import Settings  # noqa: E402
 
 PROSE = (HERE / "prose.txt").read_text(encoding="utf-8")
@@ -80,7 +80,8 @@ class Engineered:
 
     def submit(self, request) -> None:
         session = self.session
-        result = LocalBackend(self.engine).run(request, lambda row, text: session.chunk(request.request_id, row, text))
+        on_text = lambda row, text: session.chunk(request.request_id, row, text)  # noqa: E731
+        result = LocalBackend(self.engine).run(request, on_text)
         self.stats.append(result.stats)
         session.finished(request.request_id, result)
 

@@ -65,6 +65,15 @@ class FaultHandler(BaseHTTPRequestHandler):
         if fault == "stall-before-answer":
             time.sleep(2)
             return
+        if fault == "redirect":  # to another address: a client that followed would hand it the key
+            self.send_response(307)
+            self.send_header("Location", "http://127.0.0.2:9/v1/completions")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if fault == "not-a-stream":  # a whole JSON answer where a stream was asked for
+            self._json(200, {"choices": [{"index": 0, "text": "Hello", "logprobs": None}]})
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
@@ -81,6 +90,11 @@ class FaultHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         elif fault == "stall":
             time.sleep(2)
+        elif fault == "drip":  # one byte at a time, never a whole event
+            for byte in b'data: {"choices": [{"index": 0, "text": " and the':
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
         elif fault == "error-event":
             self.wfile.write(b'data: {"error": {"message": "out of memory"}}\n\n')
 

@@ -61,6 +61,8 @@ def test_a_working_stream_and_the_key_sent_as_a_bearer_token(faults):
         ("429", "is busy (429, too many requests); try again in 7 s"),
         ("503", "is busy (503, unavailable); try again shortly"),
         ("stall-before-answer", "did not answer in time"),
+        ("redirect", "redirects to another address (307); give that address instead"),
+        ("not-a-stream", "did not stream its answer (it sent application/json)"),
     ],
 )
 def test_refusals_and_silence_before_an_answer(faults, fault, says):
@@ -70,6 +72,9 @@ def test_refusals_and_silence_before_an_answer(faults, fault, says):
     assert says.format(port=faults.server_address[1]) in str(error) and chunks == []
     if fault == "429":
         assert error.retry_after_s == 7
+    assert error.status == {"401": 401, "403": 403, "404": 404, "429": 429, "503": 503, "redirect": 307}.get(
+        fault
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,6 +84,7 @@ def test_refusals_and_silence_before_an_answer(faults, fault, says):
         ("cut", "closed mid-answer; the text so far is kept"),
         ("stall", "sent nothing for 0 s; the text so far is kept"),
         ("error-event", "stopped: out of memory"),
+        ("drip", "sent nothing for 0 s; the text so far is kept"),  # bytes keep coming, no event does
     ],
 )
 def test_failures_mid_stream_keep_what_was_streamed(faults, fault, says):

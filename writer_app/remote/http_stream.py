@@ -1,24 +1,29 @@
-"""HTTP for the server engine, on the standard library: JSON requests, server-sent event streams, and
-every way a connection can fail turned into one line a writer understands (ServerError).
+"""HTTP for the server engine, on httpx (the client the OpenAI SDK itself is built on) and httpx-sse:
+JSON requests, server-sent event streams, and every way a connection can fail turned into one line a
+writer understands (ServerError), decided by the exception's class and the HTTP status, never its text.
 
 A stream can be closed from another thread at once (cancel): reading then ends, and the server sees the
-client go and stops generating (llama.cpp, vLLM and Ollama all abort a request whose client left).
+client go and stops generating (llama.cpp, vLLM and Ollama all abort a request whose client left). The
+same watch ends a stream that sends no whole event in time, however slowly it drips bytes.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import http.client
 import json
 import socket
 import ssl
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+import httpx
+from httpx_sse import EventSource, SSEError
 
 from writer_app.errors import ServerFailure
 from writer_app.remote.server_config import is_this_computer
@@ -41,70 +46,47 @@ class Timeouts:
 
 
 class Endpoint:
-    """A server's base URL (…/v1) and the key sent to it."""
+    """A server's base URL (…/v1), the key sent to it, and one HTTP client (httpx) kept for its requests,
+    so each request after the first reuses the open connection."""
 
     def __init__(self, base_url: str, api_key: str = "", timeouts: Timeouts | None = None) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ServerError(f"{base_url!r} is not a server address (e.g. http://127.0.0.1:8080/v1)")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise ServerError(f"{base_url!r} is not a server address: its port is not a number") from None
         self.base_url = base_url.rstrip("/")
         self.scheme = parts.scheme
         self.host = parts.hostname
-        self.port = parts.port or (443 if parts.scheme == "https" else 80)
-        self.path = parts.path.rstrip("/")
+        self.port = port
         self.api_key = api_key
         self.timeouts = timeouts or Timeouts()
         self.proxy = proxy_for(self.scheme, self.host)
+        headers = {"Accept": "application/json, text/event-stream"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        self._client = httpx.Client(
+            headers=headers,
+            timeout=httpx.Timeout(self.timeouts.first_token_s, connect=self.timeouts.connect_s),
+            verify=ssl.create_default_context(),
+            # Our own reading of the environment: this computer is never proxied, NO_PROXY is honoured,
+            # and no .netrc password is ever added to a request.
+            trust_env=False,
+            proxy=httpx.Proxy(f"http://{self.proxy.host}:{self.proxy.port}", headers=self.proxy.headers)
+            if self.proxy
+            else None,
+            follow_redirects=False,  # a redirect never carries the key to another address
+        )
 
     @property
     def where(self) -> str:
         """host:port as the writer reads it in the status bar."""
         return f"{self.host}:{self.port}"
 
-    def _connection(self) -> http.client.HTTPConnection:
-        timeout = self.timeouts.connect_s
-        host, port = (self.proxy.host, self.proxy.port) if self.proxy else (self.host, self.port)
-        if self.scheme == "https":
-            connection = http.client.HTTPSConnection(
-                host, port, timeout=timeout, context=ssl.create_default_context()
-            )
-            if self.proxy:  # a tunnel through the proxy: it sees the server's name, not the text
-                connection.set_tunnel(self.host, self.port, headers=self.proxy.headers)
-            return connection
-        return http.client.HTTPConnection(host, port, timeout=timeout)
-
-    def _target(self, route: str) -> str:
-        """The request line's target: a path, or the whole URL for a plain-HTTP proxy."""
-        if self.proxy and self.scheme == "http":
-            return f"http://{self.host}:{self.port}{self.path}{route}"
-        return self.path + route
-
-    def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        if self.proxy and self.scheme == "http":
-            headers.update(self.proxy.headers)
-        return headers
-
-    def _open(self, method: str, route: str, body: dict[str, Any] | None) -> tuple[Any, Any, socket.socket]:
-        """(connection, response, its socket) with a 2xx status, or ServerError. The socket is kept
-        apart: a response that ends with the connection takes it from the connection object."""
-        connection = self._connection()
-        payload = None if body is None else json.dumps(body).encode("utf-8")
-        try:
-            connection.request(method, self._target(route), body=payload, headers=self._headers())
-            sock = connection.sock
-            sock.settimeout(self.timeouts.first_token_s)
-            response = connection.getresponse()
-        except Exception as exc:
-            connection.close()
-            raise self.explain(exc) from exc
-        if response.status >= 400:
-            detail = _error_detail(response.read(4000))
-            connection.close()
-            raise self.refusal(response.status, detail, response.getheader("Retry-After"))
-        return connection, response, sock
+    def close(self) -> None:
+        self._client.close()
 
     def get_json(self, route: str) -> Any:
         return self._json("GET", route, None)
@@ -113,71 +95,101 @@ class Endpoint:
         return self._json("POST", route, body)
 
     def _json(self, method: str, route: str, body: dict[str, Any] | None) -> Any:
-        connection, response, _sock = self._open(method, route, body)
         try:
-            return _parse_json(response.read(), self.where)
-        except (OSError, http.client.HTTPException) as exc:
+            response = self._client.request(method, self.base_url + route, json=body)
+        except httpx.HTTPError as exc:
             raise self.explain(exc) from exc
-        finally:
-            connection.close()
+        self._check(response, response.content)
+        return _parse_json(response.content, self.where)
+
+    def _check(self, response: httpx.Response, body: bytes) -> None:
+        """A refusal (4xx, 5xx) or a redirect, as one line."""
+        if response.is_redirect:
+            raise ServerError(
+                f"the server at {self.where} redirects to another address ({response.status_code}); "
+                "give that address instead",
+                status=response.status_code,
+            )
+        if response.status_code >= 400:
+            detail = _error_detail(body[:4000])
+            raise self.refusal(response.status_code, detail, response.headers.get("Retry-After"))
 
     def stream(self, route: str, body: dict[str, Any], cancel: threading.Event) -> Iterator[dict[str, Any]]:
         """The JSON events of a server-sent event stream, until [DONE]. Setting `cancel` closes the
-        connection at once (the iterator then ends quietly)."""
-        connection, response, sock = self._open("POST", route, {**body, "stream": True})
-        closer = _CloseOnCancel(connection, sock, cancel)
+        connection at once (the iterator then ends quietly); so does a server that sends no whole event
+        for the time limits allow (first_token_s for the first, between_tokens_s after), however it drips."""
+        request = self._client.build_request("POST", self.base_url + route, json={**body, "stream": True})
         try:
-            sock.settimeout(self.timeouts.between_tokens_s)
-            for data in _sse_data(response):
-                if data == "[DONE]":
+            response = self._client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise self.explain(exc) from exc
+        watch = _Watch(response, cancel, self.timeouts)
+        try:
+            if response.status_code >= 400 or response.is_redirect:
+                self._check(response, response.read())
+            for sse in EventSource(response).iter_sse():
+                watch.ticked()
+                if sse.data == "[DONE]":
                     return
-                event = _parse_json(data.encode("utf-8"), self.where, streaming=True)
+                if not sse.data:
+                    continue
+                event = _parse_json(sse.data.encode("utf-8"), self.where, streaming=True)
                 if isinstance(event, dict) and "error" in event:  # some servers report failures in-stream
-                    raise ServerError(f"the server at {self.where} stopped: {_error_detail(data.encode())}")
+                    detail = _error_detail(sse.data.encode())
+                    raise ServerError(f"the server at {self.where} stopped: {detail}")
                 yield event
-            if not cancel.is_set():
-                raise ServerError(
-                    f"the connection to {self.where} closed mid-answer; the text so far is kept"
-                )
+            self._ended_early(watch, cancel)
         except ServerError:
             raise
-        except Exception as exc:
-            if cancel.is_set():
+        except SSEError:
+            kind = response.headers.get("content-type", "nothing")
+            raise ServerError(
+                f"the server at {self.where} did not stream its answer (it sent {kind})"
+            ) from None
+        except (httpx.HTTPError, OSError) as exc:
+            if cancel.is_set() or watch.timed_out is not None:  # the watch shut the socket
+                self._ended_early(watch, cancel)
                 return
             raise self.explain(exc, streaming=True) from exc
         finally:
-            closer.done()
+            watch.done()
+
+    def _ended_early(self, watch: _Watch, cancel: threading.Event) -> None:
+        """The stream stopped before [DONE]: quietly when cancelled, else say why."""
+        if cancel.is_set():
+            return
+        if watch.timed_out is not None:
+            silent = f"sent nothing for {watch.timed_out:.0f} s"
+            raise ServerError(f"the server at {self.where} {silent}; the text so far is kept")
+        raise ServerError(f"the connection to {self.where} closed mid-answer; the text so far is kept")
 
     # --- what went wrong, in one line -------------------------------------------------------------------
     def explain(self, exc: BaseException, *, streaming: bool = False) -> ServerError:
+        """httpx's exception (and the socket error under it) as one line: decided by their classes."""
         where = self.where
-        if self.proxy and isinstance(exc, OSError):  # a network failure: say which proxy it went through
+        cause = _root_cause(exc)
+        if self.proxy and isinstance(exc, (httpx.TransportError, OSError)):
             where = f"{self.where} (through the proxy {self.proxy.host}:{self.proxy.port})"
         if isinstance(exc, ServerError):
             return exc
-        if isinstance(exc, socket.gaierror):
+        if isinstance(cause, socket.gaierror):
             return ServerError(f"cannot find the server {self.host} (its name does not resolve)")
-        if isinstance(exc, ConnectionRefusedError):
+        if isinstance(cause, ConnectionRefusedError):
             return ServerError(f"nothing answers at {where}: is the server running?")
-        if isinstance(exc, ssl.SSLError):
-            reason = getattr(exc, "reason", None) or str(exc).split("]")[-1].strip() or type(exc).__name__
+        if isinstance(cause, ssl.SSLError):
+            reason = getattr(cause, "reason", None) or type(cause).__name__
             return ServerError(f"a secure (TLS) connection to {where} failed: {reason}")
-        if isinstance(exc, (TimeoutError, socket.timeout)):
-            if streaming:
-                seconds = self.timeouts.between_tokens_s
-                return ServerError(
-                    f"the server at {where} sent nothing for {seconds:.0f} s; the text so far is kept"
-                )
+        if isinstance(exc, httpx.TimeoutException) or isinstance(cause, TimeoutError):
             return ServerError(f"the server at {where} did not answer in time")
-        if isinstance(exc, (ConnectionResetError, BrokenPipeError, http.client.IncompleteRead)):
+        if isinstance(exc, httpx.ProxyError):
+            return ServerError(f"the proxy for {where} refused to carry the request")
+        if streaming or isinstance(exc, httpx.ReadError) or isinstance(cause, ConnectionResetError):
             return ServerError(f"the connection to {where} closed mid-answer; the text so far is kept")
-        if isinstance(exc, http.client.HTTPException):
-            return ServerError(
-                f"the server at {where} answered something that is not HTTP ({type(exc).__name__})"
-            )
-        if isinstance(exc, OSError):
-            return ServerError(f"cannot reach {where}: {exc.strerror or exc}")
-        return ServerError(f"talking to {where} failed: {exc}")
+        if isinstance(exc, httpx.RemoteProtocolError):
+            return ServerError(f"the server at {where} answered something that is not HTTP")
+        if isinstance(cause, OSError):
+            return ServerError(f"cannot reach {where}: {cause.strerror or cause}")
+        return ServerError(f"talking to {where} failed: {type(exc).__name__}")
 
     def refusal(self, status: int, detail: str, retry_after: str | None) -> ServerError:
         where = self.where
@@ -239,49 +251,55 @@ def proxy_for(scheme: str, host: str) -> Proxy | None:
     return Proxy(parts.hostname, parts.port or 80, headers)
 
 
-class _CloseOnCancel:
-    """Closes the connection when cancel is set, from its own thread, so a blocked read ends at once."""
+class _Watch:
+    """Ends a stream from its own thread, at once, when cancel is set or when no whole event came in
+    time: the socket under the response is shut, so a read blocked in it returns."""
 
-    def __init__(
-        self, connection: http.client.HTTPConnection, sock: socket.socket, cancel: threading.Event
-    ) -> None:
-        self._connection, self._sock, self._cancel = connection, sock, cancel
+    def __init__(self, response: httpx.Response, cancel: threading.Event, timeouts: Timeouts) -> None:
+        self._response, self._cancel = response, cancel
+        self._between_s = timeouts.between_tokens_s
+        self._limit_s = timeouts.first_token_s
+        self._last = time.monotonic()
+        self.timed_out: float | None = None  # the limit that was passed, when one was
         self._finished = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="writer-app-stream-cancel", daemon=True)
+        self._thread = threading.Thread(target=self._watch, name="writer-app-stream-watch", daemon=True)
         self._thread.start()
+
+    def ticked(self) -> None:
+        """A whole event came."""
+        self._last = time.monotonic()
+        self._limit_s = self._between_s
 
     def _watch(self) -> None:
         while not self._finished.is_set():
             if self._cancel.wait(0.05):
-                with contextlib.suppress(OSError):
-                    self._sock.shutdown(socket.SHUT_RDWR)
+                self._shut()
                 return
+            if time.monotonic() - self._last > self._limit_s:
+                self.timed_out = self._limit_s
+                self._shut()
+                return
+
+    def _shut(self) -> None:
+        stream = self._response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def done(self) -> None:
         self._finished.set()
         self._thread.join()
-        self._connection.close()
-        self._sock.close()
+        self._response.close()
 
 
-def _sse_data(response: http.client.HTTPResponse) -> Iterator[str]:
-    """The data of each server-sent event (its `data:` lines joined), as the events arrive."""
-    lines: list[str] = []
-    while True:
-        raw = response.readline(1 << 20)
-        if not raw:
-            return
-        line = raw.decode("utf-8", "replace").rstrip("\r\n")
-        if line == "":
-            if lines:
-                yield "\n".join(lines)
-                lines = []
-            continue
-        if line.startswith(":"):
-            continue  # a comment (keep-alive)
-        field, _, value = line.partition(":")
-        if field == "data":
-            lines.append(value[1:] if value.startswith(" ") else value)
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost exception under httpx's (a socket or TLS error, when there is one)."""
+    seen = set()
+    while (inner := exc.__cause__ or exc.__context__) is not None and id(inner) not in seen:
+        seen.add(id(exc))
+        exc = inner
+    return exc
 
 
 def _parse_json(data: bytes, where: str, *, streaming: bool = False) -> Any:
