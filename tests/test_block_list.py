@@ -87,3 +87,10 @@ def test_the_cli_takes_block_flags(tiny_home, capsys):
     word = max(free.split(), key=len)
     assert main(["complete", "--greedy", "--max-new-tokens", "12", "--block", word, "The river ran"]) == 0
     assert word not in capsys.readouterr().out
+
+
+def test_a_servers_text_is_cut_where_a_phrase_begins_matched_as_the_engine_matches():
+    blocks = BlockList(["  damn ", "Straße"])
+    assert blocks.first_in("Oh DAMN it") == 3
+    assert blocks.first_in("the STRASSE ahead") == 4  # folded as the engine folds: ß is ss
+    assert blocks.first_in("nothing to cut") is None

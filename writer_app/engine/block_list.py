@@ -1,4 +1,6 @@
-"""Words and phrases generation must never produce, in any language, checked as tokens are chosen.
+"""Words and phrases generation must never produce, in any language: the one list and the one way of
+matching both backends use. The local engine checks as tokens are chosen; a server's text is cut where
+a phrase begins.
 
 A phrase can be split across tokens ("dam" + "n"), and across the end of the writer's text and the
 start of the suggestion, so a candidate token is judged by the text it would create: if that text
@@ -26,6 +28,13 @@ class BlockList:
             if folded_after.find(phrase, max(0, len(folded_before) - len(phrase) + 1)) != -1:
                 return True
         return False
+
+    def first_in(self, text: str) -> int | None:
+        """Where the first blocked phrase in text begins (None: none is there). For text that arrives
+        whole, a server's stream: it is cut there, since its tokens cannot be refused one by one."""
+        folded = text.casefold()
+        found = [i for i in (folded.find(phrase) for phrase in self.phrases) if i >= 0]
+        return min(found) if found else None
 
 
 def read_block_list(text: str) -> list[str]:

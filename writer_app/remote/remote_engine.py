@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from writer_app.engine.backend import GenerationRequest, ModelInfo, OnText, RequestKind
+from writer_app.engine.block_list import BlockList
 from writer_app.engine.completion import (
     Completion,
     GenerationResult,
@@ -207,7 +208,7 @@ class _Streams:
         self.done = [False] * request.num_alternatives
         self.started = time.perf_counter()
         self.first_token_at: float | None = None
-        self.blocked = tuple(p.lower() for p in request.sampling.blocked if p.strip())
+        self.blocks = BlockList(request.sampling.blocked)
 
     def out_of_time(self) -> bool:
         budget = self.request.time_budget_ms
@@ -229,7 +230,7 @@ class _Streams:
             before = len(self.raw[row])
             self.raw[row] += text
             stop_cut = find_stop(self.raw[row], self.request.stop_at)
-            block_cut = self._blocked_at(self.raw[row])
+            block_cut = self.blocks.first_in(self.raw[row])
             cuts = [c for c in (stop_cut, block_cut) if c is not None]
             if cuts:
                 self.raw[row] = self.raw[row][: min(cuts)]
@@ -247,11 +248,6 @@ class _Streams:
         elif self.out_of_time():
             completion.finish_reason = "time"
             self.done[row] = True
-
-    def _blocked_at(self, text: str) -> int | None:
-        lowered = text.lower()
-        found = [i for i in (lowered.find(p) for p in self.blocked) if i >= 0]
-        return min(found) if found else None
 
     def result(self) -> GenerationResult:
         tokens = sum(len(c.token_ids) for c in self.completions)
