@@ -24,6 +24,14 @@
         <translation>已替换。Ctrl+Z 可恢复原文。</translation>
     </message>
     <message>
+        <source>{task}: {count} candidates, the most probable first.</source>
+        <translation>{task}：{count} 个候选，最可能的在前。</translation>
+    </message>
+    <message>
+        <source>{task}: done.</source>
+        <translation>{task}：完成。</translation>
+    </message>
+    <message>
         <source>Shown here only: Enter copies the highlighted candidate; Ctrl+Enter inserts it.</source>
         <translation>仅在此显示：Enter 复制选中的候选；Ctrl+Enter 将其插入文中。</translation>
     </message>

@@ -177,7 +177,14 @@ class RewriteFlow:
             self.context.listener.rewrite_candidates(list(target.candidates))
         if target is not None:
             target.request_id = None
-            self.context.listener.rewrite_done(enter_does(target.task))
+            label = target.task.label(task_language()) if target.task is not None else ""
+            count = sum(1 for text in target.candidates if text.strip())
+            done = (
+                tr("{task}: {count} candidates, the most probable first.")
+                if count > 1
+                else tr("{task}: done.")
+            )
+            self.context.listener.rewrite_done(done.format(task=label, count=count))
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:
         target = self._for(request)
