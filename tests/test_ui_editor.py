@@ -225,7 +225,8 @@ def test_rewrite_with_the_real_model_streams_candidates(qtbot, window):
     qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
     assert window.session.rewrite is not None
     assert len(window.session.rewrite.candidates) == window.rewrite_panel.candidates.count() == 3
-    assert "Enter replaces" in window.rewrite_panel.status.text()
+    assert window.rewrite_panel.status.text() == "Shorter: 3 candidates, the most probable first."
+    assert "Enter replaces" in window.rewrite_panel.enter_label.text()  # said before Enter is pressed
 
 
 def test_escape_in_rewrite_panel_keeps_the_selection(qtbot, window):
