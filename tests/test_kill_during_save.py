@@ -26,7 +26,7 @@ from writer_app.document.textfile import save_text_atomic
 target, folder = Path(sys.argv[1]), Path(sys.argv[2])
 old, new = Path(sys.argv[3]).read_text(), Path(sys.argv[4]).read_text()
 store = RecoveryStore(folder)
-copy = RecoveryCopy(raw=old, id="saver")
+copy = RecoveryCopy(raw=old, id="5a7e" * 8)
 print("ready", flush=True)
 i = 0
 while True:
@@ -54,7 +54,7 @@ def test_kill_9_never_leaves_a_torn_file_or_copy(tmp_path):
         process.wait(timeout=30)
         assert target.read_text(encoding="utf-8") in (OLD, NEW)
         store = RecoveryStore(folder)
-        copy_file = folder / "saver.recovery.json"
+        copy_file = folder / ("5a7e" * 8 + ".recovery.json")
         if copy_file.exists():
             assert store.load(copy_file).text in (OLD, NEW)
     # What a killed save can leave is a hidden temporary beside the file, never a damaged file.

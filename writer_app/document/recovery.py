@@ -21,6 +21,7 @@ import contextlib
 import difflib
 import json
 import os
+import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -32,6 +33,7 @@ from writer_app.document.textfile import TextFormat, read_text_file, split_break
 from writer_app.errors import UserError
 
 SUFFIX = ".recovery.json"
+_ID = re.compile(r"[0-9a-f]{32}")
 JOURNAL = ".journal"
 FORMAT_VERSION = 2
 
@@ -50,6 +52,9 @@ class RecoveryCopy:
     pid: int = field(default_factory=os.getpid)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     format_version: int = FORMAT_VERSION
+    # Not stored: why the journal could not be replayed to its end ("" when it was). The text is then
+    # the document as of the last edit that could be replayed.
+    problem: str = field(default="", compare=False)
 
     @property
     def text(self) -> str:
@@ -67,22 +72,29 @@ class RecoveryCopy:
 
 @dataclass(frozen=True)
 class Edit:
-    """position and removed in UTF-16 units, as the editor counts; text as inserted."""
+    """position and removed in UTF-16 units, as the editor counts; text as inserted; length: the whole
+    text's length after the edit (UTF-16 units), which replay checks (None in journals written before)."""
 
     position: int
     removed: int
     text: str
+    length: int | None = None
 
 
-def apply_edits(raw: str, edits: list[Edit]) -> str:
-    """Replay edits on raw text, counting positions in UTF-16 units as the editor does."""
-    if not edits:
-        return raw
+def apply_edits(raw: str, edits: list[Edit]) -> tuple[str, str]:
+    """(text, problem): edits replayed on raw text, counting positions in UTF-16 units as the editor
+    does. An edit that does not fit the text it meets (outside it, or leaving another length than the
+    editor saw) was made on another text: replay stops before it, and problem says so ("" if none)."""
     units = bytearray(raw.encode("utf-16-le", "surrogatepass"))
-    for edit in edits:
-        start = 2 * edit.position
-        units[start : start + 2 * edit.removed] = edit.text.encode("utf-16-le", "surrogatepass")
-    return units.decode("utf-16-le", "surrogatepass")
+    for number, edit in enumerate(edits, start=1):
+        start, end = 2 * edit.position, 2 * (edit.position + edit.removed)
+        inserted = edit.text.encode("utf-16-le", "surrogatepass")
+        after = (len(units) - (end - start) + len(inserted)) // 2
+        if edit.position < 0 or edit.removed < 0 or end > len(units) or edit.length not in (None, after):
+            problem = f"edit {number} of {len(edits)} does not fit the text it follows"
+            return units.decode("utf-16-le", "surrogatepass"), problem
+        units[start:end] = inserted
+    return units.decode("utf-16-le", "surrogatepass"), ""
 
 
 def compare_with_disk(copy: RecoveryCopy, max_lines: int = 400) -> str:
@@ -134,7 +146,8 @@ class RecoveryStore:
         except OSError as exc:
             raise UserError(f"cannot keep a recovery copy in {self.folder}: {exc.strerror or exc}") from exc
         # ensure_ascii: any code point, even a lone surrogate, survives the round trip.
-        data = json.dumps(asdict(copy), ensure_ascii=True).encode("ascii")
+        stored = {k: v for k, v in asdict(copy).items() if k != "problem"}
+        data = json.dumps(stored, ensure_ascii=True).encode("ascii")
         target = self._file(copy.id)
         write_atomic(target, data)  # no stamp: nothing compares a recovery copy with itself later
         for old in self.folder.glob(f"{copy.id}.*{JOURNAL}"):
@@ -145,7 +158,9 @@ class RecoveryStore:
 
     def append(self, copy_id: str, generation: int, edits: list[Edit]) -> None:
         """Append edits to the journal of the base of that generation, on disk before returning."""
-        lines = "".join(json.dumps([e.position, e.removed, e.text], ensure_ascii=True) + "\n" for e in edits)
+        lines = "".join(
+            json.dumps([e.position, e.removed, e.text, e.length], ensure_ascii=True) + "\n" for e in edits
+        )
         try:
             with open(self._journal(copy_id, generation), "a", encoding="ascii") as journal:
                 journal.write(lines)
@@ -160,25 +175,44 @@ class RecoveryStore:
                 file.unlink()
 
     def load(self, file: Path) -> RecoveryCopy:
-        """The base copy with its journal's edits applied."""
-        data = json.loads(file.read_text(encoding="ascii"))
-        known = {k: v for k, v in data.items() if k in RecoveryCopy.__dataclass_fields__}
+        """The base copy with its journal's edits applied, as far as they can be (copy.problem says
+        where it stopped, and why). Raises ValueError for a base that is not a recovery copy."""
+        data = json.loads(file.read_bytes().decode("ascii"))
+        if not isinstance(data, dict) or not isinstance(data.get("raw"), str):
+            raise ValueError("it is not a recovery copy")
+        known = {k: v for k, v in data.items() if k in RecoveryCopy.__dataclass_fields__ and k != "problem"}
         copy = RecoveryCopy(**known)
-        copy.raw = apply_edits(copy.raw, self._read_journal(copy))
+        # The id names the journal's file: only the ids this editor makes, and only its own file's.
+        if not _ID.fullmatch(str(copy.id)) or file.name != f"{copy.id}{SUFFIX}":
+            raise ValueError("its id is not the one its name gives")
+        edits, damaged = self._read_journal(copy)
+        copy.raw, problem = apply_edits(copy.raw, edits)
+        copy.problem = damaged or problem
         return copy
 
-    def _read_journal(self, copy: RecoveryCopy) -> list[Edit]:
-        journal = self._journal(copy.id, copy.generation)
-        if not journal.exists():
-            return []
-        edits = []
-        for line in journal.read_text(encoding="ascii").splitlines():
+    def _read_journal(self, copy: RecoveryCopy) -> tuple[list[Edit], str]:
+        """The journal's edits up to the first damaged line, and what the damage was ("" if none). A
+        last line cut short by a kill is no damage: everything before it is whole."""
+        journal = self._journal(copy.id, int(copy.generation))
+        try:
+            data = journal.read_bytes()
+        except FileNotFoundError:
+            return [], ""
+        whole = data.split(b"\n")[:-1]  # the last piece has no line break: cut by a kill, or empty
+        edits: list[Edit] = []
+        for number, line in enumerate(whole, start=1):
             try:
-                position, removed, text = json.loads(line)
+                entry = json.loads(line.decode("ascii"))
+                position, removed, text, *rest = entry
+                length = rest[0] if rest else None
+                if not (isinstance(position, int) and isinstance(removed, int) and isinstance(text, str)):
+                    raise TypeError
+                if length is not None and not isinstance(length, int):
+                    raise TypeError
             except (ValueError, TypeError):
-                break  # a line cut by a kill: everything before it is whole
-            edits.append(Edit(int(position), int(removed), str(text)))
-        return edits
+                return edits, f"the journal is damaged at line {number} of {len(whole)}"
+            edits.append(Edit(position, removed, text, length))
+        return edits, ""
 
     def orphans(self) -> tuple[list[RecoveryCopy], list[str]]:
         """Copies left by editors that are no longer running, newest first, and problems with

@@ -45,6 +45,9 @@ class HotExit(QObject):
         self.store = store or RecoveryStore()
         self.copy = RecoveryCopy(raw="")
         self._based = False  # this document's base copy is written (or queued)
+        # An append failed (the disk full for a moment): the journal no longer follows the text, so the
+        # next flush writes a new base, which holds everything typed meanwhile, instead of appending.
+        self._rebase_needed = False
         self._pending: list[Edit] = []  # edits not yet appended to the journal
         self._journal_edits = 0
         self._journal_chars = 0
@@ -80,7 +83,8 @@ class HotExit(QObject):
         cursor.setPosition(position)
         cursor.setPosition(position + added, QTextCursor.MoveMode.KeepAnchor)
         text = cursor.selectedText()  # block breaks as U+2029, like the base
-        self._pending.append(Edit(position, removed, text))
+        length = self.files.editor.document().characterCount() - 1  # what replay checks it against
+        self._pending.append(Edit(position, removed, text, length))
         self._journal_edits += 1
         self._journal_chars += len(text) + 16
         if not self._timer.isActive():  # throttled, not debounced: typing on is still kept
@@ -101,7 +105,7 @@ class HotExit(QObject):
         self._report_failure()
         if self._closed or not self.modified:
             return
-        if self.files.breaks_kept or not self._based:
+        if self.files.breaks_kept or not self._based or self._rebase_needed:
             self._write_base()
         elif self._pending:
             edits, self._pending = self._pending, []
@@ -139,6 +143,10 @@ class HotExit(QObject):
             self.store.write(copy)
         except UserError as exc:
             self._failure = str(exc)
+            self._rebase_needed = True
+        else:
+            self._failure = None
+            self._rebase_needed = False
 
     def _append(self, copy_id: str, generation: int, edits: list[Edit]) -> None:
         """On the writer thread."""
@@ -146,12 +154,16 @@ class HotExit(QObject):
             self.store.append(copy_id, generation, edits)
         except UserError as exc:
             self._failure = str(exc)
+            self._rebase_needed = True
 
     def _report_failure(self) -> None:
         if self._failure is not None and not self._warned:  # say it once; the editor keeps working
             self._warned = True
             message = tr("Unsaved text is not being protected: {reason}").format(reason=self._failure)
             self.window.statusBar().showMessage(message, 15000)
+        elif self._failure is None and self._warned:  # a base was written since: all of it is kept again
+            self._warned = False
+            self.window.statusBar().showMessage(tr("Unsaved text is protected again."), 8000)
 
     def wait(self) -> None:
         """Until every copy and edit asked for is on disk."""
@@ -193,7 +205,14 @@ class HotExit(QObject):
             buttons.Yes | buttons.No | buttons.Discard,
             self.window,
         )
-        box.setInformativeText(tr("No keeps it for the next start; Discard deletes it."))
+        later = tr("No keeps it for the next start; Discard deletes it.")
+        if copy.problem:
+            damaged = tr(
+                "This copy could not be rebuilt to its end ({problem}): what Yes restores is the text as of "
+                "the last change that could be."
+            )
+            later = damaged.format(problem=copy.problem) + "\n\n" + later
+        box.setInformativeText(later)
         box.setDetailedText(compare_with_disk(copy))
         return buttons(box.exec())
 
@@ -226,7 +245,7 @@ class HotExit(QObject):
         cursor.setPosition(min(copy.cursor, len(text)))
         files.editor.setTextCursor(cursor)
         files.editor.document().setModified(True)
-        self.copy = replace(copy, pid=os.getpid(), raw="")
+        self.copy = replace(copy, pid=os.getpid(), raw="", problem="")
         self.flush()
         files.titleChanged.emit()
         self.window.statusBar().showMessage(
