@@ -276,12 +276,20 @@
         <translation>未保存的文字目前没有受到保护：{reason}</translation>
     </message>
     <message>
+        <source>Unsaved text is protected again.</source>
+        <translation>未保存的文字重新受到保护。</translation>
+    </message>
+    <message>
         <source>Unsaved text of {name} ({count} characters) was kept when the editor last closed unexpectedly ({when}). Restore it?</source>
         <translation>编辑器上次意外关闭时（{when}），保留了 {name} 中未保存的文字（{count} 个字符）。是否恢复？</translation>
     </message>
     <message>
         <source>No keeps it for the next start; Discard deletes it.</source>
         <translation>“否”会留到下次启动时再问；“放弃”会删除它。</translation>
+    </message>
+    <message>
+        <source>This copy could not be rebuilt to its end ({problem}): what Yes restores is the text as of the last change that could be.</source>
+        <translation>这份副本未能完整重建（{problem}）：选“是”恢复的是最后一处可重建修改时的文字。</translation>
     </message>
     <message>
         <source>Recovered unsaved text of {name}; the file on disk is unchanged until you save.</source>
