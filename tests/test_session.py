@@ -284,3 +284,18 @@ def test_shutdown_cancels_everything():
     assert request.cancel.is_set() and h.session.suggestion is None
     h.clock.advance(10000)
     assert h.engine.of_kind(RequestKind.WARM) == []
+
+
+def test_control_characters_a_model_writes_never_reach_the_document(tmp_path):
+    """A suggestion holding U+0000 (or an escape, a bell, a carriage return), once accepted and saved,
+    made the file refuse to open as text."""
+    from writer_app.document.textfile import read_text_file, save_text_atomic
+
+    h = make_session("The sea", loaded=model())
+    assert h.session.request_suggestion()
+    [request] = h.engine.of_kind(RequestKind.CONTINUE)
+    h.engine.answer(request, " was\x00 \x1bgrey\x07\r\n\tand\x7f calm", " lay")
+    assert h.seen.ghost.text == " was grey\n\tand calm"
+    h.doc.apply(h.session.accept_all())
+    save_text_atomic(tmp_path / "sea.txt", h.doc.content)
+    assert read_text_file(tmp_path / "sea.txt").text == "The sea was grey\n\tand calm"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from writer_app.assist.flow import FlowContext
 from writer_app.assist.instruction_model import InstructionModel
+from writer_app.assist.model_text import fit_for_document
 from writer_app.assist.ports import Document, Edit
 from writer_app.assist.prompts import estimate_tokens, task_prompt
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind, Role, sampling_from
@@ -173,7 +174,8 @@ class RewriteFlow:
         target = self._for(request)
         if target is not None and result is not None and len(result.completions) > 1:
             # Most probable first, each distinct text once.
-            target.candidates = [result.completions[i].text for i in result.ranked()] or target.candidates
+            ranked = [fit_for_document(result.completions[i].text) for i in result.ranked()]
+            target.candidates = ranked or target.candidates
             self.context.listener.rewrite_candidates(list(target.candidates))
         if target is not None:
             target.request_id = None

@@ -15,6 +15,7 @@ import logging
 from writer_app.assist.context_window import ContextWindow
 from writer_app.assist.flow import FlowContext, RequestFlow, Timers
 from writer_app.assist.instruction_model import InstructionModel
+from writer_app.assist.model_text import fit_for_document
 from writer_app.assist.notes import DocumentNotes, with_notes
 from writer_app.assist.ports import (
     Clock,
@@ -401,7 +402,7 @@ class WritingSession:
     def chunk(self, request_id: int, row: int, text: str) -> None:
         request = self.requests.get(request_id)
         if request is not None:
-            self._flows[request.kind].chunk(request, row, text)
+            self._flows[request.kind].chunk(request, row, fit_for_document(text))
 
     def finished(self, request_id: int, result: GenerationResult | None) -> None:
         request = self.requests.pop(request_id)

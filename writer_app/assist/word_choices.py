@@ -7,6 +7,7 @@ there. Text the writer has edited is theirs: it is no longer the model's. Part o
 from __future__ import annotations
 
 from writer_app.assist.flow import FlowContext
+from writer_app.assist.model_text import fit_for_document
 from writer_app.assist.ports import Edit
 from writer_app.assist.requests import AssistError, AssistRequest, RequestKind
 from writer_app.assist.wording import no_probabilities
@@ -101,7 +102,8 @@ class WordChoices:
         prefix = self._prefix.pop(request.request_id, "")
         fresh = request.revision == self.session.revision
         if fresh and result is not None and result.choices:
-            self.context.listener.choices_ready(prefix, result.choices)
+            choices = [(fit_for_document(text), p) for text, p in result.choices if fit_for_document(text)]
+            self.context.listener.choices_ready(prefix, choices)
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:
         self._prefix.pop(request.request_id, None)
