@@ -187,6 +187,25 @@ def test_a_file_changed_by_another_program_is_not_overwritten_without_asking(qtb
     assert not changed_on_disk(doc, w.files.stamp)
 
 
+def test_a_change_of_the_same_size_with_its_time_put_back_is_still_seen(qtbot, tmp_path):
+    """Another program writes the same number of bytes and sets the modification time back (as rsync,
+    tar or a sync tool may): the content decides, so the writer is still asked before it is overwritten."""
+    doc = tmp_path / "shared.txt"
+    doc.write_text("first version", encoding="utf-8")
+    w = open_in_window(qtbot, doc)
+    type_at_end(w, " + mine")
+    before = doc.stat()
+    with open(doc, "r+b") as same_file:  # in place: same inode, same size
+        same_file.write(b"FIRST")
+    os.utime(doc, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert doc.stat().st_mtime_ns == before.st_mtime_ns and doc.stat().st_size == before.st_size
+    assert changed_on_disk(doc, w.files.stamp)
+    asked = []
+    w.files.ask_overwrite_changed = lambda path: asked.append(path) or QMessageBox.StandardButton.Cancel
+    assert not w.files.save()
+    assert asked == [doc] and doc.read_bytes() == b"FIRST version"
+
+
 def test_an_unmodified_open_file_offers_to_reload_when_it_changes(qtbot, tmp_path):
     doc = tmp_path / "live.txt"
     doc.write_text("before", encoding="utf-8")

@@ -43,16 +43,25 @@ BINARY_SAMPLE = 8192
 
 @dataclass(frozen=True)
 class FileStamp:
-    """What a file was when we last read or wrote it."""
+    """What a file was when we last read or wrote it: its content's hash, and the metadata that tells
+    at a glance that it is untouched (the change time too, which no program can put back)."""
 
     mtime_ns: int
     size: int
     sha256: str
+    ctime_ns: int = 0
+    inode: int = 0
 
     @classmethod
     def of_bytes(cls, path: Path, data: bytes) -> FileStamp:
         info = path.stat()
-        return cls(info.st_mtime_ns, info.st_size, hashlib.sha256(data).hexdigest())
+        digest = hashlib.sha256(data).hexdigest()
+        return cls(info.st_mtime_ns, info.st_size, digest, info.st_ctime_ns, info.st_ino)
+
+    def untouched(self, info: os.stat_result) -> bool:
+        """True when the metadata says for certain nothing was written since (else: compare content)."""
+        now = (info.st_mtime_ns, info.st_size, info.st_ctime_ns, info.st_ino)
+        return now == (self.mtime_ns, self.size, self.ctime_ns, self.inode)
 
 
 @dataclass(frozen=True)
@@ -202,9 +211,10 @@ def changed_on_disk(path: Path, stamp: FileStamp | None) -> bool:
     if stamp is None:
         return False
     try:
-        info = path.stat()
-        if (info.st_mtime_ns, info.st_size) == (stamp.mtime_ns, stamp.size):
+        if stamp.untouched(path.stat()):
             return False
+        # Written since, or its time put back: the content decides (a same-size change with the old
+        # modification time was overwritten without a question).
         return hashlib.sha256(path.read_bytes()).hexdigest() != stamp.sha256
     except OSError:
         return True
