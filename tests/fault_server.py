@@ -3,6 +3,7 @@ failures a real server will not produce on demand."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -46,6 +47,15 @@ class FaultHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         self.server.requests += 1
+        if self.server.fault == "drip-models":  # the model list, one byte at a time, for ever
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                while True:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.1)
         self._json(200, {"object": "list", "data": [{"id": "m", "object": "model"}]})
 
     def do_POST(self) -> None:  # noqa: N802
@@ -90,6 +100,16 @@ class FaultHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         elif fault == "stall":
             time.sleep(2)
+        elif fault == "endless":  # tokens for ever, whatever max_tokens said
+            with contextlib.suppress(OSError):
+                while True:
+                    self.wfile.write(_event(" and on"))
+                    self.wfile.flush()
+        elif fault == "huge-line":  # one event that never ends, sent as fast as it goes
+            with contextlib.suppress(OSError):
+                self.wfile.write(b'data: {"choices": [{"index": 0, "text": "')
+                while True:
+                    self.wfile.write(b"x" * 65536)
         elif fault == "drip":  # one byte at a time, never a whole event
             for byte in b'data: {"choices": [{"index": 0, "text": " and the':
                 self.wfile.write(bytes([byte]))

@@ -173,3 +173,31 @@ def test_no_proxy_for_this_computer_or_a_host_the_environment_exempts(monkeypatc
     assert proxy_for("https", "127.0.0.1") is None and proxy_for("https", "localhost") is None
     assert proxy_for("https", "gpu.internal") is None
     assert proxy_for("https", "writers.example") == Proxy("proxy.example", 3128, {})
+
+
+def test_a_server_that_ignores_max_tokens_stops_where_the_request_asked(faults):
+    engine = connect(faults)
+    faults.fault = "endless"
+    req = AssistRequest(request_id=1, kind=RequestKind.CONTINUE, prompt="Waves", revision=0, max_new_tokens=8)
+    chunks: list[str] = []
+    result = engine.run(req, lambda _row, text: chunks.append(text))
+    assert result.completions[0].finish_reason == "length" and len(chunks) == 8
+    assert result.text == "The tide" + " and on" * 7
+
+
+def test_an_event_that_never_ends_is_cut_with_one_line_and_bounded_memory(faults):
+    import resource
+
+    engine = connect(faults)
+    faults.fault = "huge-line"
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    chunks, error = suggest(engine)
+    assert "sent more than an answer holds; it was cut" in str(error) and chunks == ["The tide"]
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 200  # a line is held up to 1 M characters, not for ever
+
+
+def test_a_model_list_that_drips_ends_in_time_and_frees_the_dialog(faults):
+    faults.fault = "drip-models"
+    with pytest.raises(ServerError, match="did not answer in time"):
+        RemoteEngine.connect(ServerChoice(faults.base_url, "m"), key="", timeouts=QUICK)

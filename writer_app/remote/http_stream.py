@@ -31,6 +31,9 @@ from writer_app.remote.server_config import is_this_computer
 CONNECT_TIMEOUT_S = 5.0
 FIRST_TOKEN_TIMEOUT_S = 60.0  # a long prompt on a busy server takes a while before its first token
 BETWEEN_TOKENS_TIMEOUT_S = 30.0
+# What a server may make us hold: one event (a line of the stream), and one whole answer.
+MAX_LINE_CHARS = 1_000_000
+MAX_ANSWER_BYTES = 20_000_000
 
 
 class ServerError(ServerFailure):
@@ -95,12 +98,31 @@ class Endpoint:
         return self._json("POST", route, body)
 
     def _json(self, method: str, route: str, body: dict[str, Any] | None) -> Any:
+        """One JSON answer, whole within first_token_s however the server drips it, and at most
+        MAX_ANSWER_BYTES (a dialog waiting on it is never held longer, nor memory grown without end)."""
+        request = self._client.build_request(method, self.base_url + route, json=body)
+        never = threading.Event()
         try:
-            response = self._client.request(method, self.base_url + route, json=body)
+            response = self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise self.explain(exc) from exc
-        self._check(response, response.content)
-        return _parse_json(response.content, self.where)
+        watch = _Watch(response, never, self.timeouts)
+        try:
+            content = bytearray()
+            for piece in response.iter_bytes():
+                content += piece
+                if len(content) > MAX_ANSWER_BYTES:
+                    raise ServerError(f"the server at {self.where} sent an answer larger than we read")
+        except httpx.HTTPError as exc:
+            if watch.timed_out is not None:
+                raise ServerError(f"the server at {self.where} did not answer in time") from None
+            raise self.explain(exc) from exc
+        finally:
+            watch.done()
+        if watch.timed_out is not None:
+            raise ServerError(f"the server at {self.where} did not answer in time")
+        self._check(response, bytes(content))
+        return _parse_json(bytes(content), self.where)
 
     def _check(self, response: httpx.Response, body: bytes) -> None:
         """A refusal (4xx, 5xx) or a redirect, as one line."""
@@ -127,7 +149,7 @@ class Endpoint:
         try:
             if response.status_code >= 400 or response.is_redirect:
                 self._check(response, response.read())
-            for sse in EventSource(response).iter_sse():
+            for sse in EventSource(_Bounded(response, self.where)).iter_sse():
                 watch.ticked()
                 if sse.data == "[DONE]":
                     return
@@ -249,6 +271,24 @@ def proxy_for(scheme: str, host: str) -> Proxy | None:
         credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
         headers["Proxy-Authorization"] = "Basic " + base64.b64encode(credentials).decode("ascii")
     return Proxy(parts.hostname, parts.port or 80, headers)
+
+
+class _Bounded:
+    """The response as the event reader reads it (its headers, its text), with bounds on what a server
+    can make us hold: a line (an event) of at most MAX_LINE_CHARS, a stream of at most MAX_ANSWER_BYTES."""
+
+    def __init__(self, response: httpx.Response, where: str) -> None:
+        self.headers, self._response, self._where = response.headers, response, where
+
+    def iter_text(self) -> Iterator[str]:
+        line = total = 0
+        for text in self._response.iter_text():
+            total += len(text)
+            newline = max(text.rfind("\n"), text.rfind("\r"))
+            line = len(text) - newline - 1 if newline >= 0 else line + len(text)
+            if line > MAX_LINE_CHARS or total > MAX_ANSWER_BYTES:
+                raise ServerError(f"the server at {self._where} sent more than an answer holds; it was cut")
+            yield text
 
 
 class _Watch:

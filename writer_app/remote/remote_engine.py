@@ -35,6 +35,8 @@ DEFAULT_CONTEXT = 2048
 # fewer is asked for 20 (OpenAI's own limit); ranks past that are then shown as "past 20".
 SURPRISE_TOP = (100, 20)
 REPLACEMENT_CHAR = "\ufffd"
+# No token of any vocabulary we know is longer: the most text an answer of N tokens can hold.
+MAX_CHARS_PER_TOKEN = 64
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ class _Streams:
         self.started = time.perf_counter()
         self.first_token_at: float | None = None
         self.blocks = BlockList(request.sampling.blocked)
+        self.max_chars = max(1, request.max_new_tokens) * MAX_CHARS_PER_TOKEN
 
     def out_of_time(self) -> bool:
         budget = self.request.time_budget_ms
@@ -228,7 +231,8 @@ class _Streams:
             completion.token_ids += [-1] * max(1, len(logprobs))  # counted, not known: a server gives text
             completion.logprob += sum(logprobs)
             before = len(self.raw[row])
-            self.raw[row] += text
+            # A server that ignores max_tokens (or sends a novel in one event) stops at what was asked.
+            self.raw[row] = (self.raw[row] + text)[: self.max_chars]
             stop_cut = find_stop(self.raw[row], self.request.stop_at)
             block_cut = self.blocks.first_in(self.raw[row])
             cuts = [c for c in (stop_cut, block_cut) if c is not None]
@@ -241,6 +245,11 @@ class _Streams:
                 self.on_text(row, shown)
             completion.text = self.raw[row]
             if self.done[row]:
+                return
+            asked = self.request.max_new_tokens
+            if len(completion.token_ids) >= asked or len(self.raw[row]) >= self.max_chars:
+                completion.finish_reason = "length"
+                self.done[row] = True
                 return
         if finish is not None:  # the server's words: "stop" is its end of text (or a stop string)
             completion.finish_reason = "eos" if finish == "stop" else finish
