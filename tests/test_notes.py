@@ -63,7 +63,7 @@ def test_the_memory_stays_cached_while_the_writer_types(tiny_model):
 
 def test_notes_are_kept_beside_the_document_never_in_it(qtbot, tiny_model, tmp_path):
     from tests.test_ui_editor import make_window
-    from writer_app.ui.notes_panel import sidecar_path
+    from writer_app.document.sidecar import sidecar_path
 
     story = tmp_path / "story.md"
     story.write_text("It rained.", encoding="utf-8")

@@ -316,6 +316,10 @@
         <translation>使用 {host} 上的服务器时，每次续写都会把光标周围的文字（以及你改写的段落）发送到那台电脑。在你同意之前，不会发送任何内容。要使用 {host} 上的服务器吗？</translation>
     </message>
     <message>
+        <source>The memory beside {name} is left as it is: {reason}</source>
+        <translation>{name} 旁的记忆文件保持原样：{reason}</translation>
+    </message>
+    <message>
         <source>Copied. Ctrl+Enter inserts it into the text.</source>
         <translation>已复制。Ctrl+Enter 将其插入文中。</translation>
     </message>

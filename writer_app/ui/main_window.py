@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from writer_app.assist.notes import DocumentNotes
 from writer_app.assist.ports import ModelState
+from writer_app.document.sidecar import Sidecar, read_sidecar, write_sidecar
+from writer_app.errors import UserError
 from writer_app.models.catalog import writer_language
 from writer_app.models.store import ModelStore
 from writer_app.remote.server_config import ServerChoice, is_this_computer, save_api_key
@@ -32,7 +34,7 @@ from writer_app.ui.hot_exit import HotExit
 from writer_app.ui.i18n import tr
 from writer_app.ui.menus import build_menus, keys_help
 from writer_app.ui.model_manager import ModelManager
-from writer_app.ui.notes_panel import NotesPanel, read_notes, write_notes
+from writer_app.ui.notes_panel import NotesPanel
 from writer_app.ui.rewrite_panel import RewritePanel
 from writer_app.ui.session_bridge import SessionBridge
 from writer_app.ui.settings_dialog import SettingsDialog
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         self.files = DocumentFiles(self, self.editor, self.session, lambda: self.settings)
         self.files.titleChanged.connect(self._update_title)
         self.notes_panel = NotesPanel(self)
+        self.sidecar, self._sidecar_of = Sidecar(), None  # the memory's file, as last read or written
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notes_panel)
         self.notes_panel.hide()
         self.notes_panel.notesChanged.connect(self.notes_changed)
@@ -282,7 +285,13 @@ class MainWindow(QMainWindow):
 
     # --- memory and author's note -----------------------------------------------------------------------
     def _load_notes(self) -> None:
-        notes = read_notes(self.files.path)
+        path = self.files.path
+        self.sidecar = read_sidecar(path) if path is not None else Sidecar()
+        self._sidecar_of = path
+        if self.sidecar.problem and path is not None:
+            left = tr("The memory beside {name} is left as it is: {reason}")
+            self.statusBar().showMessage(left.format(name=path.name, reason=self.sidecar.problem), 10000)
+        notes = DocumentNotes(self.sidecar.memory, self.sidecar.authors_note)
         self.notes_panel.show_notes(notes)
         self.session.set_notes(notes)
         self.notes_panel.show_budget(*self.session.prompt_budget())
@@ -294,14 +303,21 @@ class MainWindow(QMainWindow):
         self._save_notes()
 
     def _save_notes(self) -> None:
-        """Beside a document that has a file; a new document's notes are written at its first save."""
-        if self.files.path is None:
+        """Beside a document that has a file; a new document's notes are written at its first save. A
+        sidecar that is left alone (unreadable, a link out of the folder) is never written or removed."""
+        path = self.files.path
+        if path is None:
             return
+        if path != self._sidecar_of:  # saved under another name: that name's sidecar is the one to keep
+            self.sidecar, self._sidecar_of = read_sidecar(path), path
+        notes = self.session.notes
+        if (notes.memory, notes.authors_note) == (self.sidecar.memory, self.sidecar.authors_note):
+            return  # nothing to write (and a sidecar left alone stays so, without a word on every save)
         try:
-            write_notes(self.files.path, self.session.notes)
-        except OSError as exc:
+            self.sidecar = write_sidecar(path, self.sidecar, notes.memory, notes.authors_note)
+        except UserError as exc:
             problem = tr("Could not save the memory beside {name}: {reason}")
-            self.statusBar().showMessage(problem.format(name=self.files.path.name, reason=exc), 8000)
+            self.statusBar().showMessage(problem.format(name=path.name, reason=exc), 10000)
 
     def show_tasks(self) -> TaskPalette:
         palette = TaskPalette(self.session.tasks, self)

@@ -3,49 +3,16 @@ next to the document (never inside the writer's text), with the share of the con
 
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from writer_app.assist.notes import DocumentNotes
-from writer_app.document.textfile import write_atomic
 from writer_app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
-SIDECAR_SUFFIX = ".writer-app.json"
 APPLY_DELAY_MS = 500
-
-
-def sidecar_path(document: Path) -> Path:
-    return document.with_name(document.name + SIDECAR_SUFFIX)
-
-
-def read_notes(document: Path | None) -> DocumentNotes:
-    if document is None:
-        return DocumentNotes()
-    try:
-        data = json.loads(sidecar_path(document).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return DocumentNotes()
-    except (OSError, ValueError) as exc:
-        log.warning("the notes beside %s are unreadable: %s", document, exc)
-        return DocumentNotes()
-    if not isinstance(data, dict):
-        return DocumentNotes()
-    return DocumentNotes(str(data.get("memory") or ""), str(data.get("authors_note") or ""))
-
-
-def write_notes(document: Path, notes: DocumentNotes) -> None:
-    """Write the sidecar; an empty pair removes a sidecar that exists (and writes none)."""
-    path = sidecar_path(document)
-    if not notes.memory.strip() and not notes.authors_note.strip():
-        path.unlink(missing_ok=True)
-        return
-    data = {"memory": notes.memory, "authors_note": notes.authors_note}
-    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
 class NotesPanel(QDockWidget):
