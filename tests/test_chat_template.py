@@ -95,3 +95,27 @@ def test_a_model_folder_brings_its_template_and_a_broken_one_leaves_plain_prompt
     )
     assert read_model_folder(folder, verify=False).chat_template is None
     assert "not valid Jinja" in caplog.text
+
+
+def test_a_template_that_never_finishes_fails_in_time_and_is_not_run_again():
+    """A model's template is code from somewhere else: one that loops froze the window (SIGTERM no longer
+    closed it; kill -9 then lost the last typing)."""
+    import time
+
+    from writer_app.engine.chat_template import RENDER_LIMIT_S
+
+    looping = ChatTemplate("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}")
+    started = time.perf_counter()
+    with pytest.raises(ModelError, match="did not finish"):
+        looping.render([{"role": "user", "content": "hi"}])
+    assert time.perf_counter() - started < RENDER_LIMIT_S + 1
+    started = time.perf_counter()
+    with pytest.raises(ModelError, match="not run again"):
+        looping.render([{"role": "user", "content": "hi"}])
+    assert time.perf_counter() - started < 0.1
+
+
+@pytest.mark.parametrize("source", ["{{ 'x' * 10**10 }}", "{{ [0] * 10**10 }}", "{{ 10 ** 10000000 }}"])
+def test_a_template_cannot_make_a_prompt_that_takes_the_memory(source):
+    with pytest.raises(ModelError, match="too"):
+        ChatTemplate(source).render([{"role": "user", "content": "hi"}])

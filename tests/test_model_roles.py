@@ -102,3 +102,18 @@ def test_naming_the_default_model_for_rewrites_does_not_load_it_twice():
     h.session.continuation_ref = ""  # the installed default, loaded under its own name
     assert _rewrite(h) and h.engine.loads == []
     assert h.engine.of_kind(RequestKind.REWRITE)[0].role is Role.INSTRUCTION
+
+
+def test_a_model_whose_template_fails_still_runs_tasks_in_plain_words():
+    from tests.session_fakes import make_session
+    from writer_app.assist.requests import ModelInfo, RequestKind
+    from writer_app.engine.chat_template import ChatTemplate
+
+    broken = ChatTemplate("{{ raise_exception('no system role') }}")
+    h = make_session(PASSAGE, loaded=ModelInfo("odd", 1024, True, broken, 1.0, 1), alternatives=1)
+    h.session.begin_rewrite(0, len(PASSAGE), PASSAGE)
+    assert h.session.run_rewrite("shorter")
+    [request] = h.engine.of_kind(RequestKind.REWRITE)
+    assert request.prompt == "Original: The rain came down.\nSame meaning in fewer words:"  # its cue form
+    assert not request.messages
+    assert any("asked in plain words" in m for m in h.seen.messages)

@@ -12,6 +12,10 @@
         <translation>指令模型 {name} 已就绪。</translation>
     </message>
     <message>
+        <source>{reason}; the task is asked in plain words.</source>
+        <translation>{reason}；改用普通提示执行此任务。</translation>
+    </message>
+    <message>
         <source>The text changed since the rewrite began; select it and try again.</source>
         <translation>改写开始后文字已有改动；请重新选中后再试。</translation>
     </message>

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from writer_app.assist.flow import FlowContext
 from writer_app.assist.instruction_model import InstructionModel
@@ -19,6 +20,7 @@ from writer_app.assist.tasks import Task, find_task
 from writer_app.assist.wording import still_loading, task_language, tr
 from writer_app.engine.cjk import CJK_LETTERS, CJK_PUNCTUATION
 from writer_app.engine.completion import GenerationResult
+from writer_app.errors import ModelError
 
 _CJK = re.compile(f"[{CJK_LETTERS}{CJK_PUNCTUATION}]")
 # How much a task may read: before the cursor, the newest characters; of a document, its beginning.
@@ -93,14 +95,21 @@ class RewriteFlow:
         context.requests.cancel(target.request_id)
         context.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
         task = find_task(self.tasks(), task_id)
-        plan = task_prompt(
+        prompt_for = partial(
+            task_prompt,
             task,
             target.text,
             text_tokens=estimate_tokens(target.text),
             memory=session.notes.memory,
-            template=info.chat_template if info.follows_instructions else None,
-            chat=info.follows_instructions and info.renders_chat,
         )
+        try:
+            plan = prompt_for(
+                template=info.chat_template if info.follows_instructions else None,
+                chat=info.follows_instructions and info.renders_chat,
+            )
+        except ModelError as exc:  # the model's own template failed (or never finishes): plain prompts
+            context.listener.message(tr("{reason}; the task is asked in plain words.").format(reason=exc))
+            plan = prompt_for(template=None, chat=False)
         request = context.requests.add(
             AssistRequest(
                 request_id=context.requests.new_id(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,10 @@ from writer_app.engine.manifest import read_json_object
 from writer_app.errors import ModelError
 
 TEMPLATE_FILE = "chat_template.jinja"
+# A template renders a prompt of a few thousand characters in well under a millisecond.
+RENDER_LIMIT_S = 2.0
+MAX_PROMPT_CHARS = 2_000_000
+_RUNAWAY: set[str] = set()  # templates that did not finish: never run again in this process
 
 
 @dataclass(frozen=True)
@@ -28,16 +33,36 @@ class ChatTemplate:
     eos_token: str = ""
 
     def render(self, messages: list[dict[str, str]]) -> str:
-        """The prompt for these turns, ending where the assistant's answer begins."""
-        try:
-            return _compile(self.source).render(
-                messages=messages,
-                add_generation_prompt=True,
-                bos_token=self.bos_token,
-                eos_token=self.eos_token,
-            )
-        except Exception as exc:  # a template's own raise_exception, or a broken template
-            raise ModelError(f"the model's chat template failed: {exc}") from exc
+        """The prompt for these turns, ending where the assistant's answer begins. A template is code
+        that came with a model: it gets RENDER_LIMIT_S and MAX_PROMPT_CHARS, in a thread of its own, so
+        one that loops for ever never freezes the caller (the window); it is then never run again."""
+        if self.source in _RUNAWAY:
+            raise ModelError("the model's chat template did not finish before; it is not run again")
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["text"] = _compile(self.source).render(
+                    messages=messages,
+                    add_generation_prompt=True,
+                    bos_token=self.bos_token,
+                    eos_token=self.eos_token,
+                )
+            except Exception as exc:  # a template's own raise_exception, or a broken template
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=work, name="writer-app-chat-template", daemon=True)
+        worker.start()
+        worker.join(RENDER_LIMIT_S)
+        if worker.is_alive():
+            _RUNAWAY.add(self.source)  # the thread runs on, idle to the writer; it ends with the process
+            raise ModelError(f"the model's chat template did not finish in {RENDER_LIMIT_S:.0f} s")
+        if "error" in outcome:
+            raise ModelError(f"the model's chat template failed: {outcome['error']}") from outcome["error"]
+        text = outcome["text"]
+        if len(text) > MAX_PROMPT_CHARS:
+            raise ModelError(f"the model's chat template made a prompt of {len(text):,} characters")
+        return text
 
 
 def _raise(message: str) -> None:
@@ -47,11 +72,31 @@ def _raise(message: str) -> None:
 def _compile(source: str) -> Any:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    class _Bounded(ImmutableSandboxedEnvironment):
+        """`'x' * 10**10` or `10**10**10` would take the memory or the time before any limit is seen."""
+
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and isinstance(right, int) and abs(right) > 64:
+                raise ValueError("a power too large for a prompt")
+            if operator == "*" and _repeated_length(left, right) > MAX_PROMPT_CHARS:
+                raise ValueError("a repetition too long for a prompt")
+            return super().call_binop(context, operator, left, right)
+
+    env = _Bounded(trim_blocks=True, lstrip_blocks=True)
     env.filters["tojson"] = lambda value, indent=None: json.dumps(value, ensure_ascii=False, indent=indent)
     env.globals["raise_exception"] = _raise
     env.globals["strftime_now"] = lambda fmt: dt.datetime.now().strftime(fmt)
     return env.from_string(source)
+
+
+def _repeated_length(left: Any, right: Any) -> int:
+    """How long `left * right` would be when it repeats a string or a list (0 when it does not)."""
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, str | list | tuple) and isinstance(times, int):
+            return len(sequence) * times
+    return 0
 
 
 def _token_text(value: Any) -> str:
