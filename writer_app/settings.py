@@ -84,6 +84,9 @@ def settings_path() -> Path:
     return paths.config_home() / SETTINGS_FILE
 
 
+MAX_SETTINGS_BYTES = 1_000_000
+
+
 def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     """The saved settings and messages about anything that was reset. Never raises on bad content."""
     path = path or settings_path()
@@ -91,9 +94,13 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     if not path.exists():
         return defaults, []
     try:
+        if path.stat().st_size > MAX_SETTINGS_BYTES:
+            raise ValueError(f"larger than settings can be ({MAX_SETTINGS_BYTES // 1000} KB)")
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
+    except RecursionError:
+        return defaults, [f"settings file {path} was unreadable (nested too deeply); using defaults"]
     except (OSError, ValueError) as exc:
         return defaults, [f"settings file {path} was unreadable ({exc}); using defaults"]
     messages = []
@@ -109,6 +116,9 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
             else:
                 messages.append(f"setting {f.name}={value!r} has the wrong type; reset to {default!r}")
                 continue
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            value = [item for item in value if isinstance(item, str)]
+            messages.append(f"setting {f.name} held entries that are not text; they were left out")
         values[f.name] = value
     unknown = sorted(set(data) - {f.name for f in fields(Settings)})
     if unknown:

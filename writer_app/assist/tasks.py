@@ -25,6 +25,8 @@ READS = ("selection", "paragraph", "before_cursor", "document")
 OUTPUTS = ("replace", "insert_after", "panel")
 STOPS = (None, "newline", "sentence")
 SUFFIXES = (".json", ".toml")
+_ID = re.compile(r"[\w-]{1,64}")
+MAX_TASK_FILE_BYTES = 64_000
 _WORD_SPLIT = re.compile(r"[^\w]+|(?<=[a-z])(?=[0-9])")
 DEFAULT_SYSTEM = "You are a careful writing assistant. Reply with the requested text only, no comments."
 
@@ -85,7 +87,9 @@ def parse_task(data: Any, source: str) -> Task:
     label = data["label"]
     if isinstance(label, str):
         label = {"en": label, "zh": label}
-    if not isinstance(label, dict) or not isinstance(label.get("en", label.get("zh")), str):
+    if not isinstance(label, dict) or not all(isinstance(label.get(k, ""), str) for k in ("en", "zh")):
+        raise TaskFileError("label must be text or a table with en and zh")
+    if not (label.get("en") or label.get("zh")):
         raise TaskFileError("label must be text or a table with en and zh")
     for key in ("instruction", "cue"):
         if not isinstance(data[key], str) or "{text}" not in data[key]:
@@ -95,6 +99,15 @@ def parse_task(data: Any, source: str) -> Task:
         except (KeyError, IndexError, ValueError) as exc:
             hint = "write {{ and }} for a literal brace"
             raise TaskFileError(f"{key} has a placeholder other than {{text}} ({exc}); {hint}") from None
+    for key in ("id", "system"):
+        if key in data and not isinstance(data[key], str):
+            raise TaskFileError(f"{key} must be text")
+    if not _ID.fullmatch(str(data["id"])):
+        raise TaskFileError("id must be letters, digits, - and _ (at most 64)")
+    for key in ("languages", "recommended"):
+        value = data.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise TaskFileError(f"{key} must be a list of names")
     reads, output = data.get("reads", "selection"), data.get("output", "replace")
     if reads not in READS:
         raise TaskFileError(f"reads must be one of {', '.join(READS)}, not {reads!r}")
@@ -105,6 +118,8 @@ def parse_task(data: Any, source: str) -> Task:
     if stop not in STOPS or instruction_stop not in STOPS:
         raise TaskFileError("stop must be newline, sentence or null")
     length, max_tokens, candidates = data.get("length"), data.get("max_tokens"), data.get("candidates")
+    if isinstance(length, bool) or isinstance(max_tokens, bool) or isinstance(candidates, bool):
+        raise TaskFileError("length, max_tokens and candidates must be numbers")
     if length is not None and not (isinstance(length, int | float) and 0 < length <= 10):
         raise TaskFileError("length must be a number above 0, at most 10")
     if max_tokens is not None and not (isinstance(max_tokens, int) and 1 <= max_tokens <= 1024):
@@ -158,8 +173,13 @@ def load_tasks(folder: Path | None = None) -> tuple[list[Task], list[str]]:
     files = sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES) if folder.is_dir() else []
     for path in files:
         try:
+            if path.stat().st_size > MAX_TASK_FILE_BYTES:
+                raise TaskFileError(f"larger than a task can be ({MAX_TASK_FILE_BYTES // 1000} KB)")
             data = _parse_text(path.read_text(encoding="utf-8"), path.suffix)
             task = parse_task(data, str(path))
+        except RecursionError:
+            problems.append(f"{path.name}: nested too deeply to be a task; skipped")
+            continue
         except (OSError, UnicodeDecodeError, ValueError, tomllib.TOMLDecodeError) as exc:
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             problems.append(f"{path.name}: {detail}; skipped")

@@ -17,6 +17,7 @@ offered back.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import difflib
 import json
@@ -181,6 +182,7 @@ class RecoveryStore:
         if not isinstance(data, dict) or not isinstance(data.get("raw"), str):
             raise ValueError("it is not a recovery copy")
         known = {k: v for k, v in data.items() if k in RecoveryCopy.__dataclass_fields__ and k != "problem"}
+        _check_fields(known)
         copy = RecoveryCopy(**known)
         # The id names the journal's file: only the ids this editor makes, and only its own file's.
         if not _ID.fullmatch(str(copy.id)) or file.name != f"{copy.id}{SUFFIX}":
@@ -231,6 +233,43 @@ class RecoveryStore:
             found.append(copy)
         found.sort(key=lambda c: c.saved_at, reverse=True)
         return found, problems
+
+
+# What each field of a base copy may hold (a copy written by hand, or damaged, is named and skipped).
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "raw": (str,),
+    "path": (str, type(None)),
+    "encoding": (str,),
+    "newline": (str,),
+    "bom": (bool,),
+    "cursor": (int,),
+    "generation": (int,),
+    "saved_at": (int, float),
+    "pid": (int,),
+    "id": (str,),
+    "format_version": (int,),
+}
+
+
+def _check_fields(fields: dict) -> None:
+    for name, value in fields.items():
+        allowed = _FIELD_TYPES.get(name)
+        wrong_bool = isinstance(value, bool) and bool not in (allowed or ())  # True is an int to Python
+        if allowed is not None and (not isinstance(value, allowed) or wrong_bool):
+            raise ValueError(f"its {name} is not what a recovery copy holds")
+    if fields.get("newline", "\n") not in ("\n", "\r\n", "\r", "\u2029"):
+        raise ValueError("its line break is not one")
+    breaks = fields.get("breaks")
+    if breaks is not None:
+        blocks = fields.get("raw", "").count("\u2029") + 1
+        if not isinstance(breaks, list) or len(breaks) != blocks:
+            raise ValueError("its line breaks do not match its lines")
+        if any(b not in (None, "\n", "\r\n", "\r", "\u2029") for b in breaks):
+            raise ValueError("its line breaks are not line breaks")
+    try:
+        codecs.lookup(fields.get("encoding", "utf-8"))
+    except LookupError:
+        raise ValueError("its encoding is unknown") from None
 
 
 def _running(pid: int) -> bool:
