@@ -83,7 +83,7 @@ def test_user_errors_exit_2_with_one_clear_line(tiny_home, args, message):
 def test_bad_flags_exit_2(tiny_home):
     proc = run_cli(["complete", "--max-new-tokens", "0", "hi"], tiny_home)
     assert proc.returncode == 2
-    assert "must be at least 1" in proc.stderr.decode()
+    assert "must be between 1 and 4096" in proc.stderr.decode()
     assert "Traceback" not in proc.stderr.decode()
 
 
@@ -167,3 +167,72 @@ def test_without_verbose_a_sub_command_logs_quietly(tmp_path, monkeypatch):
 def test_sampling_flags_that_are_not_numbers_are_user_errors(tiny_home, capsys):
     assert main(["complete", "--temperature", "nan", "hi"]) == 2
     assert "temperature and top-p must be numbers" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--num", "100000"], "--num: 100000 must be between 1 and 8"),  # asked for 37 GB of caches
+        (["--num", "99999999999999999999"], "must be between 1 and 8"),
+        (["--max-new-tokens", "99999999999"], "must be between 1 and 4096"),
+        (["--file", "/dev/zero"], "it is not a file of text"),  # read for ever
+        (["--file", "/"], "it is a folder"),
+        (["--server", "http://[::1", "--server-model", "m"], "is not a server address (Invalid IPv6 URL"),
+    ],
+)
+def test_every_command_line_value_is_one_line_and_exit_2(tiny_home, capsys, args, says):
+    text = [] if "--file" in args else ["Hi"]
+    assert main(["complete", "--model", "tiny", *args, *text]) == 2
+    err = capsys.readouterr().err
+    assert says in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "manifest", [[1, 2], {"context_length": "long"}, {"files": {"../../etc/passwd": "x"}}]
+)
+def test_a_model_whose_manifest_has_the_wrong_shape_is_one_line(
+    tiny_store, tmp_path, monkeypatch, capsys, manifest
+):
+    home = tmp_path / "home"  # a store of this test's own: the shared one stays as built
+    folder = home / "models" / "odd"
+    shutil.copytree(tiny_store / "models" / "tiny", folder)
+    monkeypatch.setenv("WRITER_APP_HOME", str(home))
+    path = folder / "writer_app_manifest.json"
+    if isinstance(manifest, dict):
+        manifest = {**json.loads(path.read_text(encoding="utf-8")), **manifest}
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert main(["complete", "--model", "odd", "Hi"]) == 2
+    assert "is unreadable" in capsys.readouterr().err
+    assert main(["models", "list"]) == 0  # the store still lists, naming the bad entry
+    assert "odd" in capsys.readouterr().out
+
+
+def test_a_50_mb_file_is_read_from_its_end_in_bounded_memory(tiny_home, tmp_path):
+    """--file on a 50 MB text took 6.7 GB: a continuation reads the end (a model reads far less)."""
+    big = tmp_path / "novel.txt"
+    line = "The tide came in over the flats, and the birds rose from the mud. 潮水漫过滩涂。\n"
+    with big.open("w", encoding="utf-8") as out:
+        for _ in range(50_000_000 // len(line.encode())):
+            out.write(line)
+        out.write("THE END")
+    code = (
+        "import sys\nfrom writer_app.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        # VmHWM, not ru_maxrss: that one carries the forking test process's own peak across exec
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+        "print('maxrss_kb', hwm, file=sys.stderr)\n"
+        "sys.exit(status)"
+    )
+    args = ["complete", "--model", "tiny", "--file", str(big), "--max-new-tokens", "2", "--stats"]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WRITER_APP_HOME": str(tiny_home)},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "novel.txt is 50 MB; its end is read" in done.stderr
+    rss_mb = int(done.stderr.split("maxrss_kb")[1].split()[0]) / 1024
+    stats = json.loads([line for line in done.stderr.splitlines() if line.startswith("{")][0])
+    assert stats["prompt_tokens"] > 0 and rss_mb < 600, (rss_mb, done.stderr[-2000:])

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import json
 import logging
 import os
 import signal
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,12 +54,20 @@ def _whole(low: int, high: int | None = None):
 _positive_int = _whole(1)
 # More threads than twice the logical CPUs only makes the threads wait for each other (120x slower).
 MAX_THREADS = 2 * (os.cpu_count() or 1)
+# Each alternative keeps a KV cache of its own: 100,000 of them asked for 37 GB.
+MAX_ALTERNATIVES = 8
+MAX_NEW_TOKENS = 4096
+# What is read of a --file or of stdin: a continuation reads the text's end, a task its beginning (a model
+# reads a few thousand tokens of it at most); a stream longer than MAX_INPUT_BYTES is refused.
+KEEP_INPUT_BYTES = 256_000
+MAX_INPUT_BYTES = 64_000_000
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
 
 
 def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "complete", "stream a continuation of TEXT (or stdin) to stdout")
     p.add_argument("text", nargs="?", default=None, help="the text to continue; '-' or nothing reads stdin")
-    p.add_argument("--max-new-tokens", type=_positive_int, default=48)
+    p.add_argument("--max-new-tokens", type=_whole(1, MAX_NEW_TOKENS), default=48)
     p.add_argument("--stop", choices=("sentence", "newline"), help="stop at a sentence end or a newline")
     _add_generation_flags(p)
 
@@ -67,7 +77,9 @@ def _build_task_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id", nargs="?", help="the task (see --list)")
     p.add_argument("text", nargs="?", default=None, help="the text to work on; '-' or nothing reads stdin")
     p.add_argument("--list", action="store_true", help="list the tasks, built-in and your own")
-    p.add_argument("--max-new-tokens", type=_positive_int, default=None, help="default: the task's own")
+    p.add_argument(
+        "--max-new-tokens", type=_whole(1, MAX_NEW_TOKENS), default=None, help="default: the task's own"
+    )
     _add_generation_flags(p)
 
 
@@ -81,7 +93,7 @@ def _add_generation_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top-k", type=_whole(0), default=None, help="0 turns it off")
     p.add_argument("--seed", type=_whole(0, 2**63 - 1), default=None)
     p.add_argument("--repetition-penalty", type=float, default=None)
-    p.add_argument("--num", type=_positive_int, default=None, help="number of alternatives")
+    p.add_argument("--num", type=_whole(1, MAX_ALTERNATIVES), default=None, help="number of alternatives")
     p.add_argument(
         "--block", action="append", metavar="PHRASE", help="a word or phrase never to write (repeatable)"
     )
@@ -122,14 +134,19 @@ def build_editor_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_prompt(args: argparse.Namespace) -> str:
+def _read_prompt(args: argparse.Namespace, keep: str = "end") -> str:
+    """The text to work on, from TEXT, --file or stdin: at most KEEP_INPUT_BYTES of it, its end (`keep`
+    "end", for a continuation) or its beginning ("start", for a task), said on stderr when cut."""
     if args.file is not None:
         if args.text is not None:
             raise UserError("give either TEXT or --file, not both")
         try:
-            return args.file.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise UserError(f"{args.file} is not UTF-8 text") from None
+            info = args.file.stat()
+            if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+                kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a file of text"
+                raise UserError(f"cannot read {args.file}: it is {kind}")
+            with open(args.file, "rb") as source:
+                return _bounded_text(source, str(args.file), keep)
         except OSError as exc:
             raise UserError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     if args.text is not None and args.text != "-":
@@ -137,11 +154,36 @@ def _read_prompt(args: argparse.Namespace) -> str:
     if sys.stdin is None or (args.text is None and sys.stdin.isatty()):
         raise UserError("no text to continue: give TEXT, --file FILE, or pipe text to stdin")
     try:
-        return sys.stdin.buffer.read().decode("utf-8")
-    except UnicodeDecodeError:
-        raise UserError("stdin is not UTF-8 text") from None
+        return _bounded_text(sys.stdin.buffer, "stdin", keep)
     except OSError as exc:
         raise UserError(f"cannot read stdin: {exc}") from None
+
+
+def _bounded_text(source, name: str, keep: str) -> str:
+    """UTF-8 text from a binary stream, at most KEEP_INPUT_BYTES of it, cut on a character boundary."""
+    kept = bytearray()
+    total = 0
+    while chunk := source.read(1 << 20):
+        total += len(chunk)
+        if total > MAX_INPUT_BYTES:
+            raise UserError(f"{name} is longer than {MAX_INPUT_BYTES // 1_000_000} MB; give a part of it")
+        if keep == "start":
+            kept += chunk[: KEEP_INPUT_BYTES + 4 - len(kept)]
+        else:
+            kept = (kept + chunk)[-(KEEP_INPUT_BYTES + 4) :]
+    data = bytes(kept)
+    if total > KEEP_INPUT_BYTES:
+        data = data[:KEEP_INPUT_BYTES] if keep == "start" else data[-KEEP_INPUT_BYTES:]
+        where = "beginning" if keep == "start" else "end"
+        print(f"writer-app: {name} is {total / 1e6:.0f} MB; its {where} is read", file=sys.stderr)
+    try:
+        if keep == "start":  # a character cut at the end is left out
+            return codecs.getincrementaldecoder("utf-8")().decode(data, final=total <= KEEP_INPUT_BYTES)
+        if total > KEEP_INPUT_BYTES:  # a character cut at the start: its continuation bytes are left out
+            data = data.lstrip(_CONTINUATION_BYTES)
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{name} is not UTF-8 text") from None
 
 
 def _sampling_from(args: argparse.Namespace):
@@ -216,7 +258,7 @@ def run_task(args: argparse.Namespace) -> int:
         if bad:
             raise UserError(f"task file {bad[0]}") from None
         raise UserError(f"no task {args.id!r} (writer-app task --list shows them)") from None
-    text = _read_prompt(args)
+    text = _read_prompt(args, keep="start")
     sampling = _sampling_from(args)
     engine = _engine(args)
     info = engine.info()

@@ -57,10 +57,55 @@ class Manifest:
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("it is not a JSON object")
             known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+            _check_shape(known)
             return cls(**known)
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, RecursionError) as exc:
             raise ModelError(f"the manifest {path} is unreadable ({exc}); re-export the model") from exc
+
+
+# The kind of value each manifest field holds (one written by hand or damaged is refused, by name).
+_SHAPES: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "source": (str,),
+    "architecture": (str,),
+    "context_length": (int,),
+    "graph": (str,),
+    "quantization": (str,),
+    "quality": (dict,),
+    "graph_rewrites": (list,),
+    "graph_rewrites_refused": (dict,),
+    "capabilities": (list,),
+    "languages": (list,),
+    "eos_token_ids": (list,),
+    "bos_token_id": (int, type(None)),
+    "prompt_format": (str, type(None)),
+    "license": (str,),
+    "files": (dict,),
+    "created": (str,),
+    "tool_versions": (dict,),
+    "format_version": (int,),
+}
+
+
+def _check_shape(fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        if not isinstance(value, _SHAPES[name]) or (isinstance(value, bool) and bool not in _SHAPES[name]):
+            raise ValueError(f"its {name} is not what a manifest holds")
+    for name in ("capabilities", "languages"):
+        if not all(isinstance(v, str) for v in fields.get(name, [])):
+            raise ValueError(f"its {name} is not a list of names")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in fields.get("eos_token_ids", [])):
+        raise ValueError("its eos_token_ids are not token ids")
+    for rel, digest in fields.get("files", {}).items():
+        inside = not Path(rel).is_absolute() and ".." not in Path(rel).parts
+        if not (isinstance(digest, str) and inside):
+            raise ValueError(f"its files name {rel!r}, which is not a file of the model's folder")
+    graph = Path(fields.get("graph", "model.onnx"))
+    if graph.is_absolute() or ".." in graph.parts:
+        raise ValueError("its graph is not a file of the model's folder")
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

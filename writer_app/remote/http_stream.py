@@ -53,7 +53,10 @@ class Endpoint:
     so each request after the first reuses the open connection."""
 
     def __init__(self, base_url: str, api_key: str = "", timeouts: Timeouts | None = None) -> None:
-        parts = urlsplit(base_url)
+        try:
+            parts = urlsplit(base_url)
+        except ValueError as exc:
+            raise ServerError(f"{base_url!r} is not a server address ({exc})") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ServerError(f"{base_url!r} is not a server address (e.g. http://127.0.0.1:8080/v1)")
         try:

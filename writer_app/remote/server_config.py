@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from writer_app.errors import UserError
+
 log = logging.getLogger(__name__)
 REF_PREFIX = "server:"
 KEY_VARIABLE = "WRITER_APP_API_KEY"
@@ -36,7 +38,12 @@ def normalize_base_url(url: str) -> str:
     url = url.strip().rstrip("/")
     if url and "://" not in url:
         url = "http://" + url
-    if url and not urlsplit(url).path.rstrip("/").endswith("/v1"):
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number raises here, as a bad IPv6 address above
+    except ValueError as exc:
+        raise UserError(f"{url!r} is not a server address ({exc}; e.g. http://127.0.0.1:8080/v1)") from None
+    if url and not parts.path.rstrip("/").endswith("/v1"):
         url += "/v1"
     return url
 

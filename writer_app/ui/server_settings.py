@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from writer_app.errors import UserError
 from writer_app.remote.http_stream import Endpoint, ServerError, Timeouts, server_models
 from writer_app.remote.server_config import api_key, normalize_base_url
 from writer_app.settings import Settings
@@ -69,12 +70,19 @@ class ServerSettings(QGroupBox):
     def apply_to(self, settings: Settings) -> None:
         settings.local_only = self.local_only.isChecked()
         settings.model_source = "local" if settings.local_only else self.source.currentData()
-        settings.server_url = normalize_base_url(self.url.text())
+        try:
+            settings.server_url = normalize_base_url(self.url.text())
+        except UserError:  # kept as typed: connecting to it then says what is wrong, in one line
+            settings.server_url = self.url.text().strip()
         settings.server_model = self.model.currentText().strip()
 
     def list_models(self) -> list[str]:
         """Ask the server at the address typed for its models (no text of the writer's is sent)."""
-        url = normalize_base_url(self.url.text())
+        try:
+            url = normalize_base_url(self.url.text())
+        except UserError as exc:
+            self.status.setText(str(exc))
+            return []
         if not url:
             self.status.setText(tr("Type the server's address first."))
             return []
