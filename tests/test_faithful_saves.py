@@ -226,3 +226,22 @@ def test_the_owner_is_kept_when_another_user_saves(tmp_path):
     save_text_atomic(doc, "new")
     info = doc.stat()
     assert (info.st_uid, info.st_gid) == owner and doc.read_text(encoding="utf-8") == "new"
+
+
+def test_unicode_noncharacters_survive_an_edit_and_a_save(qtbot, tmp_path):
+    """Qt keeps U+FDD0 and U+FDD1 for its own frame marks: a file's own came back as line breaks."""
+    text = "a\ufdd0b\ufdd1c \ufffe\uffff \U0001fffe \U0010ffff end\n"
+    doc = tmp_path / "marks.txt"
+    doc.write_bytes(text.encode("utf-8"))
+    w = open_in_window(qtbot, doc)
+    assert w.files.text() == text
+    type_at_end(w, "more")
+    w.hot_exit.flush()
+    w.hot_exit.wait()
+    from writer_app.document.recovery import RecoveryStore
+
+    store = RecoveryStore()
+    [copy_file] = list(store.folder.glob("*.recovery.json"))
+    assert store.load(copy_file).text == text + "more"  # the recovery copy keeps them too
+    assert w.files.save()
+    assert doc.read_bytes() == (text + "more").encode("utf-8")

@@ -16,8 +16,23 @@ _CODES = {"\n": 0, "\r\n": 1, "\r": 2, "\u2029": 3}
 _BREAKS = {code: text for text, code in _CODES.items()}
 
 
+# QTextDocument keeps U+FDD0 and U+FDD1 (Unicode noncharacters) as its own frame marks: a file's own
+# came back as line breaks. They are held as private-use stand-ins the text does not use, and put back
+# on the way out. (A stand-in the writer types later is saved as the character it stands for.)
+_QT_RESERVED = ("\ufdd0", "\ufdd1")
+_STAND_INS = "writerAppStandIns"
+
+
 def set_document_text(document: QTextDocument, text: str, breaks: list[str] | None) -> None:
     """Show text (line breaks as "\\n"); remember each file line break when they were not all alike."""
+    stand_ins = {}
+    free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+    for reserved in _QT_RESERVED:
+        if reserved in text:
+            stand_in = next(free)
+            stand_ins[stand_in] = reserved
+            text = text.replace(reserved, stand_in)
+    document.setProperty(_STAND_INS, "".join(f"{k}{v}" for k, v in stand_ins.items()))
     document.setPlainText(text)
     if breaks is None:
         return
@@ -36,6 +51,9 @@ def document_text(document: QTextDocument, newline: str, breaks_kept: bool) -> s
 def snapshot(document: QTextDocument, breaks_kept: bool) -> tuple[str, list[str | None] | None]:
     """What must be read in the GUI thread: the raw text and, if kept, each block's line break."""
     raw = document.toRawText()
+    pairs = document.property(_STAND_INS) or ""
+    for stand_in, reserved in zip(pairs[::2], pairs[1::2], strict=True):
+        raw = raw.replace(stand_in, reserved)
     if not breaks_kept:
         return raw, None
     breaks: list[str | None] = []
