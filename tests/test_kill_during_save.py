@@ -61,3 +61,89 @@ def test_kill_9_never_leaves_a_torn_file_or_copy(tmp_path):
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".novel.txt.")]
     assert all(name.endswith(".tmp") for name in leftovers)
     assert os.path.getsize(target) in (len(OLD.encode()), len(NEW.encode()))
+
+
+LINKED_SAVER = """
+import sys
+from pathlib import Path
+from writer_app.document.textfile import save_text_atomic
+
+target = Path(sys.argv[1])
+old, new = Path(sys.argv[2]).read_text(), Path(sys.argv[3]).read_text()
+print("ready", flush=True)
+i = 0
+while True:
+    save_text_atomic(target, new if i % 2 == 0 else old)
+    i += 1
+"""
+
+
+def test_kill_9_while_saving_a_hard_linked_file_always_leaves_the_whole_text_somewhere(tmp_path):
+    """A file with two names can only be written in place. A kill in the middle tore it under both names
+    (6 of 10 rounds); now the complete new text is kept beside it first, and found when it is opened."""
+    from writer_app.document.textfile import interrupted_save
+
+    target, other = tmp_path / "novel.txt", tmp_path / "novel-link.txt"
+    target.write_text(OLD, encoding="utf-8")
+    os.link(target, other)
+    (tmp_path / "old.txt").write_text(OLD, encoding="utf-8")
+    (tmp_path / "new.txt").write_text(NEW, encoding="utf-8")
+    rng = random.Random(11)
+    torn = 0
+    for _ in range(KILLS):
+        args = [str(target), str(tmp_path / "old.txt"), str(tmp_path / "new.txt")]
+        process = subprocess.Popen(
+            [sys.executable, "-c", LINKED_SAVER, *args], stdout=subprocess.PIPE, text=True
+        )
+        assert process.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.01, 0.25))
+        process.kill()
+        process.wait(timeout=30)
+        assert os.path.samefile(target, other)  # still one file under two names
+        text = target.read_text(encoding="utf-8", errors="replace")
+        if text not in (OLD, NEW):
+            torn += 1
+            kept = interrupted_save(target)
+            assert kept is not None and kept.read_text(encoding="utf-8") in (OLD, NEW)
+    print(f"torn in place {torn} of {KILLS}; each time the whole text was kept beside it")
+
+
+CUT_SHORT = """
+import os, sys
+from pathlib import Path
+from writer_app.document import textfile
+
+def half_then_die(target, data):
+    with open(target, "r+b") as fh:
+        fh.write(data[: len(data) // 2])
+        fh.flush()
+    os._exit(9)  # the power goes off half way through the in-place write
+
+textfile._write_in_place = half_then_die
+textfile.save_text_atomic(Path(sys.argv[1]), Path(sys.argv[2]).read_text())
+"""
+
+
+def test_a_save_cut_short_in_place_is_offered_back_when_the_file_is_opened(qtbot, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.test_ui_editor import make_window
+    from writer_app.document.textfile import interrupted_save
+
+    target, other = tmp_path / "novel.txt", tmp_path / "novel-link.txt"
+    target.write_text(OLD, encoding="utf-8")
+    os.link(target, other)
+    (tmp_path / "new.txt").write_text(NEW, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", CUT_SHORT, str(target), str(tmp_path / "new.txt")])
+    assert done.returncode == 9
+    assert target.read_text(encoding="utf-8") not in (OLD, NEW)  # torn, under both names
+    assert interrupted_save(target).read_text(encoding="utf-8") == NEW
+    window = make_window(qtbot, None)
+    asked = []
+    window.files.ask_use_interrupted_save = lambda path: asked.append(path) or True
+    window.files.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    assert window.files.open_path(target, ask_to_save=False)
+    assert asked == [target] and window.files.text() == NEW and window.editor.document().isModified()
+    assert window.files.save()  # the save ends what was cut short: whole, under both names
+    assert "written in place" in window.statusBar().currentMessage()
+    assert other.read_text(encoding="utf-8") == NEW and interrupted_save(target) is None

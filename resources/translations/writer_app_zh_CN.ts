@@ -160,6 +160,10 @@
         <translation>{name} 是只读文件。是否将你的文字另存为其他文件名？</translation>
     </message>
     <message>
+        <source>A save of {name} was cut short (the computer stopped while it was written), so the file may be incomplete. The complete text that was being saved was kept. Open that text? (The file is unchanged until you save.)</source>
+        <translation>保存 {name} 时被中断（写入过程中计算机停止了），文件可能不完整。正在保存的完整文字已另外保留。要打开这份文字吗？（在您保存之前，文件不会改变。）</translation>
+    </message>
+    <message>
         <source>{name} was changed by another program. Reload it?</source>
         <translation>{name} 已被其他程序修改。是否重新载入？</translation>
     </message>
@@ -186,6 +190,10 @@
     <message>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Saved {path}. It has other names (hard links), so it was written in place; its whole text was kept beside it until the write ended.</source>
+        <translation>已保存 {path}。该文件还有其他名称（硬链接），因此直接在原处写入；写入结束前，其完整文字另存于旁边。</translation>
     </message>
     <message>
         <source>{name} was removed from disk; Save writes it again.</source>

@@ -253,10 +253,18 @@ def write_atomic(path: Path, data: bytes) -> None:
         tmp = _write_temporary(target, data, info)
         try:
             if info is not None and info.st_nlink > 1:
-                _write_in_place(target, data)  # keeps the other names of a hard-linked file
-                os.unlink(tmp)
+                # A file with other names (hard links) can only be written in place, which is not atomic:
+                # the complete new text is kept beside it first, under a name the editor looks for when
+                # it opens the file (interrupted_save), and removed once the write has ended.
+                keep = saving_copy(target)
+                os.replace(tmp, keep)
+                _fsync_folder(target.parent)
+                _write_in_place(target, data)
+                os.unlink(keep)
             else:
                 os.replace(tmp, target)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(saving_copy(target))  # an interrupted save's copy: this one ended
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -265,6 +273,17 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         reason = exc.strerror or exc
         raise UserError(f"could not save {path}: {reason}; the file on disk is unchanged") from exc
+
+
+def saving_copy(path: Path) -> Path:
+    """Where the complete new text of a file written in place is kept while it is written."""
+    return path.with_name(f".{path.name}.writer-app-saving")
+
+
+def interrupted_save(path: Path) -> Path | None:
+    """The complete text of a save of this file that was interrupted (a kill, a power cut), if one was."""
+    keep = saving_copy(Path(os.path.realpath(path)))
+    return keep if keep.is_file() else None
 
 
 def _write_temporary(target: Path, data: bytes, info: os.stat_result | None) -> str:

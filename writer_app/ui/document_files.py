@@ -5,6 +5,7 @@ file changes on disk while it is open."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from writer_app.document.textfile import (
     TextFormat,
     changed_on_disk,
     encode_text,
+    interrupted_save,
     read_text_file,
     save_bytes,
 )
@@ -32,6 +34,8 @@ from writer_app.ui.i18n import tr
 APP_TITLE = "writer_app"
 # Reading and laying out a file this large takes a noticeable moment: the window says so meanwhile.
 LARGE_FILE_BYTES = 4_000_000
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -139,6 +143,37 @@ class DocumentFiles(QObject):
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    def _offer_interrupted_save(self, path: Path, fmt: TextFormat, opened: str) -> None:
+        """A save of this file was cut short while it was written in place (a file with other names):
+        its complete text was kept beside it. Offered as unsaved text; the file is untouched until saved."""
+        keep = interrupted_save(path)
+        if keep is None:
+            return
+        try:
+            kept = read_text_file(keep, fmt.encoding)
+        except UserError as exc:
+            log.warning("the copy of an interrupted save of %s is unreadable: %s", path, exc)
+            return
+        if kept.text == opened or not self.ask_use_interrupted_save(path):
+            return
+        with self.loading_text():
+            set_document_text(self.editor.document(), kept.text, kept.breaks)
+        self.breaks_kept = kept.breaks is not None
+        self.editor.document().setModified(True)
+        self.titleChanged.emit()
+
+    def ask_use_interrupted_save(self, path: Path) -> bool:
+        answer = QMessageBox.question(
+            self.window,
+            APP_TITLE,
+            tr(
+                "A save of {name} was cut short (the computer stopped while it was written), so the file may "
+                "be incomplete. The complete text that was being saved was kept. Open that text? (The file "
+                "is unchanged until you save.)"
+            ).format(name=path.name),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def ask_reload(self, path: Path) -> bool:
         answer = QMessageBox.question(
             self.window,
@@ -196,6 +231,7 @@ class DocumentFiles(QObject):
             return False
         self._show(path, loaded.text, loaded.format, loaded.breaks, loaded.stamp)
         self._settings().add_recent(str(path))
+        self._offer_interrupted_save(path, loaded.format, loaded.text)
         if loaded.encoding != "utf-8":
             note = tr("Opened as {encoding}; saved in the same encoding.").format(encoding=loaded.encoding)
             self.window.statusBar().showMessage(note, 8000)
@@ -253,7 +289,13 @@ class DocumentFiles(QObject):
         self._settings().add_recent(str(path))
         self._watch()
         self.titleChanged.emit()
-        self.window.statusBar().showMessage(tr("Saved {path}").format(path=path), 4000)
+        saved = tr("Saved {path}").format(path=path)
+        if path.stat().st_nlink > 1:  # no atomic replace keeps its other names: say how it was kept safe
+            saved = tr(
+                "Saved {path}. It has other names (hard links), so it was written in place; its whole text "
+                "was kept beside it until the write ended."
+            ).format(path=path)
+        self.window.statusBar().showMessage(saved, 8000)
         self.saved.emit()
         return True
 
