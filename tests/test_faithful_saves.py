@@ -245,3 +245,33 @@ def test_unicode_noncharacters_survive_an_edit_and_a_save(qtbot, tmp_path):
     assert store.load(copy_file).text == text + "more"  # the recovery copy keeps them too
     assert w.files.save()
     assert doc.read_bytes() == (text + "more").encode("utf-8")
+
+
+def test_each_line_keeps_its_own_break_when_enter_splits_it_or_lines_are_joined(qtbot, tmp_path):
+    """In a file with mixed line endings, Enter inside a CRLF line moved the CRLF to the first half: the
+    untouched line's ending changed. A break belongs to the line it ended."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextCursor
+
+    original = b"one\r\ntwo\nthree\r\nfour\n"
+    doc = tmp_path / "mixed.txt"
+    doc.write_bytes(original)
+    w = open_in_window(qtbot, doc)
+    newline = w.files.format.newline.encode()
+    cursor = w.editor.textCursor()
+    cursor.setPosition(len("one\ntw"))  # inside "two", which ends with LF
+    w.editor.setTextCursor(cursor)
+    qtbot.keyClick(w.editor, Qt.Key.Key_Return)
+    assert w.files.write_to(doc)
+    assert doc.read_bytes() == b"one\r\ntw" + newline + b"o\nthree\r\nfour\n"
+    cursor = w.editor.textCursor()
+    cursor.setPosition(len("one\ntw\no\nthree"))  # end of "three" (CRLF): join it with "four" (LF)
+    w.editor.setTextCursor(cursor)
+    qtbot.keyClick(w.editor, Qt.Key.Key_Delete)
+    assert w.files.write_to(doc)
+    assert doc.read_bytes() == b"one\r\ntw" + newline + b"o\nthreefour\n"  # four's LF ends the line
+    w.editor.undo()
+    w.editor.undo()
+    w.editor.moveCursor(QTextCursor.MoveOperation.End)
+    assert w.files.write_to(doc)
+    assert doc.read_bytes() == original  # undone: every line's own break again

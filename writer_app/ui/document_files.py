@@ -14,6 +14,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
 
 from writer_app.assist.session import WritingSession
+from writer_app.document.line_breaks import LineBreaks
 from writer_app.document.textfile import (
     FileStamp,
     NeedsEncoding,
@@ -77,6 +78,8 @@ class DocumentFiles(QObject):
         self.loading = False  # the document is being replaced by a file's text (not an edit)
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._changed_on_disk)
+        self._line_breaks: LineBreaks | None = None  # each line's own break, when they were mixed
+        editor.edited.connect(self._follow_breaks)
 
     @property
     def display_name(self) -> str:
@@ -89,6 +92,30 @@ class DocumentFiles(QObject):
     def text(self) -> str:
         """The document as the file's text, character for character."""
         return document_text(self.editor.document(), self.format.newline, self.breaks_kept)
+
+    def track_breaks(self) -> None:
+        """The document was replaced: if its lines keep their own breaks, follow them from here."""
+        self._line_breaks = None
+        if self.breaks_kept:
+            document = self.editor.document()
+            blocks = [document.findBlockByNumber(n) for n in range(document.blockCount())]
+            self._line_breaks = LineBreaks([b.position() for b in blocks], [b.userState() for b in blocks])
+
+    def _follow_breaks(self, position: int, removed: int, added: int) -> None:
+        """Each line keeps the break that ended it (Qt moved it to the first half of a split line)."""
+        if self._line_breaks is None or self.loading:
+            return
+        if position < 0:  # an edit Qt did not describe: what the blocks hold now is all there is to go by
+            self.track_breaks()
+            return
+        document = self.editor.document()
+        block, end = document.findBlock(position), document.findBlock(position + added)
+        blocks = [block]
+        while blocks[-1] != end and blocks[-1].isValid():
+            blocks.append(blocks[-1].next())
+        codes = self._line_breaks.edit(position, removed, added, [b.position() for b in blocks])
+        for changed, code in zip(blocks, codes, strict=True):
+            changed.setUserState(code)
 
     @contextmanager
     def loading_text(self) -> Iterator[None]:
@@ -159,6 +186,7 @@ class DocumentFiles(QObject):
         with self.loading_text():
             set_document_text(self.editor.document(), kept.text, kept.breaks)
         self.breaks_kept = kept.breaks is not None
+        self.track_breaks()
         self.editor.document().setModified(True)
         self.titleChanged.emit()
 
@@ -244,6 +272,7 @@ class DocumentFiles(QObject):
         with self.loading_text():
             set_document_text(self.editor.document(), text, breaks)
         self.path, self.format, self.breaks_kept, self.stamp = path, fmt, breaks is not None, stamp
+        self.track_breaks()
         self.editor.document().setModified(False)
         self._watch()
         self.titleChanged.emit()

@@ -241,6 +241,7 @@ class HotExit(QObject):
         with files.loading_text():
             set_document_text(files.editor.document(), text, breaks)
         files.format, files.breaks_kept = copy.format, breaks is not None
+        files.track_breaks()
         cursor = files.editor.textCursor()
         cursor.setPosition(min(copy.cursor, len(text)))
         files.editor.setTextCursor(cursor)
