@@ -110,6 +110,10 @@ class FaultHandler(BaseHTTPRequestHandler):
                 self.wfile.write(b'data: {"choices": [{"index": 0, "text": "')
                 while True:
                     self.wfile.write(b"x" * 65536)
+        elif fault == "odd-shapes":  # JSON, but not the shape OpenAI's answers have
+            self.wfile.write(b'data: {"choices": [{"index": 0, "text": 5}]}\n\n')
+        elif fault == "odd-list":
+            self.wfile.write(b"data: [1, 2, 3]\n\n")
         elif fault == "drip":  # one byte at a time, never a whole event
             for byte in b'data: {"choices": [{"index": 0, "text": " and the':
                 self.wfile.write(bytes([byte]))

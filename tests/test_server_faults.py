@@ -85,6 +85,8 @@ def test_refusals_and_silence_before_an_answer(faults, fault, says):
         ("stall", "sent nothing for 0 s; the text so far is kept"),
         ("error-event", "stopped: out of memory"),
         ("drip", "sent nothing for 0 s; the text so far is kept"),  # bytes keep coming, no event does
+        ("odd-shapes", "answered in a shape it should not have"),  # a number for a text
+        ("odd-list", "answered in a shape it should not have"),  # a list for an object
     ],
 )
 def test_failures_mid_stream_keep_what_was_streamed(faults, fault, says):

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,8 +85,9 @@ class RemoteEngine:
                 f"it serves {', '.join(map(str, served))}"
             )
         entry = next((m for m in models if m.get("id") == choice.model), {})
-        context = int(entry.get("max_model_len") or DEFAULT_CONTEXT)  # vLLM says what it serves
-        abilities = _probe(endpoint, choice.model, context)
+        with _answer_shape(endpoint.where):
+            context = int(entry.get("max_model_len") or DEFAULT_CONTEXT)  # vLLM says what it serves
+            abilities = _probe(endpoint, choice.model, context)
         return cls(endpoint, choice.model, abilities, (time.perf_counter() - started) * 1000)
 
     def info(self) -> ModelInfo:
@@ -106,10 +108,11 @@ class RemoteEngine:
     def run(self, request: GenerationRequest, on_text: OnText) -> GenerationResult | None:
         if request.kind is RequestKind.WARM:
             return GenerationResult([], GenerationStats())  # the server keeps its own prompt cache
-        if request.kind is RequestKind.CHOICES:
-            return self._choices(request)
-        if request.kind is RequestKind.SURPRISE:
-            return self._surprise(request)
+        with _answer_shape(self.endpoint.where):
+            if request.kind is RequestKind.CHOICES:
+                return self._choices(request)
+            if request.kind is RequestKind.SURPRISE:
+                return self._surprise(request)
         return self._generate(request, on_text)
 
     def _generate(self, request: GenerationRequest, on_text: OnText) -> GenerationResult:
@@ -146,15 +149,18 @@ class RemoteEngine:
     def _stream(self, route: str, body: dict[str, Any], streams: _Streams, rows: range) -> None:
         with contextlib.closing(self.endpoint.stream(route, body, streams.request.cancel)) as events:
             for event in events:
-                for choice in event.get("choices") or []:
-                    row = rows.start + int(choice.get("index") or 0)
-                    text = choice.get("text")
-                    if text is None:
-                        text = (choice.get("delta") or {}).get("content") or ""
-                    streams.add(row, text, _token_logprobs(choice), choice.get("finish_reason"))
-                usage = event.get("usage")
-                if isinstance(usage, dict):
-                    streams.stats.prompt_tokens = int(usage.get("prompt_tokens") or 0)
+                with _answer_shape(self.endpoint.where):
+                    for choice in event.get("choices") or []:
+                        row = rows.start + int(choice.get("index") or 0)
+                        text = choice.get("text")
+                        if text is None:
+                            text = (choice.get("delta") or {}).get("content") or ""
+                        if not isinstance(text, str):
+                            raise TypeError("text")
+                        streams.add(row, text, _token_logprobs(choice), choice.get("finish_reason"))
+                    usage = event.get("usage")
+                    if isinstance(usage, dict):
+                        streams.stats.prompt_tokens = int(usage.get("prompt_tokens") or 0)
                 if streams.all_done(rows) or streams.out_of_time():
                     return  # closing the stream tells the server to stop
 
@@ -280,6 +286,18 @@ def _probe(endpoint: Endpoint, model: str, context: int) -> Abilities:
     choices = answer.get("choices") or []
     logprobs = bool(choices and (choices[0].get("logprobs") or {}).get("top_logprobs"))
     return Abilities(logprobs=logprobs, n=len(choices) >= 2, context_length=context)
+
+
+@contextlib.contextmanager
+def _answer_shape(where: str) -> Iterator[None]:
+    """An answer or event whose JSON has another shape than OpenAI's (a list for an object, a number for
+    a text) is one line, not a traceback."""
+    try:
+        yield
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+        if isinstance(exc, ServerError):
+            raise
+        raise ServerError(f"the server at {where} answered in a shape it should not have ({exc})") from None
 
 
 def _first_choice(answer: Any) -> dict[str, Any]:
