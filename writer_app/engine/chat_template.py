@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,13 +36,23 @@ class ChatTemplate:
 
     def render(self, messages: list[dict[str, str]]) -> str:
         """The prompt for these turns, ending where the assistant's answer begins. A template is code
-        that came with a model: it gets RENDER_LIMIT_S and MAX_PROMPT_CHARS, in a thread of its own, so
-        one that loops for ever never freezes the caller (the window); it is then never run again."""
+        that came with a model: it gets RENDER_LIMIT_S and MAX_PROMPT_CHARS, in a thread of its own that
+        stops itself at the deadline, so one that loops for ever never freezes the caller (the window)
+        nor keeps a core busy; it is then never run again."""
         if self.source in _RUNAWAY:
             raise ModelError("the model's chat template did not finish before; it is not run again")
         outcome: dict[str, Any] = {}
+        deadline = time.monotonic() + RENDER_LIMIT_S
+
+        def past_deadline(_frame: Any, _event: str, _arg: Any) -> Any:
+            # Every line the template's compiled code runs (a loop's every turn) checks the time, so a
+            # template that would never finish stops itself instead of burning a core until exit.
+            if time.monotonic() > deadline:
+                raise TimeoutError("the template ran out of time")
+            return past_deadline
 
         def work() -> None:
+            sys.settrace(past_deadline)  # this thread only
             try:
                 outcome["text"] = _compile(self.source).render(
                     messages=messages,
@@ -50,12 +62,14 @@ class ChatTemplate:
                 )
             except Exception as exc:  # a template's own raise_exception, or a broken template
                 outcome["error"] = exc
+            finally:
+                sys.settrace(None)
 
         worker = threading.Thread(target=work, name="writer-app-chat-template", daemon=True)
         worker.start()
-        worker.join(RENDER_LIMIT_S)
-        if worker.is_alive():
-            _RUNAWAY.add(self.source)  # the thread runs on, idle to the writer; it ends with the process
+        worker.join(RENDER_LIMIT_S + 0.5)
+        if worker.is_alive() or isinstance(outcome.get("error"), TimeoutError):
+            _RUNAWAY.add(self.source)
             raise ModelError(f"the model's chat template did not finish in {RENDER_LIMIT_S:.0f} s")
         if "error" in outcome:
             raise ModelError(f"the model's chat template failed: {outcome['error']}") from outcome["error"]
