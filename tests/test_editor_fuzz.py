@@ -41,7 +41,7 @@ ASCII = st.text(alphabet="abcdefgh xyz,.", min_size=1, max_size=6)
 # Characters Qt counts differently from Python (UTF-16 units against code points) or that are more than
 # one code point to the eye: emoji, a ZWJ sequence, a skin tone, supplementary-plane CJK, combining marks.
 WIDE = ["😀", "👩\u200d💻", "👍🏽", "𠀀", "𪚥", "e\u0301", "𝒜"]
-SYMBOLS = [*"ab cd\n\t,.", "\u00a0", "\u2028", "\r\n", "中", "文", "é", *WIDE]
+SYMBOLS = [*"ab cd\n\t,.", "\u00a0", "\u2028", "\r\n", "\ufdd0", "\ufdd1", "中", "文", "é", *WIDE]
 ANY_TEXT = st.lists(st.sampled_from(SYMBOLS), min_size=1, max_size=8).map("".join)
 CJK = st.lists(st.sampled_from([*"山水我们在上", "𠀀", "𪚥"]), min_size=1, max_size=4).map("".join)
 GHOST = st.lists(st.sampled_from([*"mnop qrs", *WIDE]), min_size=1, max_size=8).map("".join)

@@ -25,21 +25,39 @@ _STAND_INS = "writerAppStandIns"
 
 def set_document_text(document: QTextDocument, text: str, breaks: list[str] | None) -> None:
     """Show text (line breaks as "\\n"); remember each file line break when they were not all alike."""
-    stand_ins = {}
-    free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
-    for reserved in _QT_RESERVED:
-        if reserved in text:
-            stand_in = next(free)
-            stand_ins[stand_in] = reserved
-            text = text.replace(reserved, stand_in)
-    document.setProperty(_STAND_INS, "".join(f"{k}{v}" for k, v in stand_ins.items()))
-    document.setPlainText(text)
+    document.setProperty(_STAND_INS, "")
+    document.setPlainText(with_stand_ins(document, text, text))
     if breaks is None:
         return
     block = document.firstBlock()
     for line_break in breaks:
         block.setUserState(_CODES[line_break])
         block = block.next()
+
+
+def with_stand_ins(document: QTextDocument, text: str, present: str | None = None) -> str:
+    """Text to put into the document, Qt's reserved characters replaced by the document's stand-ins for
+    them (new ones are chosen among those `present`, the document's text, does not use)."""
+    if not any(reserved in text for reserved in _QT_RESERVED):
+        return text
+    pairs = document.property(_STAND_INS) or ""
+    stand_ins = dict(zip(pairs[1::2], pairs[::2], strict=True))  # reserved -> stand-in
+    for reserved in _QT_RESERVED:
+        if reserved in text and reserved not in stand_ins:
+            used = (present if present is not None else document.toRawText()) + text + pairs
+            stand_ins[reserved] = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in used)
+            pairs += stand_ins[reserved] + reserved
+        text = text.replace(reserved, stand_ins.get(reserved, reserved))
+    document.setProperty(_STAND_INS, pairs)
+    return text
+
+
+def without_stand_ins(document: QTextDocument, text: str) -> str:
+    """Text read from the document, each stand-in back to the character it stands for."""
+    pairs = document.property(_STAND_INS) or ""
+    for stand_in, reserved in zip(pairs[::2], pairs[1::2], strict=True):
+        text = text.replace(stand_in, reserved)
+    return text
 
 
 def document_text(document: QTextDocument, newline: str, breaks_kept: bool) -> str:
@@ -50,10 +68,7 @@ def document_text(document: QTextDocument, newline: str, breaks_kept: bool) -> s
 
 def snapshot(document: QTextDocument, breaks_kept: bool) -> tuple[str, list[str | None] | None]:
     """What must be read in the GUI thread: the raw text and, if kept, each block's line break."""
-    raw = document.toRawText()
-    pairs = document.property(_STAND_INS) or ""
-    for stand_in, reserved in zip(pairs[::2], pairs[1::2], strict=True):
-        raw = raw.replace(stand_in, reserved)
+    raw = without_stand_ins(document, document.toRawText())
     if not breaks_kept:
         return raw, None
     breaks: list[str | None] = []

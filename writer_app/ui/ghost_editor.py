@@ -25,6 +25,7 @@ from writer_app.assist.suggestion import Suggestion
 from writer_app.document.positions import Utf16Positions, utf16_length
 from writer_app.document.raw_text import BLOCK_BREAK
 from writer_app.engine.completion import TokenSurprise
+from writer_app.ui.document_text import with_stand_ins
 
 LINE_SEPARATOR = "\u2028"
 _CYCLE_KEYS = (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft)
@@ -173,12 +174,24 @@ class GhostTextEdit(QPlainTextEdit):
         try:
             # An edit block is never merged with the neighbouring typing: accepting undoes in one step.
             cursor.beginEditBlock()
-            cursor.insertText(edit.text)
+            cursor.insertText(with_stand_ins(self.document(), edit.text))
             cursor.endEditBlock()
         finally:
             self._own_edit = False
         self.setTextCursor(cursor)
         self._refresh_ghost()
+
+    # --- text put in by pasting, dropping or code -----------------------------------------------------
+    def insertFromMimeData(self, source) -> None:  # noqa: N802 (Qt override)
+        if source.hasText():  # a plain-text editor takes the text of whatever is pasted or dropped
+            self.insertPlainText(source.text())
+            return
+        super().insertFromMimeData(source)
+
+    def insertPlainText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """Qt keeps U+FDD0 / U+FDD1 for itself (they became line breaks): they go in as the document's
+        stand-ins for them, and come out as themselves when it is saved."""
+        super().insertPlainText(with_stand_ins(self.document(), text))
 
     # --- keyboard, mouse, input method --------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)

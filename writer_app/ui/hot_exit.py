@@ -27,7 +27,7 @@ from writer_app.document.recovery import Edit, RecoveryCopy, RecoveryStore, comp
 from writer_app.document.textfile import split_breaks
 from writer_app.errors import UserError
 from writer_app.ui.document_files import APP_TITLE, DocumentFiles
-from writer_app.ui.document_text import set_document_text, snapshot
+from writer_app.ui.document_text import set_document_text, snapshot, without_stand_ins
 from writer_app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class HotExit(QObject):
         cursor = QTextCursor(self.files.editor.document())
         cursor.setPosition(position)
         cursor.setPosition(position + added, QTextCursor.MoveMode.KeepAnchor)
-        text = cursor.selectedText()  # block breaks as U+2029, like the base
+        text = without_stand_ins(cursor.document(), cursor.selectedText())  # breaks as U+2029, like the base
         length = self.files.editor.document().characterCount() - 1  # what replay checks it against
         self._pending.append(Edit(position, removed, text, length))
         self._journal_edits += 1
