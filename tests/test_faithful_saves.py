@@ -275,3 +275,32 @@ def test_each_line_keeps_its_own_break_when_enter_splits_it_or_lines_are_joined(
     w.editor.moveCursor(QTextCursor.MoveOperation.End)
     assert w.files.write_to(doc)
     assert doc.read_bytes() == original  # undone: every line's own break again
+
+
+def test_a_file_of_another_owner_keeps_its_owner_written_in_place_with_a_copy_first(tmp_path, monkeypatch):
+    """A new file could not be given someone else's ownership (chown is refused to ordinary users): an
+    atomic replace would have made the writer its owner. It is written in place, its text kept first."""
+    from writer_app.document import textfile
+
+    doc = tmp_path / "shared.txt"
+    doc.write_text("their draft", encoding="utf-8")
+    os.chown(doc, 4321, 4321)  # the tests may run as root: make it someone else's
+    before = doc.stat()
+
+    def refused(*_args, **_kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", refused)  # as an ordinary user finds it
+    kept = []
+    real_in_place = textfile._write_in_place
+
+    def watch(target, data):
+        kept.append(textfile.saving_copy(target).read_bytes())  # the whole new text is beside it first
+        real_in_place(target, data)
+
+    monkeypatch.setattr(textfile, "_write_in_place", watch)
+    textfile.save_text_atomic(doc, "their draft, edited")
+    after = doc.stat()
+    assert (after.st_uid, after.st_gid, after.st_ino) == (before.st_uid, before.st_gid, before.st_ino)
+    assert doc.read_text(encoding="utf-8") == "their draft, edited" and kept == [b"their draft, edited"]
+    assert textfile.interrupted_save(doc) is None  # the write ended: the copy is gone

@@ -192,8 +192,8 @@
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <source>Saved {path}. It has other names (hard links), so it was written in place; its whole text was kept beside it until the write ended.</source>
-        <translation>已保存 {path}。该文件还有其他名称（硬链接），因此直接在原处写入；写入结束前，其完整文字另存于旁边。</translation>
+        <source>Saved {path}. It has other names (hard links) or another owner, so it was written in place; its whole text was kept beside it until the write ended.</source>
+        <translation>已保存 {path}。该文件还有其他名称（硬链接）或属于其他用户，因此直接在原处写入；写入结束前，其完整文字另存于旁边。</translation>
     </message>
     <message>
         <source>{name} was removed from disk; Save writes it again.</source>

@@ -252,10 +252,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         tmp = _write_temporary(target, data, info)
         try:
-            if info is not None and info.st_nlink > 1:
-                # A file with other names (hard links) can only be written in place, which is not atomic:
-                # the complete new text is kept beside it first, under a name the editor looks for when
-                # it opens the file (interrupted_save), and removed once the write has ended.
+            if info is not None and (info.st_nlink > 1 or _owner_would_change(tmp, info)):
+                # A file with other names (hard links), or one whose owner a new file could not keep (it
+                # belongs to someone else), can only be written in place, which is not atomic: the
+                # complete new text is kept beside it first, under a name the editor looks for when it
+                # opens the file (interrupted_save), and removed once the write has ended.
                 keep = saving_copy(target)
                 os.replace(tmp, keep)
                 _fsync_folder(target.parent)
@@ -273,6 +274,21 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         reason = exc.strerror or exc
         raise UserError(f"could not save {path}: {reason}; the file on disk is unchanged") from exc
+
+
+def _owner_would_change(temporary: str, info: os.stat_result) -> bool:
+    """True when the new file could not be given the old one's owner and group (not ours to give)."""
+    made = os.stat(temporary)
+    return (made.st_uid, made.st_gid) != (info.st_uid, info.st_gid)
+
+
+def in_place_only(path: Path) -> bool:
+    """True when saving this file must write it in place (other names, or another owner)."""
+    try:
+        info = Path(os.path.realpath(path)).stat()
+    except OSError:
+        return False
+    return info.st_nlink > 1 or (info.st_uid != os.geteuid() and os.geteuid() != 0)
 
 
 def saving_copy(path: Path) -> Path:

@@ -22,6 +22,7 @@ from writer_app.document.textfile import (
     TextFormat,
     changed_on_disk,
     encode_text,
+    in_place_only,
     interrupted_save,
     read_text_file,
     save_bytes,
@@ -319,10 +320,10 @@ class DocumentFiles(QObject):
         self._watch()
         self.titleChanged.emit()
         saved = tr("Saved {path}").format(path=path)
-        if path.stat().st_nlink > 1:  # no atomic replace keeps its other names: say how it was kept safe
+        if in_place_only(path):  # no atomic replace keeps its other names or owner: say how it was kept safe
             saved = tr(
-                "Saved {path}. It has other names (hard links), so it was written in place; its whole text "
-                "was kept beside it until the write ended."
+                "Saved {path}. It has other names (hard links) or another owner, so it was written in place; "
+                "its whole text was kept beside it until the write ended."
             ).format(path=path)
         self.window.statusBar().showMessage(saved, 8000)
         self.saved.emit()
