@@ -304,3 +304,46 @@ def test_a_file_of_another_owner_keeps_its_owner_written_in_place_with_a_copy_fi
     assert (after.st_uid, after.st_gid, after.st_ino) == (before.st_uid, before.st_gid, before.st_ino)
     assert doc.read_text(encoding="utf-8") == "their draft, edited" and kept == [b"their draft, edited"]
     assert textfile.interrupted_save(doc) is None  # the write ended: the copy is gone
+
+
+def test_a_file_in_a_folder_that_takes_no_new_file_is_saved_in_place_with_its_text_kept_first(
+    tmp_path, monkeypatch
+):
+    """No temporary file can be made beside it (a shared folder the writer may not add files to), so no
+    atomic replace: its whole new text is kept in the editor's own folder first, then it is written in
+    place; a save cut short there is still found when the file is opened."""
+    from writer_app.document import textfile
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    doc = folder / "minutes.txt"
+    doc.write_text("old minutes", encoding="utf-8")
+    real_temporary = textfile._write_temporary
+
+    def no_new_files_here(target, data, info):
+        if target.parent == folder:
+            raise PermissionError(13, "Permission denied")
+        return real_temporary(target, data, info)
+
+    monkeypatch.setattr(textfile, "_write_temporary", no_new_files_here)
+    kept = []
+    real_in_place = textfile._write_in_place
+
+    def watch(target, data):
+        kept.append(textfile.interrupted_save(doc).read_bytes())  # the whole text is kept first
+        real_in_place(target, data)
+
+    monkeypatch.setattr(textfile, "_write_in_place", watch)
+    textfile.save_text_atomic(doc, "new minutes")
+    assert doc.read_text(encoding="utf-8") == "new minutes" and kept == [b"new minutes"]
+    assert textfile.interrupted_save(doc) is None and sorted(p.name for p in folder.iterdir()) == [
+        "minutes.txt"
+    ]
+
+    def cut_short(target, data):
+        raise OSError(5, "Input/output error")  # the device went away half way
+
+    monkeypatch.setattr(textfile, "_write_in_place", cut_short)
+    with pytest.raises(UserError, match="the file may be incomplete, and its whole text is kept in"):
+        textfile.save_text_atomic(doc, "newer minutes")  # never "the file on disk is unchanged" here
+    assert textfile.interrupted_save(doc).read_bytes() == b"newer minutes"

@@ -24,6 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from writer_app import paths
 from writer_app.errors import UserError
 
 # Longest first: a UTF-32 LE mark starts with the UTF-16 LE one.
@@ -250,7 +251,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     if info is not None and not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         raise ReadOnlyFile(f"{path} is read-only; save it under another name (Save As)")
     try:
-        tmp = _write_temporary(target, data, info)
+        try:
+            tmp = _write_temporary(target, data, info)
+        except PermissionError:
+            if info is None or not os.access(target, os.W_OK):
+                raise
+            _write_in_place_kept_elsewhere(target, data)  # the folder takes no new file; the file is ours
+            return
         try:
             if info is not None and (info.st_nlink > 1 or _owner_would_change(tmp, info)):
                 # A file with other names (hard links), or one whose owner a new file could not keep (it
@@ -260,12 +267,15 @@ def write_atomic(path: Path, data: bytes) -> None:
                 keep = saving_copy(target)
                 os.replace(tmp, keep)
                 _fsync_folder(target.parent)
-                _write_in_place(target, data)
+                _write_in_place_or_say(target, data, keep)
                 os.unlink(keep)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(saving_copy_elsewhere(target))
             else:
                 os.replace(tmp, target)
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(saving_copy(target))  # an interrupted save's copy: this one ended
+                for ended in (saving_copy(target), saving_copy_elsewhere(target)):  # an interrupted save's
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(ended)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -296,10 +306,40 @@ def saving_copy(path: Path) -> Path:
     return path.with_name(f".{path.name}.writer-app-saving")
 
 
+def saving_copy_elsewhere(path: Path) -> Path:
+    """The same, for a file in a folder that takes no new file: in the editor's own state folder."""
+    key = hashlib.sha256(str(Path(os.path.realpath(path))).encode("utf-8", "surrogateescape")).hexdigest()
+    return paths.state_home() / "saving" / f"{key[:32]}.writer-app-saving"
+
+
 def interrupted_save(path: Path) -> Path | None:
     """The complete text of a save of this file that was interrupted (a kill, a power cut), if one was."""
-    keep = saving_copy(Path(os.path.realpath(path)))
-    return keep if keep.is_file() else None
+    for keep in (saving_copy(Path(os.path.realpath(path))), saving_copy_elsewhere(path)):
+        if keep.is_file():
+            return keep
+    return None
+
+
+def _write_in_place_kept_elsewhere(target: Path, data: bytes) -> None:
+    """A writable file in a folder that refuses new files (no temporary beside it, so no atomic replace):
+    its complete new text is kept in the editor's state folder first, then it is written in place."""
+    keep = saving_copy_elsewhere(target)
+    keep.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_atomic(keep, data)
+    _write_in_place_or_say(target, data, keep)
+    os.unlink(keep)
+
+
+def _write_in_place_or_say(target: Path, data: bytes, keep: Path) -> None:
+    """Write in place; if that fails half way the file may be incomplete, and the message says where its
+    whole text is (the next open offers it back)."""
+    try:
+        _write_in_place(target, data)
+    except OSError as exc:
+        raise UserError(
+            f"could not finish saving {target}: {exc.strerror or exc}; the file may be incomplete, and its "
+            f"whole text is kept in {keep} (offered when you open the file)"
+        ) from exc
 
 
 def _write_temporary(target: Path, data: bytes, info: os.stat_result | None) -> str:
