@@ -142,7 +142,7 @@ class RewriteFlow:
         if not replacement:
             return None
         task = target.task
-        output = task.output if task is not None else "replace"
+        output = output_of(task)
         if output == "panel" and not insert:
             context.listener.rewrite_done(enter_does(task))
             return None
@@ -207,9 +207,14 @@ class RewriteFlow:
             self.context.listener.message(message)
 
 
+def output_of(task: Task | None) -> str:
+    """Where a task's result goes (a passage rewritten by no named task is replaced)."""
+    return task.output if task is not None else "replace"
+
+
 def enter_does(task: Task | None) -> str:
     """What Enter does with the highlighted candidate, said before the writer presses it."""
-    output = task.output if task is not None else "replace"
+    output = output_of(task)
     if output == "panel":
         return tr("Shown here only: Enter copies the highlighted candidate; Ctrl+Enter inserts it.")
     if output == "insert_after":

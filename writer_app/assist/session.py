@@ -36,7 +36,7 @@ from writer_app.assist.requests import (
     Role,
     sampling_from,
 )
-from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget, task_span
+from writer_app.assist.rewrite_flow import RewriteFlow, RewriteTarget, output_of, task_span
 from writer_app.assist.suggestion import Suggestion, mid_word
 from writer_app.assist.surprise_view import SurpriseView
 from writer_app.assist.tasks import Task, find_task, load_tasks_saying_problems
@@ -393,7 +393,7 @@ class WritingSession:
     def rewrite_shown_only(self) -> bool:
         """True while the open task's result is only shown (Enter copies it; inserting is asked for)."""
         target = self.rewrites.target
-        return target is not None and target.task is not None and target.task.output == "panel"
+        return target is not None and output_of(target.task) == "panel"
 
     def close_rewrite(self) -> None:
         self.rewrites.close()
@@ -428,13 +428,6 @@ class WritingSession:
         if abs(updated - self._chars_per_token) / self._chars_per_token > 0.02:
             self._chars_per_token = updated
             self._fit_window()
-
-    def _current(self, request: AssistRequest) -> Suggestion | None:
-        """The suggestion this request feeds, if it is still the one shown on this revision."""
-        s = self.suggestion
-        if s is None or s.request_id != request.request_id or s.revision != self.revision:
-            return None
-        return s
 
     def record_stats(self, request: AssistRequest, result: GenerationResult | None) -> None:
         """The status bar's speed: the last request that ran to its end (cancelled ones do not count)."""
