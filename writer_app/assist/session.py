@@ -10,9 +10,8 @@ a widget update. Tests drive it with a fake engine, clock and document.
 
 from __future__ import annotations
 
-import logging
-
 from writer_app.assist.context_window import ContextWindow
+from writer_app.assist.continuation_flow import ContinuationFlow, WarmFlow
 from writer_app.assist.flow import FlowContext, RequestFlow, Timers
 from writer_app.assist.instruction_model import InstructionModel
 from writer_app.assist.model_text import fit_for_document
@@ -44,8 +43,6 @@ from writer_app.assist.word_choices import WordChoices
 from writer_app.assist.wording import explain_error, task_language, tr
 from writer_app.engine.completion import GenerationResult, GenerationStats
 from writer_app.settings import Settings
-
-log = logging.getLogger(__name__)
 
 WARM_DELAY_MS = 300  # a pause this long in typing or moving the cursor warms the model's cache
 # Characters per token before any request has measured it: English prose with GPT-2's vocabulary runs
@@ -85,9 +82,9 @@ class WritingSession:
         self.surprise = SurpriseView(context)
         self.choices = WordChoices(context)
         self._flows: dict[RequestKind, RequestFlow] = {
-            RequestKind.CONTINUE: _ContinuationFlow(self),
+            RequestKind.CONTINUE: ContinuationFlow(self),
             RequestKind.REWRITE: self.rewrites,
-            RequestKind.WARM: _WarmFlow(),
+            RequestKind.WARM: WarmFlow(),
             RequestKind.SURPRISE: self.surprise,
             RequestKind.CHOICES: self.choices,
         }
@@ -444,61 +441,3 @@ class WritingSession:
     @property
     def busy(self) -> bool:  # any request in flight
         return len(self.requests) > 0
-
-
-class _ContinuationFlow:
-    """Ghost text streaming in: into the suggestion it was asked for, if that is still the one shown."""
-
-    def __init__(self, session: WritingSession) -> None:
-        self.session = session
-
-    def _current(self, request: AssistRequest) -> Suggestion | None:
-        """The suggestion this request feeds, if it is still the one shown on this revision."""
-        s = self.session.suggestion
-        if s is None or s.request_id != request.request_id or s.revision != self.session.revision:
-            return None
-        return s
-
-    def chunk(self, request: AssistRequest, row: int, text: str) -> None:
-        s = self._current(request)
-        if s is None:
-            return  # stale: the writer moved on; never inserted at a wrong place
-        s.append(row, text)
-        if row == s.index or not s.ghost:
-            if not s.ghost and s.viable():
-                s.cycle(1)
-            self.session.publish_ghost()
-
-    def finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
-        session = self.session
-        session.record_stats(request, result)
-        s = self._current(request)
-        if s is None:
-            return
-        s.finished = True
-        if not s.viable():
-            session.suggestion = None
-            session.publish_ghost()
-            session.listener.message(tr("The model had nothing to suggest here."))
-
-    def failed(self, request: AssistRequest, error: AssistError) -> None:
-        session = self.session
-        shown = self._current(request)
-        if shown is not None and not shown.ghost:  # text already streamed stays for the writer to take
-            session.suggestion = None
-            session.publish_ghost()
-        session.listener.message(session.explain(error))
-
-
-class _WarmFlow:
-    """A warm-up's answer: nothing to show (the writer asked for nothing)."""
-
-    def chunk(self, request: AssistRequest, row: int, text: str) -> None:
-        pass
-
-    def finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
-        if result is not None:
-            log.debug("warmed %d tokens, %d reused", result.stats.prompt_tokens, result.stats.reused_tokens)
-
-    def failed(self, request: AssistRequest, error: AssistError) -> None:
-        log.debug("warm-up failed (%s): %s", error.kind.value, error.message)
