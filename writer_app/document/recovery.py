@@ -32,6 +32,7 @@ from writer_app import paths
 from writer_app.document.raw_text import assemble
 from writer_app.document.textfile import TextFormat, read_text_file, split_breaks, write_atomic
 from writer_app.errors import UserError
+from writer_app.field_types import check_field_types
 
 SUFFIX = ".recovery.json"
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -252,11 +253,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
 
 
 def _check_fields(fields: dict) -> None:
-    for name, value in fields.items():
-        allowed = _FIELD_TYPES.get(name)
-        wrong_bool = isinstance(value, bool) and bool not in (allowed or ())  # True is an int to Python
-        if allowed is not None and (not isinstance(value, allowed) or wrong_bool):
-            raise ValueError(f"its {name} is not what a recovery copy holds")
+    check_field_types(fields, _FIELD_TYPES, "a recovery copy")
     if fields.get("newline", "\n") not in ("\n", "\r\n", "\r", "\u2029"):
         raise ValueError("its line break is not one")
     breaks = fields.get("breaks")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from writer_app.errors import ModelError
+from writer_app.field_types import check_field_types
 
 MANIFEST_NAME = "writer_app_manifest.json"
 FORMAT_VERSION = 1
@@ -91,9 +92,7 @@ _SHAPES: dict[str, tuple[type, ...]] = {
 
 
 def _check_shape(fields: dict[str, Any]) -> None:
-    for name, value in fields.items():
-        if not isinstance(value, _SHAPES[name]) or (isinstance(value, bool) and bool not in _SHAPES[name]):
-            raise ValueError(f"its {name} is not what a manifest holds")
+    check_field_types(fields, _SHAPES, "a manifest")
     for name in ("capabilities", "languages"):
         if not all(isinstance(v, str) for v in fields.get(name, [])):
             raise ValueError(f"its {name} is not a list of names")
