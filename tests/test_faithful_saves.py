@@ -299,7 +299,7 @@ def test_a_file_of_another_owner_keeps_its_owner_written_in_place_with_a_copy_fi
         real_in_place(target, data)
 
     monkeypatch.setattr(textfile, "_write_in_place", watch)
-    textfile.save_text_atomic(doc, "their draft, edited")
+    assert textfile.save_text_atomic(doc, "their draft, edited").in_place
     after = doc.stat()
     assert (after.st_uid, after.st_gid, after.st_ino) == (before.st_uid, before.st_gid, before.st_ino)
     assert doc.read_text(encoding="utf-8") == "their draft, edited" and kept == [b"their draft, edited"]
@@ -334,7 +334,7 @@ def test_a_file_in_a_folder_that_takes_no_new_file_is_saved_in_place_with_its_te
         real_in_place(target, data)
 
     monkeypatch.setattr(textfile, "_write_in_place", watch)
-    textfile.save_text_atomic(doc, "new minutes")
+    assert textfile.save_text_atomic(doc, "new minutes").in_place
     assert doc.read_text(encoding="utf-8") == "new minutes" and kept == [b"new minutes"]
     assert textfile.interrupted_save(doc) is None and sorted(p.name for p in folder.iterdir()) == [
         "minutes.txt"

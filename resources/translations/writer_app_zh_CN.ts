@@ -192,8 +192,8 @@
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <source>Saved {path}. It has other names (hard links) or another owner, so it was written in place; its whole text was kept beside it until the write ended.</source>
-        <translation>已保存 {path}。该文件还有其他名称（硬链接）或属于其他用户，因此直接在原处写入；写入结束前，其完整文字另存于旁边。</translation>
+        <source>Saved {path}. A new file could not take its place (it has other names, another owner, or a folder that takes no new file), so it was written in place; its whole text was kept aside until the write ended.</source>
+        <translation>已保存 {path}。新文件无法取代它（它还有其他名称、属于其他用户，或所在文件夹不允许新建文件），因此直接在原处写入；写入结束前，其完整文字另行保留。</translation>
     </message>
     <message>
         <source>{name} was removed from disk; Save writes it again.</source>

@@ -5,10 +5,12 @@ except what the writer changed.
 - Line breaks are kept one by one: a file with mixed endings stays mixed where it was not edited.
 - The encoding and its byte order mark are kept (UTF-16 BE stays BE).
 - Saves are atomic: a temporary file in the target's folder, flushed, renamed over the target, the
-  folder flushed too. A symlink is saved through to its target; a hard-linked file is written in
-  place (after a complete copy proves the disk has room), so its other names see the new text.
-  Mode, owner (where allowed) and extended attributes are kept. A read-only file is refused.
-- A stamp (mtime, size, sha256) taken at open and save tells when another program changed the file.
+  folder flushed too. A symlink is saved through to its target. A file that a new one cannot replace
+  (other names, another owner, a folder that takes no new file) is written in place, its whole new text
+  kept aside first where the next open finds it (interrupted_save). Mode, owner (where allowed) and
+  extended attributes are kept. A read-only file is refused.
+- A stamp (times, size, inode, sha256) taken at open and save tells when another program changed the
+  file: by content whenever the metadata is not exactly as stamped.
 - Encodings are detected (charset-normalizer) when a file is not UTF-8; binary files are refused.
 """
 
@@ -21,7 +23,7 @@ import os
 import re
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from writer_app import paths
@@ -52,6 +54,9 @@ class FileStamp:
     sha256: str
     ctime_ns: int = 0
     inode: int = 0
+    # The save that made this stamp could not replace the file atomically and wrote it in place (other
+    # names, another owner, a folder that takes no new file), its whole text kept aside first.
+    in_place: bool = False
 
     @classmethod
     def of_bytes(cls, path: Path, data: bytes) -> FileStamp:
@@ -231,16 +236,17 @@ def save_text_atomic(
 
 def save_bytes(path: Path, data: bytes) -> FileStamp:
     """Replace the file's content with data, atomically; returns the new stamp (to tell later
-    whether another program changed the file)."""
-    write_atomic(path, data)
-    return FileStamp.of_bytes(Path(os.path.realpath(path)), data)
+    whether another program changed the file, and how this save wrote it)."""
+    in_place = write_atomic(path, data)
+    return replace(FileStamp.of_bytes(Path(os.path.realpath(path)), data), in_place=in_place)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace the file's content with data, atomically.
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Replace the file's content with data, atomically where the file allows it; True when it could
+    not and the file was written in place (its whole new text kept aside first).
 
-    On any failure (full disk, no permission, read-only) the old file is untouched and a UserError
-    says why."""
+    On any failure (full disk, no permission, read-only) before an in-place write the old file is
+    untouched and a UserError says why; one during it says where the whole text is kept."""
     target = Path(os.path.realpath(path))  # a symlink is saved through to its target
     try:
         info = target.stat()
@@ -257,9 +263,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             if info is None or not os.access(target, os.W_OK):
                 raise
             _write_in_place_kept_elsewhere(target, data)  # the folder takes no new file; the file is ours
-            return
+            return True
         try:
-            if info is not None and (info.st_nlink > 1 or _owner_would_change(tmp, info)):
+            in_place = info is not None and (info.st_nlink > 1 or _owner_would_change(tmp, info))
+            if in_place:
                 # A file with other names (hard links), or one whose owner a new file could not keep (it
                 # belongs to someone else), can only be written in place, which is not atomic: the
                 # complete new text is kept beside it first, under a name the editor looks for when it
@@ -284,21 +291,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         reason = exc.strerror or exc
         raise UserError(f"could not save {path}: {reason}; the file on disk is unchanged") from exc
+    return in_place
 
 
 def _owner_would_change(temporary: str, info: os.stat_result) -> bool:
     """True when the new file could not be given the old one's owner and group (not ours to give)."""
     made = os.stat(temporary)
     return (made.st_uid, made.st_gid) != (info.st_uid, info.st_gid)
-
-
-def in_place_only(path: Path) -> bool:
-    """True when saving this file must write it in place (other names, or another owner)."""
-    try:
-        info = Path(os.path.realpath(path)).stat()
-    except OSError:
-        return False
-    return info.st_nlink > 1 or (info.st_uid != os.geteuid() and os.geteuid() != 0)
 
 
 def saving_copy(path: Path) -> Path:

@@ -22,7 +22,6 @@ from writer_app.document.textfile import (
     TextFormat,
     changed_on_disk,
     encode_text,
-    in_place_only,
     interrupted_save,
     read_text_file,
     save_bytes,
@@ -320,10 +319,11 @@ class DocumentFiles(QObject):
         self._watch()
         self.titleChanged.emit()
         saved = tr("Saved {path}").format(path=path)
-        if in_place_only(path):  # no atomic replace keeps its other names or owner: say how it was kept safe
+        if stamp.in_place:  # no atomic replace was possible: say how the file was kept safe
             saved = tr(
-                "Saved {path}. It has other names (hard links) or another owner, so it was written in place; "
-                "its whole text was kept beside it until the write ended."
+                "Saved {path}. A new file could not take its place (it has other names, another owner, or "
+                "a folder that takes no new file), so it was written in place; its whole text was kept "
+                "aside until the write ended."
             ).format(path=path)
         self.window.statusBar().showMessage(saved, 8000)
         self.saved.emit()
