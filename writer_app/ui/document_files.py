@@ -101,7 +101,7 @@ class DocumentFiles(QObject):
             blocks = [document.findBlockByNumber(n) for n in range(document.blockCount())]
             self._line_breaks = LineBreaks([b.position() for b in blocks], [b.userState() for b in blocks])
 
-    def _follow_breaks(self, position: int, removed: int, added: int) -> None:
+    def _follow_breaks(self, position: int, removed: int, added: int, _inserted: str) -> None:
         """Each line keeps the break that ended it (Qt moved it to the first half of a split line)."""
         if self._line_breaks is None or self.loading:
             return

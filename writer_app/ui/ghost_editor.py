@@ -89,8 +89,9 @@ SURPRISE_COLORS = (QColor(180, 235, 180), QColor(250, 240, 160), QColor(250, 200
 
 
 class GhostTextEdit(QPlainTextEdit):
-    # position, removed, added of a real edit (never a ghost relayout); position -1: could not be told
-    edited = Signal(int, int, int)
+    # position, removed, added of a real edit (never a ghost relayout), and the raw text it inserted (block
+    # breaks as U+2029); position -1 (and no text): could not be told
+    edited = Signal(int, int, int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -290,12 +291,13 @@ class GhostTextEdit(QPlainTextEdit):
         self._length = length
         if removed == 0 and added == 0:
             return
-        self.edited.emit(position if exact else -1, removed, added)
+        inserted = self._units_text(position, position + added) if exact else ""
+        self.edited.emit(position if exact else -1, removed, added, inserted)
         # The session counts code points: convert before the positions learn of the edit.
         points = self.positions
         at, removed_points = points.to_points(position), points.count_points(position, position + removed)
         if exact:
-            points.edit(position, removed, self._units_text(position, position + added))
+            points.edit(position, removed, inserted)
         else:
             points.reset(self._units_text(0, length))
         added_points = points.count_points(position, position + added)

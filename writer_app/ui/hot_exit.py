@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from writer_app.document.recovery import Edit, RecoveryCopy, RecoveryStore, compare_with_disk
@@ -70,7 +69,7 @@ class HotExit(QObject):
     def modified(self) -> bool:
         return self.files.editor.document().isModified()
 
-    def _edited(self, position: int, removed: int, added: int) -> None:
+    def _edited(self, position: int, removed: int, added: int, inserted: str) -> None:
         if self._closed or self.files.loading:
             return
         if self.files.breaks_kept or not self._based or position < 0:
@@ -79,10 +78,7 @@ class HotExit(QObject):
             elif not self._timer.isActive():
                 self._timer.start()
             return
-        cursor = QTextCursor(self.files.editor.document())
-        cursor.setPosition(position)
-        cursor.setPosition(position + added, QTextCursor.MoveMode.KeepAnchor)
-        text = without_stand_ins(cursor.document(), cursor.selectedText())  # breaks as U+2029, like the base
+        text = without_stand_ins(self.files.editor.document(), inserted)  # breaks as U+2029, like the base
         length = self.files.editor.document().characterCount() - 1  # what replay checks it against
         self._pending.append(Edit(position, removed, text, length))
         self._journal_edits += 1
