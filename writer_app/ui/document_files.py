@@ -93,7 +93,15 @@ class DocumentFiles(QObject):
         """The document as the file's text, character for character."""
         return document_text(self.editor.document(), self.format.newline, self.breaks_kept)
 
-    def track_breaks(self) -> None:
+    def put_text(self, text: str, breaks: list[str] | None) -> None:
+        """The editor's whole text replaced (not an edit of the writer's); `breaks`: each line's own
+        break, when the file's were mixed, followed through the edits from here on."""
+        with self.loading_text():
+            set_document_text(self.editor.document(), text, breaks)
+        self.breaks_kept = breaks is not None
+        self._track_breaks()
+
+    def _track_breaks(self) -> None:
         """The document was replaced: if its lines keep their own breaks, follow them from here."""
         self._line_breaks = None
         if self.breaks_kept:
@@ -106,7 +114,7 @@ class DocumentFiles(QObject):
         if self._line_breaks is None or self.loading:
             return
         if position < 0:  # an edit Qt did not describe: what the blocks hold now is all there is to go by
-            self.track_breaks()
+            self._track_breaks()
             return
         document = self.editor.document()
         block, end = document.findBlock(position), document.findBlock(position + added)
@@ -183,10 +191,7 @@ class DocumentFiles(QObject):
             return
         if kept.text == opened or not self.ask_use_interrupted_save(path):
             return
-        with self.loading_text():
-            set_document_text(self.editor.document(), kept.text, kept.breaks)
-        self.breaks_kept = kept.breaks is not None
-        self.track_breaks()
+        self.put_text(kept.text, kept.breaks)
         self.editor.document().setModified(True)
         self.titleChanged.emit()
 
@@ -269,10 +274,8 @@ class DocumentFiles(QObject):
         self, path: Path | None, text: str, fmt: TextFormat, breaks: list[str] | None, stamp: FileStamp | None
     ) -> None:
         self.session.document_replaced()
-        with self.loading_text():
-            set_document_text(self.editor.document(), text, breaks)
-        self.path, self.format, self.breaks_kept, self.stamp = path, fmt, breaks is not None, stamp
-        self.track_breaks()
+        self.path, self.format, self.stamp = path, fmt, stamp
+        self.put_text(text, breaks)
         self.editor.document().setModified(False)
         self._watch()
         self.titleChanged.emit()

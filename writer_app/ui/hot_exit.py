@@ -26,7 +26,7 @@ from writer_app.document.recovery import Edit, RecoveryCopy, RecoveryStore, comp
 from writer_app.document.textfile import split_breaks
 from writer_app.errors import UserError
 from writer_app.ui.document_files import APP_TITLE, DocumentFiles
-from writer_app.ui.document_text import set_document_text, snapshot, without_stand_ins
+from writer_app.ui.document_text import snapshot, without_stand_ins
 from writer_app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -234,10 +234,8 @@ class HotExit(QObject):
             files.path = Path(copy.path)
         text, _newline, breaks = split_breaks(copy.text)
         self.discard()
-        with files.loading_text():
-            set_document_text(files.editor.document(), text, breaks)
-        files.format, files.breaks_kept = copy.format, breaks is not None
-        files.track_breaks()
+        files.format = copy.format
+        files.put_text(text, breaks)
         cursor = files.editor.textCursor()
         cursor.setPosition(min(copy.cursor, len(text)))
         files.editor.setTextCursor(cursor)
