@@ -80,19 +80,28 @@ def test_a_warm_up_generates_nothing(backend):
     assert chunks == [] and result is not None and result.completions == []
 
 
-def test_cancel_ends_a_run_from_another_thread(backend):
-    req = GenerationRequest(RequestKind.CONTINUE, PROMPT, 400, sampling=GREEDY)
+def cancel_after_first_text(backend: Backend, req: GenerationRequest, join_s: float = 30):
+    """Run req on a thread of its own, set its cancel as soon as text comes; (texts, result). Fails if
+    no text comes in 60 s or the run does not end within join_s of the cancel."""
     first = threading.Event()
+    chunks: list[str] = []
     outcome = []
 
-    def on_text(_row: int, _text: str) -> None:
+    def on_text(_row: int, text: str) -> None:
+        chunks.append(text)
         first.set()
 
     worker = threading.Thread(target=lambda: outcome.append(backend.run(req, on_text)))
     worker.start()
     assert first.wait(60)
     req.cancel.set()
-    worker.join(30)
+    worker.join(join_s)
     assert not worker.is_alive()
-    assert outcome[0].completions[0].finish_reason == "cancelled"
-    assert outcome[0].stats.new_tokens < 400
+    return chunks, outcome[0]
+
+
+def test_cancel_ends_a_run_from_another_thread(backend):
+    req = GenerationRequest(RequestKind.CONTINUE, PROMPT, 400, sampling=GREEDY)
+    _chunks, result = cancel_after_first_text(backend, req)
+    assert result.completions[0].finish_reason == "cancelled"
+    assert result.stats.new_tokens < 400

@@ -5,12 +5,12 @@ mid-stream."""
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 
 import pytest
 
 from tests.server_fixtures import MODEL_ALIAS, llama_server
+from tests.test_backend_contract import cancel_after_first_text
 from writer_app.assist.prompts import task_prompt
 from writer_app.assist.requests import AssistRequest, RequestKind, Role
 from writer_app.assist.tasks import builtin_tasks, find_task
@@ -116,20 +116,8 @@ def test_word_choices_and_the_surprise_view_get_log_probabilities(engine):
 
 def test_cancel_closes_the_stream_at_once_and_the_server_serves_the_next(engine):
     req = request(max_new_tokens=1500, sampling=SamplingParams(greedy=False, seed=1))
-    first = threading.Event()
-    chunks: list[str] = []
-    outcome: list[object] = []
-
-    def on_text(_row: int, text: str) -> None:
-        chunks.append(text)
-        first.set()
-
-    worker = threading.Thread(target=lambda: outcome.append(engine.run(req, on_text)))
-    worker.start()
-    assert first.wait(60)
-    req.cancel.set()
-    worker.join(20)
-    assert not worker.is_alive() and outcome[0].completions[0].finish_reason == "cancelled"
+    chunks, result = cancel_after_first_text(engine, req, join_s=20)
+    assert result.completions[0].finish_reason == "cancelled"
     assert len(chunks) < 1500
     _, after = run(engine, request(max_new_tokens=4, sampling=GREEDY))
     assert after.text  # the server is not stuck on the cancelled request
