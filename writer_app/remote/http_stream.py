@@ -103,19 +103,9 @@ class Endpoint:
     def _json(self, method: str, route: str, body: dict[str, Any] | None) -> Any:
         """One JSON answer, whole within first_token_s however the server drips it, and at most
         MAX_ANSWER_BYTES (a dialog waiting on it is never held longer, nor memory grown without end)."""
-        request = self._client.build_request(method, self.base_url + route, json=body)
-        never = threading.Event()
+        response, watch = self._send(method, route, body, threading.Event())
         try:
-            response = self._client.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise self.explain(exc) from exc
-        watch = _Watch(response, never, self.timeouts)
-        try:
-            content = bytearray()
-            for piece in response.iter_bytes():
-                content += piece
-                if len(content) > MAX_ANSWER_BYTES:
-                    raise ServerError(f"the server at {self.where} sent an answer larger than we read")
+            content = self._body(response)
         except httpx.HTTPError as exc:
             if watch.timed_out is not None:
                 raise ServerError(f"the server at {self.where} did not answer in time") from None
@@ -124,8 +114,28 @@ class Endpoint:
             watch.done()
         if watch.timed_out is not None:
             raise ServerError(f"the server at {self.where} did not answer in time")
-        self._check(response, bytes(content))
-        return _parse_json(bytes(content), self.where)
+        self._check(response, content)
+        return _parse_json(content, self.where)
+
+    def _send(
+        self, method: str, route: str, body: dict[str, Any] | None, cancel: threading.Event
+    ) -> tuple[httpx.Response, _Watch]:
+        """The response, its body still to read, and the watch that ends it on cancel or silence."""
+        request = self._client.build_request(method, self.base_url + route, json=body)
+        try:
+            response = self._client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise self.explain(exc) from exc
+        return response, _Watch(response, cancel, self.timeouts)
+
+    def _body(self, response: httpx.Response) -> bytes:
+        """The whole body, at most MAX_ANSWER_BYTES of it."""
+        content = bytearray()
+        for piece in response.iter_bytes():
+            content += piece
+            if len(content) > MAX_ANSWER_BYTES:
+                raise ServerError(f"the server at {self.where} sent an answer larger than we read")
+        return bytes(content)
 
     def _check(self, response: httpx.Response, body: bytes) -> None:
         """A refusal (4xx, 5xx) or a redirect, as one line."""
@@ -143,15 +153,10 @@ class Endpoint:
         """The JSON events of a server-sent event stream, until [DONE]. Setting `cancel` closes the
         connection at once (the iterator then ends quietly); so does a server that sends no whole event
         for the time limits allow (first_token_s for the first, between_tokens_s after), however it drips."""
-        request = self._client.build_request("POST", self.base_url + route, json={**body, "stream": True})
-        try:
-            response = self._client.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise self.explain(exc) from exc
-        watch = _Watch(response, cancel, self.timeouts)
+        response, watch = self._send("POST", route, {**body, "stream": True}, cancel)
         try:
             if response.status_code >= 400 or response.is_redirect:
-                self._check(response, response.read())
+                self._check(response, self._body(response))  # a refusal's body is bounded too
             for sse in EventSource(_Bounded(response, self.where)).iter_sse():
                 watch.ticked()
                 if sse.data == "[DONE]":
