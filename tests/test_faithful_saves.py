@@ -347,3 +347,68 @@ def test_a_file_in_a_folder_that_takes_no_new_file_is_saved_in_place_with_its_te
     with pytest.raises(UserError, match="the file may be incomplete, and its whole text is kept in"):
         textfile.save_text_atomic(doc, "newer minutes")  # never "the file on disk is unchanged" here
     assert textfile.interrupted_save(doc).read_bytes() == b"newer minutes"
+
+
+# Each encoding's characters with more than one byte sequence: (the file's bytes, what a plain encode
+# writes). 十 and ＼ in Big5, 十 and ╞ in cp950, ≒ and ∫ in cp932 (NEC row 13 vs JIS row 2).
+DUPLICATES = {
+    "big5": [b"\xa2\xcc", b"\xa2\x40"],
+    "cp950": [b"\xa2\xcc", b"\xf9\xe9"],
+    "big5hkscs": [b"\xa1\xfe", b"\xa2\x7e"],
+    "cp932": [b"\x87\x90", b"\x87\x92"],
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(DUPLICATES))
+def test_characters_an_encoding_writes_two_ways_keep_the_files_bytes_through_an_edit(
+    qtbot, tmp_path, encoding
+):
+    """Big5 / cp950 / HKSCS / cp932 read two byte sequences as one character and wrote back the other:
+    saving a file the writer only added a line to changed bytes they never touched."""
+    first, second = DUPLICATES[encoding]
+    assert first.decode(encoding).encode(encoding) != first  # what makes the case
+    original = b"AB " + first + b" " + second + b"\r\n" + second + b"x\r\n"
+    doc = tmp_path / f"old-{encoding}.txt"
+    doc.write_bytes(original)
+    w = make_window(qtbot, None)
+    w.files.ask_encoding = lambda path, candidates: encoding
+    assert w.files.open_path(doc)
+    type_at_end(w, "end")
+    assert w.files.save()
+    assert doc.read_bytes() == original + b"end"
+    # A character the file writes one way is written that way where the writer types it too.
+    type_at_end(w, "\n" + first.decode(encoding))
+    assert w.files.save()
+    assert doc.read_bytes() == original + b"end\r\n" + first
+
+
+def test_a_character_written_both_ways_keeps_each_untouched_lines_bytes():
+    from writer_app.document.byte_variants import ByteVariants
+
+    one, other = b"\xa2\xcc", b"\xa4\x51"  # both 十 in Big5; the second is what encode writes
+    body = one + one + b"\n" + other + b"\n" + one + other + b"\nplain\n"
+    text = body.decode("big5")
+    variants = ByteVariants.learn(body, text, "big5")
+    assert variants is not None and variants.encode(text) == body
+    assert variants.chosen == {"十": one}  # the way the file writes it most
+    lines = text.splitlines(keepends=True)
+    edited = "".join([lines[0], lines[1], "十十 new\n", lines[3]])
+    assert variants.encode(edited) == b"\xa2\xcc\xa2\xcc\n\xa4\x51\n" + one * 2 + b" new\nplain\n"
+    assert ByteVariants.learn(b"plain ascii", "plain ascii", "big5") is None
+    assert ByteVariants.learn("é".encode(), "é", "utf-8") is None
+
+
+def test_every_two_byte_character_of_these_codecs_is_written_back_as_it_was_read():
+    from writer_app.document.byte_variants import ByteVariants
+
+    body = bytes(range(0x20, 0x7F)) + b"\n"
+    for encoding in ("cp950", "big5hkscs", "cp932"):
+        for lead in range(0x81, 0xFF):
+            for trail in range(0x40, 0xFF):
+                body_i = body + bytes([lead, trail]) + b"\n"
+                try:
+                    text = body_i.decode(encoding)
+                except UnicodeDecodeError:
+                    continue
+                variants = ByteVariants.learn(body_i, text, encoding)
+                assert (variants.encode(text) if variants else text.encode(encoding)) == body_i

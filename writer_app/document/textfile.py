@@ -3,7 +3,8 @@ except what the writer changed.
 
 - Every code point round-trips (no-break spaces, U+2028 / U+2029, tabs, anything).
 - Line breaks are kept one by one: a file with mixed endings stays mixed where it was not edited.
-- The encoding and its byte order mark are kept (UTF-16 BE stays BE).
+- The encoding and its byte order mark are kept (UTF-16 BE stays BE); a character the encoding can
+  write more than one way (Big5, cp932) is written back the way the file wrote it (byte_variants).
 - Saves are atomic: a temporary file in the target's folder, flushed, renamed over the target, the
   folder flushed too. A symlink is saved through to its target. A file that a new one cannot replace
   (other names, another owner, a folder that takes no new file) is written in place, its whole new text
@@ -27,6 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from writer_app import paths
+from writer_app.document.byte_variants import ByteVariants
 from writer_app.errors import UserError
 
 # Longest first: a UTF-32 LE mark starts with the UTF-16 LE one.
@@ -83,6 +85,8 @@ class LoadedText:
     format: TextFormat
     breaks: list[str] | None  # each line break as it was in the file, when they were not all alike
     stamp: FileStamp
+    # Characters the file writes its own way, where its encoding has more than one (Big5, cp932).
+    variants: ByteVariants | None = None
 
     @property
     def encoding(self) -> str:
@@ -158,7 +162,8 @@ def read_text_file(path: Path, encoding: str | None = None) -> LoadedText:
         raise UserError(f"{path.name} cannot be read as {encoding}: {exc}") from exc
     normalized, newline, breaks = split_breaks(text)
     fmt = TextFormat(_canonical(encoding), newline, has_bom)
-    return LoadedText(normalized, fmt, breaks, FileStamp.of_bytes(path, raw))
+    variants = ByteVariants.learn(body, text, fmt.encoding)
+    return LoadedText(normalized, fmt, breaks, FileStamp.of_bytes(path, raw), variants)
 
 
 def _canonical(encoding: str) -> str:
@@ -201,10 +206,11 @@ def _decodes(raw: bytes, encoding: str) -> bool:
     return True
 
 
-def encode_text(text: str, fmt: TextFormat) -> bytes:
-    """The file's bytes for text whose line breaks are already the file's."""
+def encode_text(text: str, fmt: TextFormat, variants: ByteVariants | None = None) -> bytes:
+    """The file's bytes for text whose line breaks are already the file's (characters its encoding
+    writes more than one way written as `variants` learnt the file writes them)."""
     try:
-        data = text.encode(fmt.encoding)
+        data = variants.encode(text) if variants else text.encode(fmt.encoding)
     except UnicodeEncodeError as exc:
         raise UserError(f"the text has characters that {fmt.encoding} cannot store; save as UTF-8") from exc
     except LookupError as exc:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
 
 from writer_app.assist.session import WritingSession
+from writer_app.document.byte_variants import ByteVariants
 from writer_app.document.line_breaks import LineBreaks
 from writer_app.document.textfile import (
     FileStamp,
@@ -73,6 +74,7 @@ class DocumentFiles(QObject):
         self.window, self.editor, self.session, self._settings = window, editor, session, settings
         self.path: Path | None = None
         self.format = TextFormat()
+        self.variants: ByteVariants | None = None  # characters the file writes its own way (Big5, cp932)
         self.breaks_kept = False  # the file's line breaks are kept per line (they were mixed)
         self.stamp: FileStamp | None = None  # the file as last read or written
         self.loading = False  # the document is being replaced by a file's text (not an edit)
@@ -262,7 +264,7 @@ class DocumentFiles(QObject):
         except UserError as exc:
             QMessageBox.warning(self.window, APP_TITLE, str(exc))
             return False
-        self._show(path, loaded.text, loaded.format, loaded.breaks, loaded.stamp)
+        self._show(path, loaded.text, loaded.format, loaded.breaks, loaded.stamp, loaded.variants)
         self._settings().add_recent(str(path))
         self._offer_interrupted_save(path, loaded.format, loaded.text)
         if loaded.encoding != "utf-8":
@@ -271,10 +273,16 @@ class DocumentFiles(QObject):
         return True
 
     def _show(
-        self, path: Path | None, text: str, fmt: TextFormat, breaks: list[str] | None, stamp: FileStamp | None
+        self,
+        path: Path | None,
+        text: str,
+        fmt: TextFormat,
+        breaks: list[str] | None,
+        stamp: FileStamp | None,
+        variants: ByteVariants | None = None,
     ) -> None:
         self.session.document_replaced()
-        self.path, self.format, self.stamp = path, fmt, stamp
+        self.path, self.format, self.stamp, self.variants = path, fmt, stamp, variants
         self.put_text(text, breaks)
         self.editor.document().setModified(False)
         self._watch()
@@ -310,7 +318,7 @@ class DocumentFiles(QObject):
             if answer != QMessageBox.StandardButton.Save:
                 return False
         try:
-            stamp = save_bytes(path, encode_text(self.text(), self.format))
+            stamp = save_bytes(path, encode_text(self.text(), self.format, self.variants))
         except ReadOnlyFile:
             return self.ask_read_only(path) and self.save_as()
         except UserError as exc:

@@ -234,6 +234,8 @@ class HotExit(QObject):
             files.path = Path(copy.path)
         text, _newline, breaks = split_breaks(copy.text)
         self.discard()
+        if copy.format.encoding != files.format.encoding:
+            files.variants = None  # learnt from the file on disk, in another encoding
         files.format = copy.format
         files.put_text(text, breaks)
         cursor = files.editor.textCursor()
