@@ -412,3 +412,20 @@ def test_every_two_byte_character_of_these_codecs_is_written_back_as_it_was_read
                     continue
                 variants = ByteVariants.learn(body_i, text, encoding)
                 assert (variants.encode(text) if variants else text.encode(encoding)) == body_i
+
+
+def test_a_temporary_left_by_a_killed_save_is_removed_by_the_next_save(tmp_path):
+    """kill -9 between writing the temporary and renaming it left a hidden copy of the whole text beside
+    the file, for ever. One that may belong to another editor's save under way (young) is left alone."""
+    doc = tmp_path / "novel.txt"
+    doc.write_text("old", encoding="utf-8")
+    stale, young = tmp_path / ".novel.txt.ab12cd34.tmp", tmp_path / ".novel.txt.zz99yy88.tmp"
+    others = [tmp_path / ".other.txt.ab12cd34.tmp", tmp_path / "novel.txt.ab12cd34.tmp"]
+    for leftover in (stale, young, *others):
+        leftover.write_text("half a save", encoding="utf-8")
+    long_ago = stale.stat().st_mtime - 3600
+    for leftover in (stale, *others):
+        os.utime(leftover, (long_ago, long_ago))
+    save_text_atomic(doc, "new")
+    assert not stale.exists() and young.exists() and all(p.exists() for p in others)
+    assert doc.read_text(encoding="utf-8") == "new"

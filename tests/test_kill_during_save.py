@@ -11,7 +11,8 @@ import time
 
 from writer_app.document.recovery import RecoveryStore
 
-KILLS = 20
+# WRITER_APP_ADVERSARIAL=long: ten times the rounds.
+KILLS = 200 if os.environ.get("WRITER_APP_ADVERSARIAL") == "long" else 20
 # Two large texts (2 and 3 MB) that differ everywhere and in length, so a torn or half-truncated write
 # would show.
 OLD = "old line of the novel, written before the save\n" * 45_000

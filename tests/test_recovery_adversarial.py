@@ -5,7 +5,9 @@ silently wrong, never a path."""
 
 from __future__ import annotations
 
+import collections
 import json
+import os
 
 from tests.test_faithful_saves import type_at_end
 from tests.test_ui_editor import make_window
@@ -127,3 +129,121 @@ def test_edits_replay_in_the_editors_units_and_check_each_length():
     assert (text, problem) == ("𠀀a😀c", "")
     text, problem = apply_edits("ab", [Edit(5, 0, "x", 3)])  # past the end: never appended elsewhere
     assert (text, problem) == ("ab", "edit 1 of 1 does not fit the text it follows")
+
+
+# WRITER_APP_ADVERSARIAL=long: the disk full for up to three writes in a row, from every write on.
+LONG = os.environ.get("WRITER_APP_ADVERSARIAL") == "long"
+
+
+def _edit_session(w) -> list[str]:
+    """A writer's few minutes: typing, Enter, emoji and CJK, a deletion, an undo, a paste of lines. The
+    text after each flush to disk."""
+    from PySide6.QtGui import QTextCursor
+
+    def delete_back(count: int) -> None:
+        cursor = w.editor.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, count)
+        cursor.removeSelectedText()
+
+    steps = [
+        lambda: type_at_end(w, "The boats lay still."),
+        lambda: type_at_end(w, " The harbour slept.\n"),
+        lambda: type_at_end(w, "Then the ships 🚢 came"),
+        lambda: delete_back(4),
+        lambda: type_at_end(w, "went home, 回家了。"),
+        lambda: w.editor.undo(),
+        lambda: type_at_end(w, "\nLine one\nLine two 👩‍👧\n"),
+        lambda: type_at_end(w, "At dawn."),
+    ]
+    if LONG:
+        steps += [lambda n=n: type_at_end(w, f" and {n}") for n in range(12)]
+    states = []
+    for step in steps:
+        step()
+        w.hot_exit.flush()
+        w.hot_exit.wait()
+        states.append(w.files.text())
+    return states
+
+
+def _counting_writes(hot, failing: set[int]) -> list[str]:
+    """Replaces the store's writes: the n-th write (from 1) fails when n is in failing, as a full disk
+    does: a base is not replaced, an append leaves half its line in the journal. Returns the log."""
+    store, log = hot.store, []
+    real_write, real_append = store.write, store.append
+
+    def write(copy):
+        log.append("base")
+        if len(log) in failing:
+            raise UserError("cannot keep a recovery copy: No space left on device")
+        return real_write(copy)
+
+    def append(copy_id, generation, edits):
+        log.append("append")
+        if len(log) in failing:
+            line = json.dumps([edits[0].position, edits[0].removed, edits[0].text, edits[0].length])
+            with open(store._journal(copy_id, generation), "a", encoding="ascii") as journal:
+                journal.write(line[: len(line) // 2])
+            raise UserError("cannot keep a recovery copy: No space left on device")
+        return real_append(copy_id, generation, edits)
+
+    store.write, store.append = write, append
+    return log
+
+
+def test_the_disk_full_at_each_recovery_write_never_gives_back_a_text_that_was_not(qtbot):
+    """Each write (base or journal append) of a writer's session fails in turn, an append leaving half a
+    line behind. The copy is the exact last text whenever a later write succeeded, and a text the writer
+    had (the last one kept) when the very last write failed: never a text that never was."""
+    clean = make_window(qtbot, None)
+    writes = _counting_writes(clean.hot_exit, set())
+    expected = _edit_session(clean)
+    total = len(writes)
+    assert total >= 8 and "append" in writes and "base" in writes
+    runs = [{n} for n in range(1, total + 1)]
+    if LONG:
+        runs += [set(range(n, n + width)) for width in (2, 3) for n in range(1, total + 1)]
+    outcomes = collections.Counter()
+    for failing in runs:
+        w = make_window(qtbot, None)
+        _counting_writes(w.hot_exit, failing)
+        states = _edit_session(w)
+        assert states == expected
+        folder = w.hot_exit.store.folder
+        copy = RecoveryStore(folder).load(folder / f"{w.hot_exit.copy.id}.recovery.json")
+        if total not in failing:
+            assert (copy.text, copy.problem) == (states[-1], ""), failing
+            outcomes["exact"] += 1
+        else:  # nothing written after the failure: the last text that was kept, whole
+            assert copy.text in states[:-1] and copy.problem == "", failing
+            assert "not being protected" in w.statusBar().currentMessage()
+            outcomes["the text before the last flush, and the window said so"] += 1
+        w.files.editor.document().setModified(False)  # discards this run's copy
+        w.close()
+    print(f"{len(runs)} sessions of {total} writes, failing writes {runs[:3]}…: {dict(outcomes)}")
+
+
+def test_appends_queued_behind_a_failed_one_are_not_written_after_its_half_line(qtbot):
+    """Flushes queue appends while the disk is slow; the first fails half way through its line. The ones
+    queued behind it would have been glued to that half line (a journal damaged in the middle, the copy
+    offered only up to it). They are dropped; the next flush writes a new base holding all of it."""
+    import threading
+
+    w = make_window(qtbot, None)
+    hot = w.hot_exit
+    type_at_end(w, "The boats lay still.")  # the base
+    hot.wait()
+    log = _counting_writes(hot, {1})
+    slow_disk = threading.Event()
+    hot._writer.submit(slow_disk.wait)
+    for words in (" The harbour", " slept.", " Ships came home."):
+        type_at_end(w, words)
+        hot.flush()  # queued behind the slow disk
+    slow_disk.set()
+    hot.wait()
+    assert log == ["append"]  # the failed one; the two behind it were not written
+    hot.flush()  # the disk has room again: a new base
+    hot.wait()
+    copy = RecoveryStore(hot.store.folder).load(hot.store.folder / f"{hot.copy.id}.recovery.json")
+    assert (copy.text, copy.problem) == ("The boats lay still. The harbour slept. Ships came home.", "")

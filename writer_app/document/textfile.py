@@ -24,6 +24,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -44,6 +45,7 @@ _BOM_OF = {name: bom for bom, name in _BOMS}
 FALLBACK_ENCODINGS = ("gb18030", "big5", "shift_jis", "euc-kr", "cp1252", "latin-1")
 LINE_BREAK = re.compile("\r\n|\r|\n|\u2029")
 BINARY_SAMPLE = 8192
+STALE_TEMPORARY_S = 120
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,21 @@ def write_atomic(path: Path, data: bytes) -> bool:
     except OSError as exc:
         reason = exc.strerror or exc
         raise UserError(f"could not save {path}: {reason}; the file on disk is unchanged") from exc
+    _remove_stale_temporaries(target)
     return in_place
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Temporaries an earlier save of this file left when it was killed (hidden, beside the file). One
+    younger than STALE_TEMPORARY_S may be another editor's save under way: it is left alone."""
+    own = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
+    old_enough = time.time() - STALE_TEMPORARY_S
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if own.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < old_enough:
+                        os.unlink(entry.path)
 
 
 def _owner_would_change(temporary: str, info: os.stat_result) -> bool:

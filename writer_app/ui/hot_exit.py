@@ -145,7 +145,10 @@ class HotExit(QObject):
             self._rebase_needed = False
 
     def _append(self, copy_id: str, generation: int, edits: list[Edit]) -> None:
-        """On the writer thread."""
+        """On the writer thread. After a failed write the journal may end in half a line and no longer
+        follows the text: nothing more goes into it (the next flush writes a new base)."""
+        if self._rebase_needed:
+            return
         try:
             self.store.append(copy_id, generation, edits)
         except UserError as exc:
