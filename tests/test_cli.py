@@ -13,6 +13,7 @@ import pytest
 
 from tests.fixtures_models import TINY_CONTEXT
 from writer_app import cli
+from writer_app.assist.prompts import CONTINUATION_PROMPT_TOKENS
 from writer_app.cli import main
 
 
@@ -236,3 +237,21 @@ def test_a_50_mb_file_is_read_from_its_end_in_bounded_memory(tiny_home, tmp_path
     rss_mb = int(done.stderr.split("maxrss_kb")[1].split()[0]) / 1024
     stats = json.loads([line for line in done.stderr.splitlines() if line.startswith("{")][0])
     assert stats["prompt_tokens"] > 0 and rss_mb < 600, (rss_mb, done.stderr[-2000:])
+    # The model reads the end as the editor's ghost text does, and says what it left out.
+    assert stats["prompt_tokens"] <= CONTINUATION_PROMPT_TOKENS and stats["cut_tokens"] > 0
+    assert f"the model read the last {stats['prompt_tokens']} tokens of the text" in done.stderr
+
+
+def test_context_tokens_sets_how_much_of_the_text_the_model_reads(tiny_home, capsys):
+    text = "The tide came in over the flats. " * 200
+    assert main(["complete", text, "--model", "tiny", "--max-new-tokens", "2", "--stats"]) == 0
+    default = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    args = ["complete", text, "--model", "tiny", "--max-new-tokens", "2", "--stats", "--context-tokens", "40"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    narrow = json.loads(err.strip().splitlines()[-1])
+    assert narrow["prompt_tokens"] <= 40 < default["prompt_tokens"]
+    assert "--context-tokens reads more" in err
+    for bad in ("0", "-3", "x"):
+        assert main(["complete", "hi", "--model", "tiny", "--context-tokens", bad]) == 2
+        assert "--context-tokens" in capsys.readouterr().err
