@@ -11,7 +11,7 @@ import os
 import signal
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from writer_app.errors import UserError
 
 if TYPE_CHECKING:
     from writer_app.engine.backend import Backend
+    from writer_app.engine.completion import GenerationResult
     from writer_app.engine.sampling import SamplingParams
 
 COMMANDS = ("complete", "task", "models")
@@ -259,6 +260,7 @@ def _engine(args: argparse.Namespace) -> Backend:
 
 
 def run_task(args: argparse.Namespace) -> int:
+    from writer_app.assist.candidates import rank
     from writer_app.assist.prompts import estimate_tokens, task_prompt
     from writer_app.assist.tasks import find_task, load_tasks, user_task_folder
 
@@ -291,6 +293,11 @@ def run_task(args: argparse.Namespace) -> int:
     if args.num is None:
         args.num = task.candidates or 1
     max_new = args.max_new_tokens or plan.max_new_tokens
+
+    def order(result: GenerationResult) -> list[int]:
+        texts = [c.text for c in result.completions]
+        return rank(texts, [c.mean_logprob for c in result.completions], text, task)
+
     return _stream(
         engine,
         plan.prompt,
@@ -299,6 +306,7 @@ def run_task(args: argparse.Namespace) -> int:
         max_new_tokens=max_new,
         stop_at=plan.stop_at,
         messages=plan.messages,
+        order=order,
     )
 
 
@@ -312,8 +320,11 @@ def _stream(
     stop_at: str | None,
     messages: tuple[dict[str, str], ...] = (),
     max_prompt_tokens: int | None = None,
+    order: Callable[[GenerationResult], list[int]] | None = None,
 ) -> int:
-    """Generate, streaming the first alternative to stdout, then the others; Ctrl-C stops cleanly."""
+    """Generate, streaming the first alternative to stdout, then the others; Ctrl-C stops cleanly.
+    With `order` (a task's ranking of its candidates), several candidates are written once all are
+    done, the best first."""
     from writer_app.engine.backend import GenerationRequest, RequestKind
 
     request = GenerationRequest(
@@ -328,8 +339,10 @@ def _stream(
         max_prompt_tokens=max_prompt_tokens,
     )
 
+    ranking = order is not None and request.num_alternatives > 1
+
     def on_text(row: int, delta: str) -> None:
-        if row == 0:
+        if row == 0 and not ranking:
             _write(delta)
 
     info = engine.info()
@@ -341,13 +354,17 @@ def _stream(
         _write("\n")
         print("writer-app: interrupted", file=sys.stderr)
         return 130
-    _write("\n")
     if result is None:  # a generation answers always; a backend that answered nothing is said so
+        _write("\n")
         raise UserError("the model gave no answer")
-    # The first was streamed as it came; the others follow most probable first, each distinct text once.
-    others = [
-        i for i in result.ranked() if i != 0 and result.completions[i].text.strip() != result.text.strip()
-    ]
+    # The first was streamed as it came (or is the best of a task's); the others follow in order.
+    indices = order(result) if ranking and order is not None else result.ranked()
+    first = indices[0] if ranking and indices else 0
+    if ranking:
+        _write(result.completions[first].text)
+    _write("\n")
+    shown = result.completions[first].text.strip()
+    others = [i for i in indices if i != first and result.completions[i].text.strip() != shown]
     for index, i in enumerate(others, start=2):
         _write(f"--- alternative {index} ---\n{result.completions[i].text}\n")
     if result.stats.cut_tokens:

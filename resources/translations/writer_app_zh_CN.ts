@@ -28,12 +28,12 @@
         <translation>已替换。Ctrl+Z 可恢复原文。</translation>
     </message>
     <message>
-        <source>{task}: {count} candidates, the most probable first.</source>
-        <translation>{task}：{count} 个候选，最可能的在前。</translation>
-    </message>
-    <message>
         <source>{task}: done.</source>
         <translation>{task}：完成。</translation>
+    </message>
+    <message>
+        <source>{task}: {count} candidates, the best first.</source>
+        <translation>{task}：{count} 个候选，最佳的在前。</translation>
     </message>
     <message>
         <source>Shown here only: Enter copies the highlighted candidate; Ctrl+Enter inserts it.</source>

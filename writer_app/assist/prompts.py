@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from writer_app.assist.candidates import language_of
 from writer_app.assist.tasks import Task
 from writer_app.engine.chat_template import ChatTemplate
 from writer_app.engine.cjk import CJK_LETTERS
+from writer_app.engine.completion import lines_rule
 
 # Tokens of text before the cursor a continuation runs at most (assist/context_window.py chooses them).
 # Longer contexts cost more than they give a small model: SmolLM2 (float32) took 3.3 s to a first
 # suggestion on a 2,544-token prompt against 0.9 s on 826 tokens, and decodes at 33 against 25 ms/token.
 CONTINUATION_PROMPT_TOKENS = 1024
 MIN_REWRITE_TOKENS = 16
+CHINESE_ANSWER = "\n\nAnswer in Chinese (请用中文回答)."
 MAX_REWRITE_TOKENS = 256
 
 
@@ -55,6 +58,11 @@ def task_prompt(
     messages: tuple[dict[str, str], ...] = ()
     if template is not None or chat:
         instruction = task.instruction.format(text=text)
+        english_instruction = not _CJK_CHAR.search(task.instruction)
+        if task.answer_language == "same" and english_instruction and language_of(text) == "zh":
+            # An English instruction on Chinese text was answered in English ("formal" on a Chinese
+            # paragraph; a Chinese summary in English with invented figures).
+            instruction += CHINESE_ANSWER
         if memory:
             instruction = f"Background to keep to:\n{memory}\n\n{instruction}"
         messages = chat_turns(task.system, instruction)
@@ -64,6 +72,11 @@ def task_prompt(
         prompt = task.cue.format(text=text)
         prompt = f"{memory}\n\n{prompt}" if memory else prompt
         stop = task.stop
+    lines = sum(1 for line in text.splitlines() if line.strip())
+    if stop == "newline" and lines > 1 and task.length is not None:
+        # A passage rewritten as a whole (not a headline of it): as many lines as it has, where the
+        # newline stop cut a four-line lyric's translation at its first line.
+        stop = lines_rule(lines)
     budget = task.max_tokens or int(text_tokens * (task.length or 1.0)) + 8
     budget = max(MIN_REWRITE_TOKENS, min(MAX_REWRITE_TOKENS, budget))
     return PromptPlan(prompt=prompt, max_new_tokens=budget, stop_at=stop, messages=messages)

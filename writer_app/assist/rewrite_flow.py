@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from writer_app.assist.candidates import rank
 from writer_app.assist.flow import FlowContext
 from writer_app.assist.instruction_model import InstructionModel
 from writer_app.assist.model_text import fit_for_document
@@ -182,19 +183,16 @@ class RewriteFlow:
         self.session.record_stats(request, result)
         target = self._for(request)
         if target is not None and result is not None and len(result.completions) > 1:
-            # Most probable first, each distinct text once.
-            ranked = [fit_for_document(result.completions[i].text) for i in result.ranked()]
-            target.candidates = ranked or target.candidates
+            # In the asked language and not a copy of the passage first, then the most probable.
+            texts = [fit_for_document(c.text) for c in result.completions]
+            order = rank(texts, [c.mean_logprob for c in result.completions], target.text, target.task)
+            target.candidates = [texts[i] for i in order] or target.candidates
             self.context.listener.rewrite_candidates(list(target.candidates))
         if target is not None:
             target.request_id = None
             label = target.task.label(task_language()) if target.task is not None else ""
             count = sum(1 for text in target.candidates if text.strip())
-            done = (
-                tr("{task}: {count} candidates, the most probable first.")
-                if count > 1
-                else tr("{task}: done.")
-            )
+            done = tr("{task}: {count} candidates, the best first.") if count > 1 else tr("{task}: done.")
             self.context.listener.rewrite_done(done.format(task=label, count=count))
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:

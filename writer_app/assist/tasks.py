@@ -24,6 +24,7 @@ from writer_app import paths
 READS = ("selection", "paragraph", "before_cursor", "document")
 OUTPUTS = ("replace", "insert_after", "panel")
 STOPS = (None, "newline", "sentence")
+ANSWER_LANGUAGES = ("same", "en", "zh", "any")
 SUFFIXES = (".json", ".toml")
 _ID = re.compile(r"[\w-]{1,64}")
 MAX_TASK_FILE_BYTES = 64_000
@@ -49,6 +50,11 @@ class Task:
     languages: tuple[str, ...] = ("en", "zh")
     recommended: tuple[str, ...] = ()  # model names it does well with, when it is poor on others
     source: str = "built-in"
+    # The language the answer must be in: "same" as the text read, "en", "zh", or "any".
+    answer_language: str = "same"
+    # A light edit whose answer keeps most of the input's words (polish): only an unchanged copy of the
+    # input is ranked last, where for other tasks a mostly copied candidate is.
+    keeps_wording: bool = False
 
     def label(self, language: str = "en") -> str:
         return self.label_zh if language == "zh" else self.label_en
@@ -117,6 +123,12 @@ def parse_task(data: Any, source: str) -> Task:
     instruction_stop = data.get("instruction_stop", stop)
     if stop not in STOPS or instruction_stop not in STOPS:
         raise TaskFileError("stop must be newline, sentence or null")
+    answer_language = data.get("answer_language", "same")
+    if answer_language not in ANSWER_LANGUAGES:
+        raise TaskFileError(f"answer_language must be one of {', '.join(ANSWER_LANGUAGES)}")
+    keeps_wording = data.get("keeps_wording", False)
+    if not isinstance(keeps_wording, bool):
+        raise TaskFileError("keeps_wording must be true or false")
     length, max_tokens, candidates = data.get("length"), data.get("max_tokens"), data.get("candidates")
     if isinstance(length, bool) or isinstance(max_tokens, bool) or isinstance(candidates, bool):
         raise TaskFileError("length, max_tokens and candidates must be numbers")
@@ -143,6 +155,8 @@ def parse_task(data: Any, source: str) -> Task:
         languages=tuple(data.get("languages") or ("en", "zh")),
         recommended=tuple(data.get("recommended") or ()),
         source=source,
+        answer_language=answer_language,
+        keeps_wording=keeps_wording,
     )
 
 

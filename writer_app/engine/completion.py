@@ -8,6 +8,22 @@ import re
 from dataclasses import dataclass, field
 
 STOP_RULES = ("sentence", "newline")
+# "lines:N": end after N lines that hold text (blank lines between them kept), for an answer that should
+# have as many lines as the passage it rewrites (a four-line lyric translated as four lines).
+LINES_RULE = "lines:"
+
+
+def lines_rule(count: int) -> str:
+    return f"{LINES_RULE}{count}"
+
+
+def known_stop_rule(rule: str | None) -> bool:
+    if rule is None or rule in STOP_RULES:
+        return True
+    count = rule.removeprefix(LINES_RULE)
+    return rule.startswith(LINES_RULE) and count.isdigit() and int(count) > 0
+
+
 # A Western sentence end needs the following space to be sure ("1.5" is no end); a CJK one does not.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|[。！？][”’」』）]*")
 
@@ -106,5 +122,14 @@ def find_stop(text: str, rule: str | None) -> int | None:
     if rule == "newline":
         cut = text.find("\n", body)
         return None if cut < 0 else cut
+    if rule.startswith(LINES_RULE):
+        wanted, seen, line_start = int(rule.removeprefix(LINES_RULE)), 0, body
+        while (cut := text.find("\n", line_start)) >= 0:
+            if text[line_start:cut].strip():
+                seen += 1
+                if seen == wanted:
+                    return cut
+            line_start = cut + 1
+        return None
     match = _SENTENCE_END.search(text, body)
     return match.end() if match else None

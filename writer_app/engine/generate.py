@@ -22,6 +22,7 @@ from writer_app.engine.completion import (
     GenerationStats,
     TokenSurprise,
     find_stop,
+    known_stop_rule,
 )
 from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
@@ -207,8 +208,8 @@ class Engine:
             raise ValueError("max new tokens must be at least 1")
         if num_alternatives < 1:
             raise ValueError("the number of alternatives must be at least 1")
-        if stop_at is not None and stop_at not in STOP_RULES:
-            raise ValueError(f"unknown stop rule {stop_at!r} (choose from {', '.join(STOP_RULES)})")
+        if not known_stop_rule(stop_at):
+            raise ValueError(f"unknown stop rule {stop_at!r} (choose from {', '.join(STOP_RULES)}, lines:N)")
         max_new_tokens = min(max_new_tokens, self.context_length - 1)
         with self._lock:  # one generation at a time per loaded model
             started = time.perf_counter()  # the first token's time includes encoding the prompt

@@ -1,0 +1,78 @@
+"""Which of a task's candidates the writer sees first.
+
+The model's own mean log-probability alone prefers copies: a verbatim copy of the input is the most
+probable text there is (for a poem on a tea blurb the top candidate was the blurb; for Chinese taglines
+0.89 of the top one was copied). So, in order:
+1. a candidate in the language the task asks for before one that is not;
+2. a candidate that says something of its own before one mostly copied from the input (for a light
+   polish, only an unchanged copy counts as one);
+3. then the most probable.
+Nothing is dropped: a copy or a wrong-language candidate is still there, last.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from writer_app.assist.tasks import Task
+from writer_app.engine.cjk import CJK_LETTERS
+
+# Words (a run of letters), numbers, and each CJK character on its own (Chinese has no spaces).
+_WORD = re.compile(rf"[{CJK_LETTERS}]|[^\W\d_{CJK_LETTERS}]+|\d+")
+_CJK = re.compile(f"[{CJK_LETTERS}]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+RUN = 3  # words in a row that count as copied
+COPIED = 0.5  # a candidate more copied than this says little of its own
+UNCHANGED = 0.97  # for a light polish: this copied is no change at all
+CHINESE_SHARE = 0.3  # of the letters, this many CJK makes a text Chinese (an English name in it or not)
+
+
+def copied_share(candidate: str, source: str) -> float:
+    """The share of the candidate's words that stand in a run of RUN words also found in the source."""
+    words = [w.lower() for w in _WORD.findall(candidate)]
+    if not words:
+        return 0.0
+    source_words = [w.lower() for w in _WORD.findall(source)]
+    run = min(RUN, len(words))
+    runs = {tuple(source_words[i : i + run]) for i in range(len(source_words) - run + 1)}
+    covered = [False] * len(words)
+    for i in range(len(words) - run + 1):
+        if tuple(words[i : i + run]) in runs:
+            covered[i : i + run] = [True] * run
+    return sum(covered) / len(words)
+
+
+def language_of(text: str) -> str | None:
+    """ "zh" or "en" by the letters the text is written in; None when it has none."""
+    cjk, latin = len(_CJK.findall(text)), len(_LATIN.findall(text))
+    if cjk + latin == 0:
+        return None
+    return "zh" if cjk >= CHINESE_SHARE * (cjk + latin) else "en"
+
+
+def wanted_language(task: Task | None, source: str) -> str | None:
+    """The language a task's answer must be in (None: any)."""
+    if task is None or task.answer_language == "any":
+        return None
+    return language_of(source) if task.answer_language == "same" else task.answer_language
+
+
+def rank(texts: Sequence[str], mean_logprobs: Sequence[float], source: str, task: Task | None) -> list[int]:
+    """Indices of the candidates in the order they are offered, each distinct text once."""
+    language = wanted_language(task, source)
+    limit = UNCHANGED if task is not None and task.keeps_wording else COPIED
+
+    def key(i: int) -> tuple[bool, bool, float]:
+        text = texts[i]
+        wrong_language = language is not None and language_of(text) not in (None, language)
+        return wrong_language, copied_share(text, source) > limit, -mean_logprobs[i]
+
+    seen: set[str] = set()
+    kept = []
+    for i in sorted(range(len(texts)), key=key):
+        text = texts[i].strip()
+        if text and text not in seen:
+            seen.add(text)
+            kept.append(i)
+    return kept
