@@ -225,7 +225,7 @@ def test_rewrite_with_the_real_model_streams_candidates(qtbot, window):
     qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
     assert window.session.rewrite is not None
     assert len(window.session.rewrite.candidates) == window.rewrite_panel.candidates.count() == 3
-    assert window.rewrite_panel.status.text() == "Shorter: 3 candidates, the most probable first."
+    assert window.rewrite_panel.status.text() == "Shorter: 3 candidates, the best first."
     assert "Enter replaces" in window.rewrite_panel.enter_label.text()  # said before Enter is pressed
 
 
