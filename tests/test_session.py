@@ -210,7 +210,8 @@ def test_no_warm_up_while_the_writers_own_request_runs_or_a_suggestion_shows():
 def test_sampling_follows_the_settings_top_k_included():
     h = make_session(TEXT, loaded=model(), greedy=False, temperature=0.7, top_p=0.9, top_k=12)
     request = suggest(h)
-    assert request.sampling == SamplingParams(greedy=False, temperature=0.7, top_p=0.9, top_k=12)
+    wanted = SamplingParams(greedy=False, temperature=0.7, top_p=0.9, top_k=12, no_repeat_ngram=4)
+    assert request.sampling == wanted  # and ghost text never repeats 4 tokens of its own
     h.session.settings_changed(Settings(top_k=3, repetition_penalty=1.3))
     assert suggest(h).sampling.top_k == 3 and h.engine.submitted[-1].sampling.repetition_penalty == 1.3
 

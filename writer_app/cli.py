@@ -222,8 +222,12 @@ def _sampling_from(args: argparse.Namespace):
 
 
 def run_complete(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from writer_app.assist.prompts import CONTINUATION_NO_REPEAT
+
     prompt = _read_prompt(args)
-    sampling = _sampling_from(args)
+    sampling = replace(_sampling_from(args), no_repeat_ngram=CONTINUATION_NO_REPEAT)  # as the editor
     engine = _engine(args)
     budget = args.context_tokens or CONTINUATION_PROMPT_TOKENS
     # A model reads the end of a long text as the editor does: a prompt of the whole window is slow to

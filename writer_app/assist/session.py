@@ -10,6 +10,9 @@ a widget update. Tests drive it with a fake engine, clock and document.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from writer_app.assist.chat_artefacts import uses_markdown
 from writer_app.assist.context_window import ContextWindow
 from writer_app.assist.continuation_flow import ContinuationFlow, WarmFlow
 from writer_app.assist.flow import FlowContext, RequestFlow, Timers
@@ -25,7 +28,7 @@ from writer_app.assist.ports import (
     ModelState,
     SessionListener,
 )
-from writer_app.assist.prompts import CONTINUATION_PROMPT_TOKENS
+from writer_app.assist.prompts import CONTINUATION_NO_REPEAT, CONTINUATION_PROMPT_TOKENS
 from writer_app.assist.requests import (
     AssistError,
     AssistRequest,
@@ -206,17 +209,31 @@ class WritingSession:
             RequestKind.CONTINUE,
             cursor,
             num_alternatives=self.settings.alternatives,
-            stop_at="sentence" if self.settings.stop_at_sentence else None,
-            sampling=sampling_from(self.settings),
+            stop_at=self._continuation_stop(cursor),
+            sampling=replace(sampling_from(self.settings), no_repeat_ngram=CONTINUATION_NO_REPEAT),
         )
         request.prompt += starting_with
         self.suggestion = Suggestion(
-            request.request_id, cursor, request.num_alternatives, self.revision, start=starting_with
+            request.request_id,
+            cursor,
+            request.num_alternatives,
+            self.revision,
+            start=starting_with,
+            markdown_is_prose=uses_markdown(request.prompt),
         )
         self.engine.submit(request)
         if starting_with:
             self.publish_ghost()
         return True
+
+    def _continuation_stop(self, cursor: int) -> str:
+        """Ghost text ends with the paragraph it continues (at an empty line: with the one it begins),
+        and at the sentence's end when Settings say so."""
+        if self.settings.stop_at_sentence:
+            return "sentence"
+        start, _end = self.document.paragraph_at(cursor)
+        before = self.document.text(max(start, cursor - 64), cursor)  # a glance, not the paragraph
+        return "line" if before.strip() else "newline"
 
     def continuation_request(self, kind: RequestKind, cursor: int, **kwargs) -> AssistRequest:
         """A request on the window before the cursor. Suggestions and warm-ups share it, so a warm-up

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from writer_app.assist.chat_artefacts import cut_artefacts
 from writer_app.engine.cjk import CJK_LETTERS, CJK_PUNCTUATION
 
 _CJK = CJK_LETTERS + CJK_PUNCTUATION
@@ -15,7 +16,14 @@ class Suggestion:
     """Ghost text for one request. `typed` is what the writer typed through; alternatives must match it."""
 
     def __init__(
-        self, request_id: int, anchor: int, alternatives: int = 1, revision: int = 0, start: str = ""
+        self,
+        request_id: int,
+        anchor: int,
+        alternatives: int = 1,
+        revision: int = 0,
+        start: str = "",
+        *,
+        markdown_is_prose: bool = False,
     ) -> None:
         self.request_id = request_id
         self.revision = revision  # the document revision it is shown on (own edits move it along)
@@ -25,10 +33,15 @@ class Suggestion:
         self.index = 0
         self.typed = ""
         self.finished = False
+        self.markdown_is_prose = markdown_is_prose  # the writer's text is Markdown: its marks are prose
+        self._ended: set[int] = set()  # alternatives cut where a chat assistant began talking
 
     def append(self, row: int, text: str) -> None:
-        if 0 <= row < len(self.alternatives):
-            self.alternatives[row] += text
+        if 0 <= row < len(self.alternatives) and row not in self._ended:
+            kept, cut = cut_artefacts(self.alternatives[row] + text, markdown_is_prose=self.markdown_is_prose)
+            self.alternatives[row] = kept
+            if cut:
+                self._ended.add(row)
 
     def _remaining(self, row: int) -> str | None:
         alt = self.alternatives[row]

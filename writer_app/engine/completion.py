@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-STOP_RULES = ("sentence", "newline")
+STOP_RULES = ("sentence", "newline", "line")
 # "lines:N": end after N lines that hold text (blank lines between them kept), for an answer that should
 # have as many lines as the passage it rewrites (a four-line lyric translated as four lines).
 LINES_RULE = "lines:"
@@ -113,9 +113,13 @@ class GenerationResult:
 
 
 def find_stop(text: str, rule: str | None) -> int | None:
-    """Index where the text should end under the stop rule, or None. Leading blank text never stops."""
+    """Index where the text should end under the stop rule, or None. Leading blank text never stops,
+    except under "line" (a continuation that would begin a new paragraph is none)."""
     if rule is None:
         return None
+    if rule == "line":  # the line it continues ends it, even before any text (no new paragraph)
+        cut = text.find("\n")
+        return None if cut < 0 else cut
     body = len(text) - len(text.lstrip())
     if body == len(text):
         return None
@@ -132,4 +136,6 @@ def find_stop(text: str, rule: str | None) -> int | None:
             line_start = cut + 1
         return None
     match = _SENTENCE_END.search(text, body)
-    return match.end() if match else None
+    paragraph_end = text.find("\n", body)  # a sentence does not run on past its paragraph
+    ends = [at for at in (match.end() if match else -1, paragraph_end) if at >= 0]
+    return min(ends) if ends else None

@@ -26,7 +26,12 @@ from writer_app.engine.completion import (
 )
 from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
-from writer_app.engine.sampling import SamplingParams, apply_repetition_penalty, sample_token
+from writer_app.engine.sampling import (
+    SamplingParams,
+    apply_repetition_penalty,
+    repeating_tokens,
+    sample_token,
+)
 from writer_app.engine.surprise import passage_surprise
 from writer_app.engine.text_codec import REPLACEMENT_CHAR, StreamDecoder, TextCodec
 from writer_app.errors import ModelError
@@ -373,6 +378,10 @@ class Engine:
         if sampling.repetition_penalty != 1.0:  # the seen-token list is only built when it is used
             seen = prompt + stream.completion.token_ids
             logits = apply_repetition_penalty(logits, seen, sampling.repetition_penalty)
+        repeats = repeating_tokens(stream.completion.token_ids, sampling.no_repeat_ngram)
+        if repeats:
+            logits = logits.copy()
+            logits[repeats] = -np.inf
         return self._pick(logits, sampling, rng, stream.decoder, blocks)
 
     def _pick(

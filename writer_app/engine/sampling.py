@@ -27,6 +27,9 @@ class SamplingParams:
     repetition_penalty: float = 1.0
     seed: int | None = None
     blocked: tuple[str, ...] = ()  # phrases never to produce (engine/block_list.py)
+    # Never write the same run of this many tokens twice in one completion (0: off). Greedy decoding
+    # of a small model loops ("They use them to create their own stories." five times).
+    no_repeat_ngram: int = 0
 
     def validate(self) -> None:
         if not math.isfinite(self.temperature) or not math.isfinite(self.top_p):
@@ -41,6 +44,8 @@ class SamplingParams:
             raise ValueError("top-p must be in (0, 1]")
         if self.repetition_penalty <= 0:
             raise ValueError("repetition penalty must be greater than 0")
+        if self.no_repeat_ngram < 0 or self.no_repeat_ngram == 1:
+            raise ValueError("the repeat guard is 0 (off) or a run of at least 2 tokens")
 
 
 def apply_repetition_penalty(logits: np.ndarray, seen: Sequence[int], penalty: float) -> np.ndarray:
@@ -52,6 +57,19 @@ def apply_repetition_penalty(logits: np.ndarray, seen: Sequence[int], penalty: f
     logits = logits.copy()
     logits[ids] = np.where(picked > 0, picked / penalty, picked * penalty)
     return logits
+
+
+def repeating_tokens(generated: Sequence[int], size: int) -> list[int]:
+    """The tokens that would end a run of `size` tokens already written in `generated` (HF's
+    no_repeat_ngram_size, on what this completion wrote: a name repeated from the prompt is fine)."""
+    if size < 2 or len(generated) < size:
+        return []
+    tail = list(generated[len(generated) - size + 1 :])
+    return [
+        generated[i + size - 1]
+        for i in range(len(generated) - size + 1)
+        if list(generated[i : i + size - 1]) == tail
+    ]
 
 
 def sample_token(logits: np.ndarray, params: SamplingParams, rng: np.random.Generator) -> int:
