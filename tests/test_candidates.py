@@ -94,3 +94,22 @@ def test_task_files_can_say_the_answers_language_and_whether_it_keeps_the_wordin
         parse_task({**base, "answer_language": "fr"}, "mine")
     with pytest.raises(TaskFileError, match="keeps_wording"):
         parse_task({**base, "keeps_wording": "yes"}, "mine")
+
+
+def test_a_loop_or_the_instruction_repeated_back_goes_after_real_text():
+    """SmolLM2's 'polish' candidates: a loop, the hidden instruction repeated back, a copy, a real try."""
+    draft = "The lighthouse keeper climbed the stairs every evening, counting the steps aloud."
+    texts = [
+        "Klampen-en-Lighthouse-Lighthouse-Lighthouse-Lighthouse-Lighthouse-Lighthouse",
+        "Polish this text to be concise and clear, keeping its meaning",
+        draft,
+        "Each evening the keeper climbed the stairs, counting aloud.",
+    ]
+    assert rank(texts, [-0.1, -0.2, -0.05, -1.5], draft, TASKS["polish-concise"])[0] == 3
+    chinese = "灯塔看守人每天傍晚都要爬上楼梯。"
+    zh = [
+        "从翻译中，可以看出，从翻译中，可以看出，从翻译中，可以看出，",
+        "请用中文回答：",
+        "看守人每晚登上灯塔。",
+    ]
+    assert rank(zh, [-0.1, -0.2, -1.0], chinese, TASKS["formal"])[0] == 2

@@ -4,9 +4,11 @@ The model's own mean log-probability alone prefers copies: a verbatim copy of th
 probable text there is (for a poem on a tea blurb the top candidate was the blurb; for Chinese taglines
 0.89 of the top one was copied). So, in order:
 1. a candidate in the language the task asks for before one that is not;
-2. a candidate that says something of its own before one mostly copied from the input (for a light
-   polish, only an unchanged copy counts as one);
-3. then the most probable.
+2. one that is text before one that loops ("Lighthouse-Lighthouse-Lighthouse…", "从翻译中，可以看出，"
+   three times) or repeats the hidden instruction back ("请用中文回答：");
+3. one that says something of its own before one mostly copied from the input (for a light polish,
+   only an unchanged copy counts as one);
+4. then the most probable.
 Nothing is dropped: a copy or a wrong-language candidate is still there, last.
 """
 
@@ -25,6 +27,10 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 RUN = 3  # words in a row that count as copied
 COPIED = 0.5  # a candidate more copied than this says little of its own
 UNCHANGED = 0.97  # for a light polish: this copied is no change at all
+LOOP_MIN_WORDS = 6
+LOOP_DISTINCT = 0.5  # fewer distinct words than this share of all: a loop
+# What an English instruction on Chinese text adds (prompts.task_prompt); a model may repeat it back.
+CHINESE_ANSWER = "\n\nAnswer in Chinese (请用中文回答)."
 CHINESE_SHARE = 0.3  # of the letters, this many CJK makes a text Chinese (an English name in it or not)
 
 
@@ -58,15 +64,30 @@ def wanted_language(task: Task | None, source: str) -> str | None:
     return language_of(source) if task.answer_language == "same" else task.answer_language
 
 
+def loops(text: str) -> bool:
+    """A candidate that is mostly the same few words over and over."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    return len(words) >= LOOP_MIN_WORDS and len(set(words)) < LOOP_DISTINCT * len(words)
+
+
+def echoes_instruction(text: str, task: Task | None) -> bool:
+    """A candidate that repeats the prompt's own words back (the system turn, the instruction)."""
+    if task is None:
+        return False
+    prompt = " ".join((task.system, task.instruction.replace("{text}", " "), CHINESE_ANSWER))
+    return copied_share(text, prompt) > COPIED
+
+
 def rank(texts: Sequence[str], mean_logprobs: Sequence[float], source: str, task: Task | None) -> list[int]:
     """Indices of the candidates in the order they are offered, each distinct text once."""
     language = wanted_language(task, source)
     limit = UNCHANGED if task is not None and task.keeps_wording else COPIED
 
-    def key(i: int) -> tuple[bool, bool, float]:
+    def key(i: int) -> tuple[bool, bool, bool, float]:
         text = texts[i]
         wrong_language = language is not None and language_of(text) not in (None, language)
-        return wrong_language, copied_share(text, source) > limit, -mean_logprobs[i]
+        empty_talk = loops(text) or echoes_instruction(text, task)
+        return wrong_language, empty_talk, copied_share(text, source) > limit, -mean_logprobs[i]
 
     seen: set[str] = set()
     kept = []

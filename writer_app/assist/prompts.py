@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from writer_app.assist.candidates import language_of
+from writer_app.assist.candidates import CHINESE_ANSWER, language_of
 from writer_app.assist.tasks import Task
 from writer_app.engine.chat_template import ChatTemplate
 from writer_app.engine.cjk import CJK_LETTERS
@@ -19,7 +19,6 @@ CONTINUATION_PROMPT_TOKENS = 1024
 # prose openings ("She had never seen a ship sail across the ocean." three times).
 CONTINUATION_NO_REPEAT = 4
 MIN_REWRITE_TOKENS = 16
-CHINESE_ANSWER = "\n\nAnswer in Chinese (请用中文回答)."
 MAX_REWRITE_TOKENS = 256
 
 
