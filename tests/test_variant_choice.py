@@ -47,7 +47,7 @@ def test_int8_is_kept_when_it_meets_both_bars(tiny_source, tmp_path, monkeypatch
     assert english["perplexity_ratio"] == quality["perplexity_ratio"] > 0.9
     assert 0.0 <= quality["int8_agreement"] <= 1.0
     assert quality["block_size"] == 32 and quality["tried"] == []
-    assert any(line.strip().startswith("blocks of 32: KL") and line.endswith("kept") for line in said)
+    assert any(line.strip().startswith("8-bit weights (blocks of 32): KL") and line.endswith("kept") for line in said)
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith((".", "model.onnx"))) == [
         "model.onnx",
         "model.onnx.data",
@@ -62,7 +62,7 @@ def test_float32_is_kept_when_int8_misses_either_bar(tiny_source, tmp_path, monk
     assert manifest.quantization == "none" and _ops(folder)["MatMulNBits"] == 0
     assert not manifest.quality["int8_kept"]
     assert any("keeping float32 weights" in line for line in said)
-    assert not (folder / ".int8-candidate").exists()
+    assert not (folder / ".quantized-candidate").exists()
     monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
     assert main(["models", "list"]) == 0
     q = manifest.quality
@@ -154,9 +154,14 @@ def test_finer_blocks_are_tried_when_blocks_of_32_miss_the_bars(tiny_source, tmp
     folder, manifest, said = _export(tiny_source, tmp_path, "auto-b16")
     assert len(calls) == 2 and manifest.quantization == "int8"
     assert manifest.quality["block_size"] == 16
-    missed = {"block_size": 32, "kl_divergence": 2.0, "perplexity_ratio": calls[0]["perplexity_ratio"]}
+    missed = {
+        "kind": "int8",
+        "block_size": 32,
+        "kl_divergence": 2.0,
+        "perplexity_ratio": calls[0]["perplexity_ratio"],
+    }
     assert manifest.quality["tried"] == [missed]
     graph = onnx.load(str(folder / "model.onnx"), load_external_data=False).graph
     nbits = [n for n in graph.node if n.op_type == "MatMulNBits"]
     assert nbits and {a.i for n in nbits for a in n.attribute if a.name == "block_size"} == {16}
-    assert not (folder / ".raw-export").exists() and not (folder / ".int8-candidate").exists()
+    assert not (folder / ".raw-export").exists() and not (folder / ".quantized-candidate").exists()

@@ -24,9 +24,10 @@ def _add_quantize_flag(parser: argparse.ArgumentParser) -> None:
         "--quantize",
         choices=QUANTIZE_CHOICES,
         default=None,
-        help="weights: int8 (8-bit weight-only, smaller and faster), none (float32), or auto (the "
-        "default: int8 when its KL divergence and perplexity ratio from float32 are within llama.cpp "
-        "q8_0's, measured on our prose)",
+        help="weights: int8 (8-bit weight-only, smaller and faster), int4 (4-bit, the LM head 8-bit: "
+        "smaller and faster still, further from float32), none (float32), or auto (the default: int8 "
+        "when its KL divergence and perplexity ratio from float32 are within llama.cpp q8_0's, measured "
+        "on our prose)",
     )
 
 
@@ -67,7 +68,8 @@ def _quantization_label(manifest: Manifest) -> str:
 
     if "int8_agreement" not in manifest.quality:
         return manifest.quantization
-    return f"{manifest.quantization} (8-bit: {describe_quality(manifest.quality)})"
+    bits = "4-bit" if manifest.quantization == "int4" else "8-bit"
+    return f"{manifest.quantization} ({bits}: {describe_quality(manifest.quality)})"
 
 
 def _human_size(n: int) -> str:

@@ -208,6 +208,7 @@ def export_model(
         label = {
             AUTO: "8-bit weights if they keep float32's next-token distributions",
             "int8": "8-bit weights",
+            "int4": "4-bit weights, an 8-bit LM head",
             "none": "float32 weights",
         }[quantize]
         progress(f"[2/3] optimizing the graph ({label}, last-position logits)…")

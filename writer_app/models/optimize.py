@@ -15,19 +15,22 @@ from typing import Any
 from writer_app.models import gpt2_graph, llama_graph
 from writer_app.models.graph_edits import (
     INT8_BLOCK_SIZE,
+    count_nbits,
     count_ops,
     gemm_to_matmul,
     half_precision_embeddings,
     last_position_logits,
     quantize_embedding_table,
+    quantize_int4_weights,
     quantize_int8_weights,
     save_with_external_weights,
+    sensitive_projection,
     share_tied_embedding,
     store_lm_head_weight,
 )
 
 log = logging.getLogger(__name__)
-QUANTIZATIONS = ("none", "int8")
+QUANTIZATIONS = ("none", "int8", "int4")
 
 
 @dataclass
@@ -65,9 +68,12 @@ def optimize_graph(
     quantize: str = "none",
     config: dict[str, Any] | None = None,
     block_size: int = INT8_BLOCK_SIZE,
+    sensitive_in_8_bits: bool = False,
 ) -> Rewrites:
     """Rewrite the exported graph in place; returns which rewrites applied and which were refused.
-    block_size: how many weights share one 8-bit scale (smaller keeps more of float32, costs disk)."""
+    block_size: how many weights share one scale (smaller keeps more of float32, costs disk); for int4,
+    the 4-bit weights' (the LM head keeps 8-bit blocks of 32, and with sensitive_in_8_bits the
+    attention values and MLP down projections do too)."""
     import onnx
 
     if quantize not in QUANTIZATIONS:
@@ -81,11 +87,16 @@ def optimize_graph(
         rewrites.record("fused_norms", fused)
     rewrites.record("kv_buffer_in_place", count_ops(model, "GroupQueryAttention"))
     rewrites.record("last_position_logits", last_position_logits(model))
-    if quantize == "int8":
+    if quantize in ("int8", "int4"):
         rewrites.record("lm_head_stored", store_lm_head_weight(model))
         rewrites.record("gemm_to_matmul", gemm_to_matmul(model))
-        model = quantize_int8_weights(model, block_size=block_size)
-        rewrites.record("int8_weights", count_ops(model, "MatMulNBits"))
+        if quantize == "int4":
+            keep = sensitive_projection if sensitive_in_8_bits else (lambda _name: False)
+            model = quantize_int4_weights(model, block_size=block_size, eight_bit=keep)
+            rewrites.record("int4_weights", count_nbits(model, 4))
+        else:
+            model = quantize_int8_weights(model, block_size=block_size)
+            rewrites.record("int8_weights", count_ops(model, "MatMulNBits"))
         rewrites.record("tied_embedding_shared", share_tied_embedding(model))
         rewrites.record("int8_embeddings", quantize_embedding_table(model, block_size))
         rewrites.record("fp16_embeddings", half_precision_embeddings(model))

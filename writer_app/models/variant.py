@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,16 @@ AUTO = "auto"
 KL_DIVERGENCE_BAR = 0.0036
 PERPLEXITY_RATIO_BAR = 1.005
 POSITIONS_PER_TEXT = 512
+# 4-bit bars: the worst llama.cpp's Q4_K_M showed against its own float32 under the same protocol on the
+# languages each model writes. SmolLM2-135M-Instruct, English: KL 0.0444, perplexity x1.0555, top-1
+# agrees 88.9% (its 576-wide matrices fall back to q5_0 in Q4_K_M). Measured by
+# `python benchmarks/four_bit.py` on an AMD EPYC (no AMX), 2026-12-06.
+INT4_KL_DIVERGENCE_BAR = 0.0444
+INT4_PERPLEXITY_RATIO_BAR = 1.0555
+INT4_TOP1_BAR = 0.888
+# 4-bit is tried for models from this many weights: below it, 8-bit is already fast (SmolLM2-135M decodes
+# at 10.2 ms/token in 8 bits, 8.5 in 4) and 4 bits cost a small model more of its quality (KL 0.28).
+INT4_MIN_PARAMETERS = 300_000_000
 # 8-bit blocks tried, in order: 32 weights per scale (as q8_0), then 16, which keeps more of float32 for
 # small models (SmolLM2-135M: KL 0.00246 against 0.00409 at 32; benchmarks/int8_variants.py) at 11% more
 # disk and memory for the weights.
@@ -58,13 +69,31 @@ def sample_ids(codec: Any, text: str, context_length: int | None) -> list[int]:
     return list(codec.encode(text))[:limit]
 
 
-def passes(figures: dict[str, float]) -> bool:
+def passes(figures: dict[str, float], kind: str = "int8") -> bool:
+    if kind == "int4":
+        return (
+            figures["kl_divergence"] <= INT4_KL_DIVERGENCE_BAR
+            and figures["perplexity_ratio"] <= INT4_PERPLEXITY_RATIO_BAR
+            and figures["int8_agreement"] >= INT4_TOP1_BAR
+        )
     return (
         figures["kl_divergence"] <= KL_DIVERGENCE_BAR and figures["perplexity_ratio"] <= PERPLEXITY_RATIO_BAR
     )
 
 
-def measure_quality(reference: Path, variant: Path, folder: Path, facts: dict[str, Any]) -> dict[str, Any]:
+def bars(kind: str) -> dict[str, float]:
+    if kind == "int4":
+        return {
+            "kl_divergence": INT4_KL_DIVERGENCE_BAR,
+            "perplexity_ratio": INT4_PERPLEXITY_RATIO_BAR,
+            "top1_agreement": INT4_TOP1_BAR,
+        }
+    return {"kl_divergence": KL_DIVERGENCE_BAR, "perplexity_ratio": PERPLEXITY_RATIO_BAR}
+
+
+def measure_quality(
+    reference: Path, variant: Path, folder: Path, facts: dict[str, Any], kind: str = "int8"
+) -> dict[str, Any]:
     """The variant graph's fidelity to the reference graph on each text, and the worst of each figure."""
     from writer_app.engine.agreement import compare
     from writer_app.engine.onnx_model import OnnxCausalLM
@@ -87,9 +116,37 @@ def measure_quality(reference: Path, variant: Path, folder: Path, facts: dict[st
         **worst,
         "positions": sum(int(t["positions"]) for t in texts.values()),
         "texts": texts,
-        "bars": {"kl_divergence": KL_DIVERGENCE_BAR, "perplexity_ratio": PERPLEXITY_RATIO_BAR},
-        "int8_kept": passes(worst),
+        "bars": bars(kind),
+        "int8_kept": passes(worst, kind),
     }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One set of weights auto tries."""
+
+    kind: str  # "int4" or "int8"
+    block_size: int
+    sensitive_in_8_bits: bool = False  # int4: attention values and MLP down projections kept at 8 bits
+
+    def label(self) -> str:
+        bits = "4-bit" if self.kind == "int4" else "8-bit"
+        kept = ", attention values and MLP down projections 8-bit" if self.sensitive_in_8_bits else ""
+        return f"{bits} weights (blocks of {self.block_size}{kept})"
+
+
+def candidates_for(parameters: int) -> list[Candidate]:
+    """What auto tries, smallest first: 4-bit for a model large enough to be held back by its weights'
+    size, then 8-bit blocks from the largest to the finest."""
+    tried = []
+    if parameters >= INT4_MIN_PARAMETERS:
+        tried += [Candidate("int4", 32), Candidate("int4", 32, sensitive_in_8_bits=True)]
+    return tried + [Candidate("int8", block) for block in BLOCK_SIZES]
+
+
+def float32_parameters(folder: Path) -> int:
+    """About how many weights a float32 export holds (4 bytes each)."""
+    return sum((folder / name).stat().st_size for name in GRAPH_FILES if (folder / name).exists()) // 4
 
 
 def build_weights(
@@ -101,12 +158,12 @@ def build_weights(
 ) -> tuple[str, Rewrites, dict[str, Any]]:
     """Optimize the exported graph in folder; returns (quantization kept, rewrites applied, quality).
 
-    auto tries 8-bit blocks from the largest (smallest on disk, as llama.cpp's q8_0) to the finest, and
-    keeps the first that passes the bars; float32 if none does."""
+    auto tries the candidates_for the model in order and keeps the first that passes its bars; float32
+    if none does."""
     graph = folder / "model.onnx"
     if quantize != AUTO:
         return quantize, optimize_graph(graph, quantize=quantize, config=config), {}
-    raw, candidate = folder / ".raw-export", folder / ".int8-candidate"
+    raw, scratch = folder / ".raw-export", folder / ".quantized-candidate"
     raw.mkdir()
     try:
         for name in os.listdir(folder):  # the raw export: the graph and any weights file beside it
@@ -114,38 +171,45 @@ def build_weights(
                 shutil.copy2(folder / name, raw / name)
         applied = optimize_graph(graph, quantize="none", config=config)
         tried: list[dict[str, Any]] = []
-        for block_size in BLOCK_SIZES:
-            shutil.copytree(raw, candidate)
+        quality: dict[str, Any] = {}
+        for candidate in candidates_for(float32_parameters(raw)):
+            shutil.copytree(raw, scratch)
             try:
-                applied_int8 = optimize_graph(
-                    candidate / "model.onnx", quantize="int8", config=config, block_size=block_size
+                applied_q = optimize_graph(
+                    scratch / "model.onnx",
+                    quantize=candidate.kind,
+                    config=config,
+                    block_size=candidate.block_size,
+                    sensitive_in_8_bits=candidate.sensitive_in_8_bits,
                 )
-                progress(
-                    f"      measuring 8-bit weights (blocks of {block_size}) against float32 on our prose…"
-                )
-                quality = measure_quality(graph, candidate / "model.onnx", folder, facts)
+                progress(f"      measuring {candidate.label()} against float32 on our prose…")
+                quality = measure_quality(graph, scratch / "model.onnx", folder, facts, candidate.kind)
             except Exception as exc:  # an unusual graph the quantizer cannot take: float32 still works
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                log.warning("8-bit weights could not be built: %s", reason)
-                progress(f"      8-bit weights could not be built ({reason}); keeping float32")
+                log.warning("%s could not be built: %s", candidate.label(), reason)
+                progress(f"      {candidate.label()} could not be built ({reason}); keeping float32")
                 return "none", applied, {"int8_error": reason}
             kept = quality["int8_kept"]
+            limits = quality["bars"]
             progress(
-                f"      blocks of {block_size}: {describe(quality)} (bars: KL {KL_DIVERGENCE_BAR:.4f}, "
-                f"perplexity x{PERPLEXITY_RATIO_BAR:.4f}): {'kept' if kept else 'not kept'}"
+                f"      {candidate.label()}: {describe(quality)} (bars: KL {limits['kl_divergence']:.4f}, "
+                f"perplexity x{limits['perplexity_ratio']:.4f}): {'kept' if kept else 'not kept'}"
             )
-            quality["block_size"] = block_size
+            quality["block_size"] = candidate.block_size
+            if candidate.kind == "int4":
+                quality["sensitive_in_8_bits"] = candidate.sensitive_in_8_bits
             if kept:
                 for name in GRAPH_FILES:
-                    os.replace(candidate / name, folder / name)
-                return "int8", applied_int8, {**quality, "tried": tried}
-            tried.append({k: quality[k] for k in ("block_size", "kl_divergence", "perplexity_ratio")})
-            shutil.rmtree(candidate)
-        progress("      keeping float32 weights: no 8-bit variant kept float32's distributions")
+                    os.replace(scratch / name, folder / name)
+                return candidate.kind, applied_q, {**quality, "tried": tried}
+            figures = {k: quality[k] for k in ("block_size", "kl_divergence", "perplexity_ratio")}
+            tried.append({"kind": candidate.kind, **figures})
+            shutil.rmtree(scratch)
+        progress("      keeping float32 weights: no smaller variant kept float32's distributions")
         return "none", applied, {**quality, "tried": tried}
     finally:
         shutil.rmtree(raw, ignore_errors=True)
-        shutil.rmtree(candidate, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def describe(quality: dict[str, Any]) -> str:

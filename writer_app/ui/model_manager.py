@@ -52,12 +52,16 @@ def weights_text(entry: StoreEntry) -> tuple[str, str]:
     manifest = entry.manifest
     if manifest is None:
         return tr("plain ONNX"), entry.problem or tr("no manifest: not measured")
-    kind = {"int8": tr("8-bit"), "none": "float32"}.get(manifest.quantization, manifest.quantization)
+    kinds = {"int8": tr("8-bit"), "int4": tr("4-bit"), "none": "float32"}
+    kind = kinds.get(manifest.quantization, manifest.quantization)
     quality = manifest.quality
     if "int8_agreement" not in quality:
         return kind, ""
-    detail = tr("8-bit against float32: ") + describe(quality)
-    if manifest.quantization == "int8" and "kl_divergence" in quality:
+    against = (
+        tr("4-bit against float32: ") if manifest.quantization == "int4" else tr("8-bit against float32: ")
+    )
+    detail = against + describe(quality)
+    if manifest.quantization in ("int8", "int4") and "kl_divergence" in quality:
         return f"{kind} (KL {quality['kl_divergence']:.4f})", detail
     return kind, detail
 
