@@ -206,14 +206,19 @@ def top1_llamacpp(model: Path, ids: list[int], threads: int) -> dict:
 
 
 def requantize_gguf(source: Path, kind: str, target: Path) -> Path:
-    """llama.cpp's own quantizer: source GGUF to f32 or q8_0 (dequantizing first), once, into target."""
+    """llama.cpp's own quantizer: source GGUF to f32, q8_0, q4_K_M or q4_0 (dequantizing first), once."""
     if target.exists():
         return target
     import ctypes
 
     import llama_cpp
 
-    ftypes = {"f32": llama_cpp.LLAMA_FTYPE_ALL_F32, "q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0}
+    ftypes = {
+        "f32": llama_cpp.LLAMA_FTYPE_ALL_F32,
+        "q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0,
+        "q4_K_M": llama_cpp.LLAMA_FTYPE_MOSTLY_Q4_K_M,
+        "q4_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q4_0,
+    }
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = ftypes[kind]
     params.allow_requantize = True

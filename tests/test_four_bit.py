@@ -52,7 +52,7 @@ def test_auto_keeps_4_bit_for_a_large_model_within_the_bars(tiny_source, tmp_pat
     folder, manifest, said = _export(tiny_source, tmp_path, "auto-q4")
     assert manifest.quantization == "int4" and _bits(folder)[4] > 0
     assert manifest.quality["bars"]["kl_divergence"] == 10.0 and manifest.quality["tried"] == []
-    assert any(line.strip().startswith("4-bit weights (blocks of 32): KL") for line in said)
+    assert any(line.strip().startswith("4-bit weights (blocks of 32, attention values") for line in said)
 
 
 def test_small_models_are_not_tried_in_4_bit(tiny_source, tmp_path, monkeypatch):
@@ -91,5 +91,5 @@ def test_the_gate_refuses_a_broken_4_bit_graph_and_falls_back_to_8_bit(tiny_sour
     folder, manifest, _said = _export(tiny_source, tmp_path, "auto-broken-q4")
     assert manifest.quantization == "int8" and _bits(folder)[4] == 0
     tried = manifest.quality["tried"]
-    assert [t["kind"] for t in tried] == ["int4", "int4"] and all(t["kl_divergence"] > 0.05 for t in tried)
+    assert [t["kind"] for t in tried] == ["int4"] and tried[0]["kl_divergence"] > 0.05
     assert not measured[0]["int8_kept"] and measured[0]["int8_agreement"] < 0.85

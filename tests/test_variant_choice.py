@@ -47,7 +47,8 @@ def test_int8_is_kept_when_it_meets_both_bars(tiny_source, tmp_path, monkeypatch
     assert english["perplexity_ratio"] == quality["perplexity_ratio"] > 0.9
     assert 0.0 <= quality["int8_agreement"] <= 1.0
     assert quality["block_size"] == 32 and quality["tried"] == []
-    assert any(line.strip().startswith("8-bit weights (blocks of 32): KL") and line.endswith("kept") for line in said)
+    kept = "8-bit weights (blocks of 32): KL"
+    assert any(line.strip().startswith(kept) and line.endswith("kept") for line in said)
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith((".", "model.onnx"))) == [
         "model.onnx",
         "model.onnx.data",
