@@ -612,8 +612,16 @@ F1  本帮助</translation>
         <translation>8 位</translation>
     </message>
     <message>
+        <source>4-bit</source>
+        <translation>4 位</translation>
+    </message>
+    <message>
         <source>8-bit against float32: </source>
         <translation>8 位与 float32 对比：</translation>
+    </message>
+    <message>
+        <source>4-bit against float32: </source>
+        <translation>4 位与 float32 对比：</translation>
     </message>
     <message>
         <source>This copy of writer_app runs models but cannot build them: installing from the catalog and importing GGUF files need the export tools (pip install &apos;writer-app[export]&apos;). An ONNX model folder imports as it is.</source>
