@@ -113,3 +113,12 @@ def test_a_loop_or_the_instruction_repeated_back_goes_after_real_text():
         "看守人每晚登上灯塔。",
     ]
     assert rank(zh, [-0.1, -0.2, -1.0], chinese, TASKS["formal"])[0] == 2
+
+
+def test_when_every_candidate_copies_the_least_copied_comes_first():
+    source = "一款陶瓷旅行杯，能让茶保温六小时，还能放进自行车水壶架。"
+    texts = [
+        "这款陶瓷旅行杯，能让茶保温六小时，还能放进自行车水壶架。",
+        "品质卓越，保温六小时，放进自行车水壶架。",
+    ]
+    assert rank(texts, [-0.1, -0.8], source, TASKS["zh-taglines"]) == [1, 0]

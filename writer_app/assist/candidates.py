@@ -7,7 +7,7 @@ probable text there is (for a poem on a tea blurb the top candidate was the blur
 2. one that is text before one that loops ("Lighthouse-Lighthouse-Lighthouse…", "从翻译中，可以看出，"
    three times) or repeats the hidden instruction back ("请用中文回答：");
 3. one that says something of its own before one mostly copied from the input (for a light polish,
-   only an unchanged copy counts as one);
+   only an unchanged copy counts as one), and among copies the least copied;
 4. then the most probable.
 Nothing is dropped: a copy or a wrong-language candidate is still there, last.
 """
@@ -83,11 +83,14 @@ def rank(texts: Sequence[str], mean_logprobs: Sequence[float], source: str, task
     language = wanted_language(task, source)
     limit = UNCHANGED if task is not None and task.keeps_wording else COPIED
 
-    def key(i: int) -> tuple[bool, bool, bool, float]:
+    def key(i: int) -> tuple[bool, bool, float, float]:
         text = texts[i]
         wrong_language = language is not None and language_of(text) not in (None, language)
         empty_talk = loops(text) or echoes_instruction(text, task)
-        return wrong_language, empty_talk, copied_share(text, source) > limit, -mean_logprobs[i]
+        copied = copied_share(text, source)
+        # Among copies, the least copied first (Qwen's three Chinese taglines all reworded the product
+        # text; "品质卓越，保温六小时" says more than the text itself).
+        return wrong_language, empty_talk, copied if copied > limit else 0.0, -mean_logprobs[i]
 
     seen: set[str] = set()
     kept = []
