@@ -122,3 +122,22 @@ def test_when_every_candidate_copies_the_least_copied_comes_first():
         "品质卓越，保温六小时，放进自行车水壶架。",
     ]
     assert rank(texts, [-0.1, -0.8], source, TASKS["zh-taglines"]) == [1, 0]
+
+
+def test_the_writer_is_told_when_even_the_best_answer_is_in_the_wrong_language():
+    from tests.session_fakes import make_session, model
+    from writer_app.assist.requests import RequestKind
+
+    chinese = "春天的第一场雨落在西湖上。"
+    h = make_session(chinese, loaded=model("smol", instruct=True), alternatives=1)
+    h.session.begin_rewrite(0, len(chinese), chinese)
+    assert h.session.run_rewrite("translate-zh-en")
+    [request] = h.engine.of_kind(RequestKind.REWRITE)
+    h.engine.answer(request, "春天的雨。")
+    said = h.seen.rewrite[-1][1]
+    assert "answered in Chinese, not English" in said and "a model that writes English" in said
+    h.session.begin_rewrite(0, len(chinese), chinese)
+    assert h.session.run_rewrite("translate-zh-en")
+    request = h.engine.of_kind(RequestKind.REWRITE)[-1]
+    h.engine.answer(request, "The first spring rain fell on West Lake.")
+    assert "answered in" not in h.seen.rewrite[-1][1]

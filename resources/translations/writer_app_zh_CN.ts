@@ -36,6 +36,10 @@
         <translation>{task}：{count} 个候选，最佳的在前。</translation>
     </message>
     <message>
+        <source>The model answered in {got}, not {wanted}: a model that writes {wanted} may do better.</source>
+        <translation>模型用{got}作答，而不是{wanted}：换一个会写{wanted}的模型效果可能更好。</translation>
+    </message>
+    <message>
         <source>Shown here only: Enter copies the highlighted candidate; Ctrl+Enter inserts it.</source>
         <translation>仅在此显示：Enter 复制选中的候选；Ctrl+Enter 将其插入文中。</translation>
     </message>

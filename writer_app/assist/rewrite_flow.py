@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from writer_app.assist.candidates import rank
+from writer_app.assist.candidates import language_of, rank, wanted_language
 from writer_app.assist.flow import FlowContext
 from writer_app.assist.instruction_model import InstructionModel
 from writer_app.assist.model_text import fit_for_document
@@ -193,7 +193,26 @@ class RewriteFlow:
             label = target.task.label(task_language()) if target.task is not None else ""
             count = sum(1 for text in target.candidates if text.strip())
             done = tr("{task}: {count} candidates, the best first.") if count > 1 else tr("{task}: done.")
-            self.context.listener.rewrite_done(done.format(task=label, count=count))
+            done = done.format(task=label, count=count)
+            wrong = self._wrong_language(target)
+            if wrong:
+                done += " " + wrong
+            self.context.listener.rewrite_done(done)
+
+    @staticmethod
+    def _wrong_language(target: RewriteTarget) -> str:
+        """What to tell the writer when even the best candidate is not in the language the task asks
+        for (a model that does not write it: SmolLM2 answered a Chinese → English translation in
+        Chinese), else ""."""
+        wanted = wanted_language(target.task, target.text)
+        best = next((text for text in target.candidates if text.strip()), "")
+        got = language_of(best)
+        if wanted is None or got is None or got == wanted:
+            return ""
+        names = {"en": tr("English"), "zh": tr("Chinese")}
+        return tr(
+            "The model answered in {got}, not {wanted}: a model that writes {wanted} may do better."
+        ).format(got=names[got], wanted=names[wanted])
 
     def failed(self, request: AssistRequest, error: AssistError) -> None:
         target = self._for(request)
