@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from writer_app.assist.tasks import Task
 from writer_app.engine.cjk import CJK_LETTERS
+from writer_app.engine.completion import first_of_each
 
 # Words (a run of letters), numbers, and each CJK character on its own (Chinese has no spaces).
 _WORD = re.compile(rf"[{CJK_LETTERS}]|[^\W\d_{CJK_LETTERS}]+|\d+")
@@ -92,11 +93,4 @@ def rank(texts: Sequence[str], mean_logprobs: Sequence[float], source: str, task
         # text; "品质卓越，保温六小时" says more than the text itself).
         return wrong_language, empty_talk, copied if copied > limit else 0.0, -mean_logprobs[i]
 
-    seen: set[str] = set()
-    kept = []
-    for i in sorted(range(len(texts)), key=key):
-        text = texts[i].strip()
-        if text and text not in seen:
-            seen.add(text)
-            kept.append(i)
-    return kept
+    return first_of_each(sorted(range(len(texts)), key=key), texts)

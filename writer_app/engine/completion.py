@@ -5,6 +5,7 @@ session and the server engine use them without onnxruntime."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 STOP_RULES = ("sentence", "newline", "line")
@@ -102,14 +103,19 @@ class GenerationResult:
         """Indices of the completions, most probable first (mean log-probability per token), each
         distinct text once: how several candidates are offered."""
         order = sorted(range(len(self.completions)), key=lambda i: -self.completions[i].mean_logprob)
-        seen: set[str] = set()
-        kept = []
-        for i in order:
-            text = self.completions[i].text.strip()
-            if text and text not in seen:
-                seen.add(text)
-                kept.append(i)
-        return kept
+        return first_of_each(order, [c.text for c in self.completions])
+
+
+def first_of_each(order: Sequence[int], texts: Sequence[str]) -> list[int]:
+    """The indices in `order`, each distinct text (stripped) once, blank ones left out."""
+    seen: set[str] = set()
+    kept = []
+    for i in order:
+        text = texts[i].strip()
+        if text and text not in seen:
+            seen.add(text)
+            kept.append(i)
+    return kept
 
 
 def find_stop(text: str, rule: str | None) -> int | None:
