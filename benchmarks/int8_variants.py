@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE.parent))
 from writer_app.engine.agreement import compare  # noqa: E402
 from writer_app.engine.onnx_model import OnnxCausalLM  # noqa: E402
 from writer_app.engine.text_codec import TextCodec  # noqa: E402
-from writer_app.models import graph_edits, variant  # noqa: E402
+from writer_app.models import graph_edits, variant, weight_quantizer  # noqa: E402
 
 SOURCE = HERE / ".cache" / "store" / "quality-smollm2-f32"
 HEAD = "/lm_head/MatMul"
@@ -56,7 +56,7 @@ def variants(graph) -> dict[str, dict]:
 
 def quantize(model, folder: Path, *, exclude=(), level=4, symmetric=True, block=32) -> Path:
     graph_edits.store_lm_head_weight(model)
-    model = graph_edits.quantize_int8_weights(
+    model = weight_quantizer.quantize_weights(
         model, block_size=block, symmetric=symmetric, accuracy_level=level, exclude=tuple(exclude)
     )
     graph_edits.half_precision_embeddings(model)

@@ -11,7 +11,7 @@ from onnx import helper, numpy_helper
 from tests.test_variant_choice import _export
 from writer_app.engine.generate import Engine
 from writer_app.engine.manifest import Manifest
-from writer_app.models import graph_edits, optimize, variant
+from writer_app.models import optimize, variant, weight_quantizer
 from writer_app.models.export import export_model
 from writer_app.models.store import ModelStore
 
@@ -42,9 +42,9 @@ def test_int4_on_request_has_4_bit_layers_and_an_8_bit_head(tiny_source, tmp_pat
 
 def test_sensitive_projections_can_stay_8_bit():
     names = ["/model/layers.0/self_attn/v_proj/MatMul", "/model/layers.0/mlp/down_proj/MatMul"]
-    assert all(graph_edits.sensitive_projection(n) for n in names)
-    assert graph_edits.sensitive_projection("/h.0/mlp/c_proj/MatMul")
-    assert not graph_edits.sensitive_projection("/model/layers.0/self_attn/q_proj/MatMul")
+    assert all(weight_quantizer.sensitive_projection(n) for n in names)
+    assert weight_quantizer.sensitive_projection("/h.0/mlp/c_proj/MatMul")
+    assert not weight_quantizer.sensitive_projection("/model/layers.0/self_attn/q_proj/MatMul")
 
 
 def test_auto_keeps_4_bit_for_a_large_model_within_the_bars(tiny_source, tmp_path, monkeypatch):

@@ -107,7 +107,8 @@ def test_an_untied_table_of_the_heads_shape_is_not_shared():
     import numpy as np
     from onnx import TensorProto, helper, numpy_helper
 
-    from writer_app.models.graph_edits import quantize_int8_weights, share_tied_embedding
+    from writer_app.models.graph_edits import share_tied_embedding
+    from writer_app.models.weight_quantizer import quantize_weights
 
     rng = np.random.default_rng(0)
     head = rng.standard_normal((64, 300)).astype(np.float32)  # [hidden, vocab]
@@ -122,7 +123,7 @@ def test_an_untied_table_of_the_heads_shape_is_not_shared():
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 3, 300])],
         [numpy_helper.from_array(other, "table"), numpy_helper.from_array(head, "head")],
     )
-    model = quantize_int8_weights(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)]))
+    model = quantize_weights(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)]))
     assert not share_tied_embedding(model)
     assert [n.op_type for n in model.graph.node] == ["Gather", "MatMulNBits"]
 
@@ -134,7 +135,8 @@ def test_an_untied_embedding_table_is_stored_in_8_bits_of_its_own():
     import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
 
-    from writer_app.models.graph_edits import quantize_embedding_table, quantize_int8_weights
+    from writer_app.models.graph_edits import quantize_embedding_table
+    from writer_app.models.weight_quantizer import quantize_weights
 
     rng = np.random.default_rng(1)
     head = rng.standard_normal((64, 300)).astype(np.float32)
@@ -152,7 +154,7 @@ def test_an_untied_embedding_table_is_stored_in_8_bits_of_its_own():
         ],
         [numpy_helper.from_array(table, "table"), numpy_helper.from_array(head, "head")],
     )
-    model = quantize_int8_weights(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)]))
+    model = quantize_weights(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)]))
     assert quantize_embedding_table(model)
     assert [n.op_type for n in model.graph.node] == ["GatherBlockQuantized", "Reshape", "MatMulNBits"]
     assert all(i.name != "table" for i in model.graph.initializer)  # no float copy is left

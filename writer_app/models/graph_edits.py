@@ -1,14 +1,13 @@
 """Graph edits every architecture shares: LM head as a stored weight, last-position logits, 8-bit
-weights, half-precision embeddings, and the clean-up after an attention fusion.
+embeddings read like the LM head's weights (weight_quantizer.py quantizes the weights themselves),
+half-precision embeddings, and the clean-up after an attention fusion.
 
-Every edit changes the model it is given in place and says whether it changed anything; the one that
-cannot (onnxruntime's quantizer builds a new model) returns the new model. onnx and onnxruntime's
-quantizer are imported lazily: needed to export, never to run.
+Every edit changes the model it is given in place and says whether it changed anything. onnx is
+imported lazily: needed to export, never to run.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +35,6 @@ class Fusion:
 INT64_MAX = np.iinfo(np.int64).max
 # Weight-only 8-bit: blocks of 32 along K, int8 activations in the kernel (accuracy level 4).
 INT8_BLOCK_SIZE = 32
-INT8_ACCURACY_LEVEL = 4
-# Weight-only 4-bit: blocks of 32 along K (as llama.cpp's q4_0 and Q4_K's sub-blocks), the same kernel
-# settings; the LM head stays 8-bit.
-INT4_BLOCK_SIZE = 32
 
 
 def producers(graph) -> dict[str, Any]:
@@ -170,79 +165,6 @@ def half_precision_embeddings(model) -> int:
         graph.node.insert(list(graph.node).index(node) + 1, cast)
         converted += 1
     return converted
-
-
-def quantize_int8_weights(
-    model,
-    *,
-    block_size: int = INT8_BLOCK_SIZE,
-    symmetric: bool = True,
-    accuracy_level: int = INT8_ACCURACY_LEVEL,
-    exclude: tuple[str, ...] = (),
-    bits: int = 8,
-):
-    """Weight-only quantization (8 bits unless `bits` says 4) of every MatMul with a constant weight
-    not in `exclude`, the LM head included (the keywords are the settings benchmarks/int8_variants.py
-    compares)."""
-    from onnxruntime.quantization import matmul_nbits_quantizer as mnq
-
-    logging.getLogger(mnq.__name__).setLevel(logging.WARNING)  # it logs every node at INFO
-
-    config = mnq.DefaultWeightOnlyQuantConfig(
-        block_size=block_size,
-        is_symmetric=symmetric,
-        accuracy_level=accuracy_level,
-        bits=bits,
-        op_types_to_quantize=("MatMul",),
-        quant_axes=(("MatMul", 0),),
-    )
-    quantizer = mnq.MatMulNBitsQuantizer(model, algo_config=config, nodes_to_exclude=list(exclude))
-    quantizer.process()
-    return quantizer.model.model
-
-
-def count_nbits(model, bits: int) -> int:
-    """How many MatMulNBits nodes hold weights of that many bits."""
-    from onnx import helper
-
-    return sum(
-        1
-        for node in model.graph.node
-        if node.op_type == "MatMulNBits"
-        and any(a.name == "bits" and helper.get_attribute_value(a) == bits for a in node.attribute)
-    )
-
-
-# Which projections a 4-bit variant may keep at 8 bits: the attention values and the MLP's down
-# projection, where llama.cpp's Q4_K_M spends its extra bits too (Llama/Qwen names, then GPT-2's).
-SENSITIVE_PROJECTIONS = ("v_proj", "down_proj", "mlp/c_proj")
-
-
-def sensitive_projection(name: str) -> bool:
-    return any(part in name for part in SENSITIVE_PROJECTIONS)
-
-
-def quantize_int4_weights(
-    model,
-    *,
-    block_size: int = INT4_BLOCK_SIZE,
-    symmetric: bool = False,
-    eight_bit: Callable[[str], bool] = lambda _name: False,
-):
-    """4-bit weights for every MatMul but the LM head and those `eight_bit` names, which get 8 bits: the
-    head decides every token (llama.cpp's Q4_K_M keeps it at 6 bits), and some projections are more
-    sensitive than others. The embeddings follow the head."""
-    head = producers(model.graph).get(LOGITS)
-    keep = [node.name for node in model.graph.node if node.op_type == "MatMul" and eight_bit(node.name)]
-    if head is not None and head.op_type == "MatMul":
-        keep.append(head.name)
-    # Round-to-nearest with 4-bit zero points. Half-quadratic quantization (HQQ) fits closer (Qwen2.5-
-    # Coder-0.5B, Chinese prose: KL 0.044 against 0.068) but stores float zero points, which onnxruntime
-    # 1.32 decodes on a slow path: 96-117 ms/token against 9 on SmolLM2-135M (benchmarks/four_bit.py).
-    model = quantize_int8_weights(
-        model, block_size=block_size, exclude=tuple(keep), bits=4, symmetric=symmetric
-    )
-    return quantize_int8_weights(model, block_size=INT8_BLOCK_SIZE)  # what is left: 8 bits
 
 
 def share_tied_embedding(model) -> bool:

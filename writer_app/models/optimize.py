@@ -15,18 +15,20 @@ from typing import Any
 from writer_app.models import gpt2_graph, llama_graph
 from writer_app.models.graph_edits import (
     INT8_BLOCK_SIZE,
-    count_nbits,
     count_ops,
     gemm_to_matmul,
     half_precision_embeddings,
     last_position_logits,
     quantize_embedding_table,
-    quantize_int4_weights,
-    quantize_int8_weights,
     save_with_external_weights,
-    sensitive_projection,
     share_tied_embedding,
     store_lm_head_weight,
+)
+from writer_app.models.weight_quantizer import (
+    count_nbits,
+    quantize_int4_weights,
+    quantize_weights,
+    sensitive_projection,
 )
 
 log = logging.getLogger(__name__)
@@ -95,7 +97,7 @@ def optimize_graph(
             model = quantize_int4_weights(model, block_size=block_size, eight_bit=keep)
             rewrites.record("int4_weights", count_nbits(model, 4))
         else:
-            model = quantize_int8_weights(model, block_size=block_size)
+            model = quantize_weights(model, block_size=block_size)
             rewrites.record("int8_weights", count_ops(model, "MatMulNBits"))
         rewrites.record("tied_embedding_shared", share_tied_embedding(model))
         rewrites.record("int8_embeddings", quantize_embedding_table(model, block_size))
