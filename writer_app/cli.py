@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from writer_app import __version__
-from writer_app.assist.prompts import CONTINUATION_PROMPT_TOKENS
 from writer_app.cli_common import command, print_table
 from writer_app.cli_models import build_models_parser, run_models
 from writer_app.errors import UserError
@@ -78,7 +77,7 @@ def _build_complete_parser(sub: argparse._SubParsersAction) -> None:
         type=_whole(1, MAX_CONTEXT_TOKENS),
         default=None,
         metavar="N",
-        help=f"tokens of the text's end the model reads (default {CONTINUATION_PROMPT_TOKENS})",
+        help="tokens of the text's end the model reads (default: as many as the editor's ghost text)",
     )
     _add_generation_flags(p)
 
@@ -224,7 +223,7 @@ def _sampling_from(args: argparse.Namespace):
 def run_complete(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from writer_app.assist.prompts import CONTINUATION_NO_REPEAT
+    from writer_app.assist.prompts import CONTINUATION_NO_REPEAT, CONTINUATION_PROMPT_TOKENS
 
     prompt = _read_prompt(args)
     sampling = replace(_sampling_from(args), no_repeat_ngram=CONTINUATION_NO_REPEAT)  # as the editor
