@@ -85,10 +85,11 @@ CHATML_TEMPLATE = (
 )
 
 
-def build_tiny_gguf(path: Path, architecture: str = "llama") -> Path:
+def build_tiny_gguf(path: Path, architecture: str = "llama", *, add_bos: bool | None = None) -> Path:
     """A tiny random Llama in GGUF with a ChatML vocabulary whose special tokens are set wrongly (BOS
     and EOS both <|im_start|>), as in SmolLM2-135M-Instruct's file. architecture="qwen2": a Qwen2, with
-    biased q/k/v projections (drawn large enough to matter)."""
+    biased q/k/v projections (drawn large enough to matter). add_bos: what the file declares as
+    tokenizer.ggml.add_bos_token (None: nothing, as SmolLM2's first files)."""
     import gguf
     import numpy as np
     from transformers.models.gpt2.tokenization_gpt2 import bytes_to_unicode
@@ -108,12 +109,14 @@ def build_tiny_gguf(path: Path, architecture: str = "llama") -> Path:
     writer.add_layer_norm_rms_eps(1e-5)
     writer.add_rope_freq_base(10000.0)
     writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre("gpt2")
+    writer.add_tokenizer_pre("default")  # a name llama.cpp knows ("gpt2" it refuses)
     writer.add_token_list(tokens)
     writer.add_token_types([3] * len(specials) + [1] * (len(tokens) - len(specials)))
     writer.add_token_merges(["Ġ t", "Ġt h", "h e"])
     writer.add_bos_token_id(1)  # the wrong ones, as SmolLM2's file has them
     writer.add_eos_token_id(1)
+    if add_bos is not None:  # the file's own word on whether a text starts with its BOS
+        writer.add_add_bos_token(add_bos)
     writer.add_chat_template(CHATML_TEMPLATE)
     rng = np.random.default_rng(0)
     shapes = {"token_embd.weight": (len(tokens), hidden)}

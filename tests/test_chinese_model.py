@@ -10,11 +10,13 @@ from writer_app.engine.generate import Engine
 from writer_app.engine.manifest import Manifest
 
 
-def test_manifest_records_chinese_and_sep_as_end(chinese_model):
+def test_manifest_records_chinese_and_cls_sep_as_bounds(chinese_model):
     manifest = Manifest.load(chinese_model)
     assert manifest is not None
     assert "zh" in manifest.languages
     assert manifest.eos_token_ids == [3]  # [SEP]
+    # The tokenizer opens every text with [CLS], as the model was trained: the engine does too.
+    assert manifest.bos_token_id == 2
 
 
 def test_chinese_continuation_streams_whole_characters_without_spaces(chinese_model, chinese_source):
@@ -29,7 +31,7 @@ def test_chinese_continuation_streams_whole_characters_without_spaces(chinese_mo
     assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", completion.text)
     # Same tokens as PyTorch greedy for the same weights.
     model = GPT2LMHeadModel.from_pretrained(chinese_source)
-    ids = engine.codec.encode("我们在山上")
+    ids = [2, *engine.codec.encode("我们在山上")]  # [CLS] first, as the tokenizer reads a text
     with torch.no_grad():
         out = model.generate(
             torch.tensor([ids]), max_new_tokens=20, do_sample=False, eos_token_id=3, pad_token_id=0

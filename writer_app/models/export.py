@@ -25,6 +25,7 @@ from writer_app.engine.model_check import remember_verified
 from writer_app.errors import UserError
 from writer_app.models.model_licence import licence_in_readme, licence_on_hub
 from writer_app.models.optimize import QUANTIZATIONS
+from writer_app.models.source_parity import SourceReading, check_export, load_and_read, tokenizer_bos
 from writer_app.models.store import ModelStore, check_name, name_from_source
 from writer_app.models.variant import AUTO, build_weights
 
@@ -50,6 +51,10 @@ class ExportOverrides:
     source_label: str | None = None
     eos_token_ids: list[int] | None = None
     licence: str | None = None
+    # The source's own reading of the parity texts, when the caller has the source model loaded already.
+    source_reading: SourceReading | None = None
+    # A further check of the exported tokenizer (folder, BOS) against the source file (a GGUF's own).
+    token_check: Callable[[Path, int | None], dict[str, Any]] | None = None
 
 
 EXPORT_MODULES = ("torch", "transformers", "optimum.exporters.onnx", "onnx", "onnx_ir")
@@ -121,6 +126,7 @@ def describe_folder(folder: Path) -> dict[str, Any]:
         "capabilities": ["continue", "instruct"] if template else ["continue"],
         "prompt_format": "chatml" if "<|im_start|>" in template else None,
         "languages": vocabulary_languages(tokenizer),
+        "bos_token_id": tokenizer_bos(folder / "tokenizer.json") if tokenizer else None,
     }
 
 
@@ -212,8 +218,19 @@ def export_model(
             "none": "float32 weights",
         }[quantize]
         progress(f"[2/3] optimizing the graph ({label}, last-position logits)…")
+        reading = overrides.source_reading or load_and_read(str(path) if local else source, local=local)
+
+        def compare_with_source(graph: Path) -> dict[str, Any]:
+            progress(f"      comparing the float32 graph with {reading.label} on {len(reading.ids)} texts…")
+            figures = check_export(reading, graph, scratch, facts["bos_token_id"])
+            if overrides.token_check is not None:
+                figures["file_tokens"] = overrides.token_check(scratch, facts["bos_token_id"])
+            kl = figures["kl_divergence"]
+            progress(f"      same tokens and next-token choices as the source (KL {kl:.1g})")
+            return figures
+
         kept, rewrites, quality = build_weights(
-            scratch, quantize, read_json_object(scratch / "config.json"), facts, progress
+            scratch, quantize, read_json_object(scratch / "config.json"), facts, progress, compare_with_source
         )
         for rewrite, reason in rewrites.refused.items():
             progress(f"      {rewrite.replace('_', ' ')} not applied: {reason}")

@@ -15,7 +15,9 @@ from writer_app.models.export import (
     quiet_libraries,
     require_export_tools,
 )
+from writer_app.models.gguf_tokens import check_gguf_tokens
 from writer_app.models.model_licence import licence_in_gguf
+from writer_app.models.source_parity import read_source
 from writer_app.models.store import ModelStore, name_from_source
 
 CHATML_END = "<|im_end|>"
@@ -74,6 +76,7 @@ def import_gguf(
         model.generation_config.bos_token_id = None
         if hasattr(tokenizer, "add_bos_token"):
             tokenizer.add_bos_token = False
+    reading = read_source(tokenizer, model.eval(), label=f"{path.name} as transformers reads it")
     with tempfile.TemporaryDirectory(prefix="writer-app-gguf-") as hf_folder:
         model.save_pretrained(hf_folder)
         tokenizer.save_pretrained(hf_folder)
@@ -85,7 +88,11 @@ def import_gguf(
             overwrite=overwrite,
             progress=progress,
             overrides=ExportOverrides(
-                source_label=f"gguf:{path.name}", eos_token_ids=eos_ids, licence=licence_in_gguf(path)
+                source_label=f"gguf:{path.name}",
+                eos_token_ids=eos_ids,
+                licence=licence_in_gguf(path),
+                source_reading=reading,
+                token_check=lambda folder, bos: check_gguf_tokens(path, folder, bos),
             ),
             quantize=quantize,
         )

@@ -158,14 +158,14 @@ def build_weights(
     config: dict[str, Any],
     facts: dict[str, Any],
     progress: Callable[[str], None],
+    check: Callable[[Path], dict[str, Any]] | None = None,
 ) -> tuple[str, Rewrites, dict[str, Any]]:
     """Optimize the exported graph in folder; returns (quantization kept, rewrites applied, quality).
 
-    auto tries the candidates_for the model in order and keeps the first that passes its bars; float32
-    if none does."""
+    The float32 graph, rewrites applied, is built first and given to check (the comparison with the
+    source, which raises when they differ). auto then tries the candidates_for the model in order and
+    keeps the first that passes its bars; float32 if none does."""
     graph = folder / "model.onnx"
-    if quantize != AUTO:
-        return quantize, optimize_graph(graph, quantize=quantize, config=config), {}
     raw, scratch = folder / ".raw-export", folder / ".quantized-candidate"
     raw.mkdir()
     try:
@@ -173,6 +173,12 @@ def build_weights(
             if name.startswith("model.onnx"):
                 shutil.copy2(folder / name, raw / name)
         applied = optimize_graph(graph, quantize="none", config=config)
+        checked = {"source_parity": check(graph)} if check is not None else {}
+        if quantize == "none":
+            return "none", applied, checked
+        if quantize != AUTO:
+            _restore(raw, folder)
+            return quantize, optimize_graph(graph, quantize=quantize, config=config), checked
         tried: list[dict[str, Any]] = []
         quality: dict[str, Any] = {}
         for candidate in candidates_for(float32_parameters(raw)):
@@ -191,7 +197,7 @@ def build_weights(
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 log.warning("%s could not be built: %s", candidate.label(), reason)
                 progress(f"      {candidate.label()} could not be built ({reason}); keeping float32")
-                return "none", applied, {"int8_error": reason}
+                return "none", applied, {"int8_error": reason, **checked}
             kept = quality["int8_kept"]
             limits = quality["bars"]
             progress(
@@ -204,15 +210,24 @@ def build_weights(
             if kept:
                 for name in GRAPH_FILES:
                     os.replace(scratch / name, folder / name)
-                return candidate.kind, applied_q, {**quality, "tried": tried}
+                return candidate.kind, applied_q, {**quality, "tried": tried, **checked}
             figures = {k: quality[k] for k in ("block_size", "kl_divergence", "perplexity_ratio")}
             tried.append({"kind": candidate.kind, **figures})
             shutil.rmtree(scratch)
         progress("      keeping float32 weights: no smaller variant kept float32's distributions")
-        return "none", applied, {**quality, "tried": tried}
+        return "none", applied, {**quality, "tried": tried, **checked}
     finally:
         shutil.rmtree(raw, ignore_errors=True)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _restore(raw: Path, folder: Path) -> None:
+    """Put the raw export back in place of the optimized float32 graph."""
+    for name in os.listdir(folder):
+        if name.startswith("model.onnx"):
+            os.remove(folder / name)
+    for name in os.listdir(raw):
+        os.replace(raw / name, folder / name)
 
 
 def describe(quality: dict[str, Any]) -> str:
