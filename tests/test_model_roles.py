@@ -3,10 +3,12 @@ that loads when first used and can be unloaded."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from tests.session_fakes import make_session, model
 from writer_app.assist.requests import AssistError, ErrorKind, RequestKind, Role
+from writer_app.models.store import ModelStore
 from writer_app.settings import Settings
 
 PASSAGE = "The rain came down."
@@ -117,3 +119,50 @@ def test_a_model_whose_template_fails_still_runs_tasks_in_plain_words():
     assert request.prompt == "Original: The rain came down.\nSame meaning in fewer words:"  # its cue form
     assert not request.messages
     assert any("asked in plain words" in m for m in h.seen.messages)
+
+
+def _store_with(root: Path, **models: Path) -> ModelStore:
+    for name, folder in models.items():
+        shutil.copytree(folder, root / "models" / name)
+    return ModelStore(root / "models")
+
+
+def test_a_base_model_writes_the_ghost_text_and_one_that_follows_instructions_the_tasks(
+    tmp_path, tiny_model: Path, chat_model: Path
+):
+    # By name the instruction model would come first; by kind the base model continues text.
+    store = _store_with(tmp_path, **{"aa-chat": chat_model, "zz-base": tiny_model})
+    assert store.default_name() == "zz-base"
+    assert store.instruction_default("zz-base") == "aa-chat"
+    assert store.instruction_default("aa-chat") == "aa-chat"  # one model in memory when it can do both
+    only_base = _store_with(tmp_path / "b", base=tiny_model)
+    assert only_base.instruction_default("base") == "base"
+    only_chat = _store_with(tmp_path / "c", chat=chat_model)
+    assert only_chat.default_name() == "chat"
+
+
+def test_the_window_sends_tasks_to_the_installed_model_that_follows_instructions(
+    qtbot, tmp_path, monkeypatch, tiny_model: Path, chat_model: Path
+):
+    from tests.test_ui_editor import make_window
+
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    _store_with(tmp_path, **{"aa-chat": chat_model, "zz-base": tiny_model})
+    window = make_window(qtbot, None)
+    qtbot.waitUntil(lambda: window.session.model.info is not None, timeout=20000)
+    assert window.session.model.info.name == "tiny"  # zz-base, under its manifest's name
+    assert window.session.settings.instruction_model == "aa-chat"
+    assert window.session.instruction.ref() == "aa-chat"
+    named = make_window(qtbot, None, instruction_model="zz-base")  # the writer's choice stands
+    assert named.session.settings.instruction_model == "zz-base"
+
+
+def test_the_task_command_runs_on_a_model_that_follows_instructions(
+    tmp_path, monkeypatch, capsys, tiny_model: Path, chat_model: Path
+):
+    from writer_app.cli import main
+
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    _store_with(tmp_path, **{"aa-chat": chat_model, "zz-base": tiny_model})
+    assert main(["task", "shorter", "The rain came down.", "--stats", "--max-new-tokens", "4"]) == 0
+    assert '"model": "tiny-chat"' in capsys.readouterr().err

@@ -100,7 +100,7 @@ def test_settings_dialog_returns_the_edited_settings(qtbot):
     dialog = SettingsDialog(Settings(), ["gpt2", "smollm2-135m-instruct"])
     qtbot.addWidget(dialog)
     dialog.model.setCurrentIndex(dialog.model.findData("gpt2"))
-    assert dialog.instruction_model.currentText() == "(the ghost text model)"
+    assert dialog.instruction_model.currentText() == "(a model that follows instructions)"
     dialog.instruction_model.setCurrentIndex(dialog.instruction_model.findData("smollm2-135m-instruct"))
     dialog.tokens.setValue(40)
     dialog.alternatives.setValue(2)

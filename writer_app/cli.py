@@ -288,6 +288,11 @@ def run_task(args: argparse.Namespace) -> int:
         raise UserError(f"no task {args.id!r} (writer-app task --list shows them)") from None
     text = _read_prompt(args, keep="start")
     sampling = _sampling_from(args)
+    if args.server is None and args.model is None:  # a model that follows instructions, if one is installed
+        from writer_app.models.store import ModelStore
+
+        store = ModelStore()
+        args.model = store.instruction_default(store.default_name())
     engine = _engine(args)
     info = engine.info()
     template = info.chat_template if info.follows_instructions and not info.renders_chat else None

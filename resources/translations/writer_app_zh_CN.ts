@@ -872,10 +872,6 @@ F1  本帮助</translation>
         <translation>（已安装的默认模型）</translation>
     </message>
     <message>
-        <source>(the ghost text model)</source>
-        <translation>（与续写模型相同）</translation>
-    </message>
-    <message>
         <source>Suggestions</source>
         <translation>续写</translation>
     </message>
@@ -970,6 +966,18 @@ F1  本帮助</translation>
     <message>
         <source>automatic (physical cores)</source>
         <translation>自动（物理核心数）</translation>
+    </message>
+    <message>
+        <source>By default a base model: it writes on in your text&apos;s voice.</source>
+        <translation>默认使用基础模型：它会顺着你文字的语气接着写。</translation>
+    </message>
+    <message>
+        <source>(a model that follows instructions)</source>
+        <translation>（能遵循指令的模型）</translation>
+    </message>
+    <message>
+        <source>By default the ghost text model when it follows instructions, else the largest installed model that does.</source>
+        <translation>默认使用续写模型（若它能遵循指令），否则使用已安装的、能遵循指令的最大模型。</translation>
     </message>
     <message>
         <source>CPU threads</source>

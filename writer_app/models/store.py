@@ -107,11 +107,35 @@ class ModelStore:
         return result
 
     def default_name(self) -> str | None:
+        """The ghost-text model when Settings name none. A base model comes first: one trained only to
+        continue text writes on in the text's voice, where an instruction-tuned one answers like a chat
+        ("以下是一些关键点…", "Here are…"). Among each kind, PREFERRED_DEFAULTS first, then by name."""
         installed = self.names()
-        for name in PREFERRED_DEFAULTS:
-            if name in installed:
-                return name
-        return installed[0] if installed else None
+        if not installed:
+            return None
+        follows = {name: self._follows_instructions(name) for name in installed}
+        preferred = {name: i for i, name in enumerate(PREFERRED_DEFAULTS)}
+        return min(installed, key=lambda n: (follows[n], preferred.get(n, len(preferred)), n))
+
+    def instruction_default(self, continuation: str | None) -> str | None:
+        """The model rewrites and tasks run on when Settings name none: the ghost-text model when it
+        follows instructions (one model in memory), else the largest installed model that does (the
+        larger follows instructions better), else the ghost-text model after all."""
+        if continuation and self._follows_instructions(continuation):
+            return continuation
+        instruct = [
+            e for e in self.entries() if e.manifest is not None and "instruct" in e.manifest.capabilities
+        ]
+        if not instruct:
+            return continuation
+        return max(instruct, key=lambda e: (e.size_bytes, e.name)).name
+
+    def _follows_instructions(self, name: str) -> bool:
+        try:
+            manifest = Manifest.load(self.root / name)
+        except ModelError:
+            return False
+        return manifest is not None and "instruct" in manifest.capabilities
 
     def resolve(self, name_or_path: str | None) -> Path:
         """A model folder from a store name or a path; None means the default model."""

@@ -136,10 +136,19 @@ class MainWindow(QMainWindow):
         self.server_action.setChecked(self.server_choice(ask=False) is not None)
 
     def session_settings(self) -> Settings:
-        """With a server, it answers rewrites too (its chat endpoint): no local instruction model."""
-        if self.server_choice(ask=False) is None:
+        """With a server, it answers rewrites too (its chat endpoint): no local instruction model.
+        Locally, with none named, rewrites and tasks go to an installed model that follows instructions
+        when the ghost-text model (by default a base model) does not."""
+        if self.server_choice(ask=False) is not None:
+            return dataclasses.replace(self.settings, instruction_model="")
+        if self.settings.instruction_model:
             return self.settings
-        return dataclasses.replace(self.settings, instruction_model="")
+        store = ModelStore()
+        continuation = self.model_override or self.settings.model or store.default_name()
+        chosen = store.instruction_default(continuation)
+        if chosen is None or chosen == continuation:
+            return self.settings
+        return dataclasses.replace(self.settings, instruction_model=chosen)
 
     def show_settings(self) -> None:
         dialog = SettingsDialog(self.settings, ModelStore().names(), self)

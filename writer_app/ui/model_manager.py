@@ -207,7 +207,7 @@ class ModelManager(QDialog):
 
     def roles_of(self, name: str) -> list[str]:
         continuation = self.settings.model or self.store.default_name() or ""
-        instruction = self.settings.instruction_model or continuation
+        instruction = self.settings.instruction_model or self.store.instruction_default(continuation) or ""
         return [
             role
             for role, ref in (("continuation", continuation), ("instruction", instruction))

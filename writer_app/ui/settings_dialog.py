@@ -41,9 +41,16 @@ class SettingsDialog(QDialog):
         tabs = QTabWidget()
         form = _page(tabs, tr("Models"))
         self.model = _model_choice(tr("(installed default)"), model_names, settings.model)
+        self.model.setToolTip(tr("By default a base model: it writes on in your text's voice."))
         form.addRow(tr("Ghost text model"), self.model)
         self.instruction_model = _model_choice(
-            tr("(the ghost text model)"), model_names, settings.instruction_model
+            tr("(a model that follows instructions)"), model_names, settings.instruction_model
+        )
+        self.instruction_model.setToolTip(
+            tr(
+                "By default the ghost text model when it follows instructions, else the largest "
+                "installed model that does."
+            )
         )
         form.addRow(tr("Rewrite model"), self.instruction_model)
         self.threads = self._spin("threads", settings, "")
