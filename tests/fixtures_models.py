@@ -180,3 +180,40 @@ def build_tiny_qwen2(folder: Path, *, seed: int = 0) -> Path:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+def build_tiny_qwen3(folder: Path, *, seed: int = 0) -> Path:
+    """A tiny random Qwen3: grouped key/value heads, each query and key head RMS-normalised before the
+    rotary embedding (norm weights drawn away from 1 so that they count), and heads wider than
+    hidden size / heads (32 against 16), as Qwen3's are. GPT-2's real tokenizer."""
+    import torch
+    from transformers import GPT2TokenizerFast, Qwen3Config, Qwen3ForCausalLM
+
+    data = tokenizer_data_dir()
+    tokenizer = GPT2TokenizerFast(vocab_file=str(data / "encoder.json"), merges_file=str(data / "vocab.bpe"))
+    torch.manual_seed(seed)
+    config = Qwen3Config(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=32,
+        max_position_embeddings=TINY_CONTEXT,
+        rope_theta=1_000_000.0,
+        initializer_range=INIT_RANGE,
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
+    model = Qwen3ForCausalLM(config)
+    with torch.no_grad():
+        for layer in model.model.layers:
+            layer.self_attn.q_norm.weight.normal_(1, 0.3)
+            layer.self_attn.k_norm.weight.normal_(1, 0.3)
+    model.generation_config.eos_token_id = tokenizer.eos_token_id
+    model.generation_config.pad_token_id = tokenizer.eos_token_id
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

@@ -27,6 +27,12 @@ NO_SYSTEM = (
     "{% for m in messages %}<turn>{{ m['role'] }}\n{{ m['content'] }}</turn>\n{% endfor %}"
     "{% if add_generation_prompt %}<turn>model\n{% endif %}"
 )
+# Qwen3's generation prompt: it thinks aloud (<think>…</think>) before answering unless told not to.
+THINKING = CHATML.replace(
+    "{{- '<|im_start|>assistant\\n' }}",
+    "{{- '<|im_start|>assistant\\n' }}{%- if enable_thinking is defined and enable_thinking is false %}"
+    "{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}",
+)
 CHAT = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "写一句广告语：茶"}]
 
 
@@ -49,6 +55,19 @@ def test_rendered_as_transformers_renders_it(tiny_source, tmp_path, source, mess
     config = {"chat_template": source, "bos_token": "<|begin_of_text|>"}
     template = load_chat_template(_folder(tmp_path, config))
     assert template is not None and template.render(messages) == expected
+
+
+def test_a_model_that_thinks_aloud_is_asked_to_answer_at_once(tiny_source, tmp_path):
+    from transformers import AutoTokenizer
+
+    assert THINKING != CHATML
+    tokenizer = AutoTokenizer.from_pretrained(tiny_source)
+    tokenizer.chat_template = THINKING
+    expected = tokenizer.apply_chat_template(
+        CHAT, tokenize=False, add_generation_prompt=True, enable_thinking=False
+    )
+    rendered = ChatTemplate(THINKING).render(CHAT)
+    assert rendered == expected and rendered.endswith("<|im_start|>assistant\n<think>\n\n</think>\n\n")
 
 
 def test_the_template_may_be_a_file_a_named_list_or_absent(tmp_path):

@@ -59,6 +59,8 @@ class ChatTemplate:
                     add_generation_prompt=True,
                     bos_token=self.bos_token,
                     eos_token=self.eos_token,
+                    # Qwen3 thinks aloud first unless told not to: a writer wants the text, at once.
+                    enable_thinking=False,
                 )
             except Exception as exc:  # a template's own raise_exception, or a broken template
                 outcome["error"] = exc

@@ -38,8 +38,8 @@ _TOOLS = ("torch", "transformers", "optimum", "optimum-onnx", "onnxruntime")
 # optimum's words for an architecture it has no ONNX configuration for.
 _UNSUPPORTED = re.compile(r"export an? ([\w-]+) model, that is a custom or unsupported architecture")
 WORKING_ARCHITECTURES = (
-    "GPT-2 (also DistilGPT-2 and Chinese GPT-2), Llama and SmolLM2, Qwen2 and Qwen2.5 (fused attention), "
-    "Qwen3 and other architectures optimum exports (unfused)"
+    "GPT-2 (also DistilGPT-2 and Chinese GPT-2), Llama and SmolLM2, Qwen2, Qwen2.5 and Qwen3 (fused "
+    "attention), and other architectures optimum exports (unfused)"
 )
 _CJK_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
 

@@ -1,5 +1,7 @@
-"""Llama-family graph rewrites (SmolLM2, and Qwen2 / Qwen2.5, whose q/k/v projections add a bias): one
-GroupQueryAttention per layer with the rotary embedding inside the op and the cache written in place.
+"""Llama-family graph rewrites (SmolLM2; Qwen2 / Qwen2.5, whose q/k/v projections add a bias; Qwen3,
+which normalises each query and key head before the rotary embedding and whose heads need not split the
+hidden size): one GroupQueryAttention per layer with the rotary embedding inside the op and the cache
+written in place.
 
 All layers are matched before anything changes; a configuration this rewrite would not reproduce
 exactly (scaled or partial rotary embeddings, head sizes the CPU kernel refuses) is refused up front.
@@ -42,14 +44,21 @@ def _match_layers(graph) -> tuple[list[tuple[list, list, list, Any]], str | None
         projections = [by_name.get(f"{prefix}/{p}_proj/MatMul") for p in ("q", "k", "v", "o")]
         # A projection with a bias (Qwen2) ends in an Add of it: attention reads the sum.
         biased = [by_name.get(f"{prefix}/{p}_proj/Add") for p in ("q", "k", "v")]
+        # A per-head RMSNorm of queries and keys (Qwen3) ends in the Mul by its weight, on heads
+        # [batch, sequence, heads, head size]: attention reads it with the heads packed again.
+        normed = [by_name.get(f"{prefix}/{p}_norm/Mul_1") for p in ("q", "k")] + [None]
         concats = [made_by.get(name) for name in present_names(layer)]
         if None in projections or any(c is None or c.op_type != "Concat" for c in concats):
             return [], f"layer {layer}'s attention is not laid out as this rewrite expects"
         merge = made_by.get(projections[3].input[0])
         if merge is None or merge.op_type != "Reshape":
             return [], f"layer {layer}'s heads are not merged by a Reshape"
-        inputs = [(bias or matmul).output[0] for bias, matmul in zip(biased, projections[:3], strict=True)]
-        layers.append((projections, inputs, concats, merge))
+        inputs = [
+            (norm or bias or matmul).output[0]
+            for norm, bias, matmul in zip(normed, biased, projections[:3], strict=True)
+        ]
+        packs = [i for i, norm in enumerate(normed) if norm is not None]
+        layers.append((projections, inputs, concats, merge, packs))
         layer += 1
     if not layers:
         return [], "no attention layers with a KV cache were found"
@@ -81,7 +90,19 @@ def fuse_llama_attention(model, config: dict[str, Any]) -> Fusion:
             numpy_helper.from_array(np.sin(freqs).astype(np.float32), "rotary/sin_cache"),
         ]
     )
-    for index, (projections, (q, k, v), concats, merge) in enumerate(layers):
+    if any(packs for *_, packs in layers):
+        graph.initializer.append(
+            numpy_helper.from_array(np.array([0, 0, -1], dtype=np.int64), "heads/packed")
+        )
+    for index, (projections, inputs, concats, merge, packs) in enumerate(layers):
+        for i in packs:  # [batch, sequence, heads, head size] -> [batch, sequence, heads * head size]
+            packed = f"/model/layers.{index}/self_attn/{'qk'[i]}_norm/packed"
+            graph.node.insert(
+                list(graph.node).index(projections[3]),
+                helper.make_node("Reshape", [inputs[i], "heads/packed"], [packed], name=packed),
+            )
+            inputs[i] = packed
+        q, k, v = inputs
         attention = helper.make_node(
             "GroupQueryAttention",
             [

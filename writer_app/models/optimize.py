@@ -53,6 +53,7 @@ def _fuse_attention(model, config: dict[str, Any], rewrites: Rewrites) -> None:
         "gpt2": gpt2_graph.fuse_gpt2_attention,
         "llama": llama_graph.fuse_llama_attention,
         "qwen2": llama_graph.fuse_llama_attention,  # Llama's attention with biased q/k/v projections
+        "qwen3": llama_graph.fuse_llama_attention,  # and with each query and key head normalised
     }.get(str(architecture))
     if fuse is None:
         rewrites.refused["fused_attention"] = f"no attention fusion for the {architecture} architecture"
