@@ -141,3 +141,38 @@ def test_the_steps_after_a_prefill_write_into_the_same_buffers(long_model: Path)
         _, past = model.forward(np.array([[token]]), past)
     assert past.length == 316
     assert {name: id(array) for name, array in past.arrays.items()} == buffers
+
+
+def test_ghost_text_and_a_task_keep_their_prefixes_side_by_side(long_model: Path):
+    """The writer's text and a task's prompt (another head) no longer evict each other: each comes back
+    to its own computed prefix, and computes what a fresh engine computes."""
+    text = RNG_IDS[:300]
+    task = RNG_IDS[400:460] + RNG_IDS[:100]  # a system turn and instruction, then part of the text
+    engine = Engine.load(long_model, threads=1)
+    engine.generate(text, max_new_tokens=4)
+    assert engine.generate(task, max_new_tokens=4).stats.reused_tokens == 0
+    more_text = text + RNG_IDS[600:620]
+    again = engine.generate(more_text, max_new_tokens=8)
+    assert again.stats.reused_tokens == 300  # one slot kept it while the task ran in the other
+    another_task = RNG_IDS[400:460] + RNG_IDS[100:180]
+    next_task = engine.generate(another_task, max_new_tokens=8, num_alternatives=3)
+    assert next_task.stats.reused_tokens == 60  # the task's head
+    fresh = Engine.load(long_model, threads=1)
+    assert (
+        again.completions[0].token_ids == fresh.generate(more_text, max_new_tokens=8).completions[0].token_ids
+    )
+    expected = fresh.generate(another_task, max_new_tokens=8, num_alternatives=3)
+    assert [c.token_ids for c in next_task.completions] == [c.token_ids for c in expected.completions]
+
+
+def test_a_third_kind_of_prompt_takes_the_least_recently_used_slot(long_model: Path):
+    engine = Engine.load(long_model, threads=1)
+    a, b, c = RNG_IDS[:100], RNG_IDS[200:300], RNG_IDS[400:500]
+    for ids in (a, b, a, c):  # c evicts b, the least recently used
+        engine.generate(ids, max_new_tokens=2)
+    assert engine.generate(a + [7], max_new_tokens=2).stats.reused_tokens == 100  # kept
+    # A prompt sharing only a first token or two (a BOS) with a slot takes the other one: it does not
+    # overwrite a useful prefix.
+    assert engine.generate(a[:2] + c, max_new_tokens=2).stats.reused_tokens == 0
+    assert engine.generate(a + [7, 8], max_new_tokens=2).stats.reused_tokens == 101
+    assert engine.generate(b + [7], max_new_tokens=2).stats.reused_tokens == 0  # c evicted it

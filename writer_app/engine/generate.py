@@ -26,6 +26,7 @@ from writer_app.engine.completion import (
 )
 from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
+from writer_app.engine.prefix_cache import PrefixCache
 from writer_app.engine.sampling import (
     SamplingParams,
     apply_repetition_penalty,
@@ -75,7 +76,7 @@ class _Stream:
 
 
 class Engine:
-    """A loaded model: tokenizer, onnxruntime session and the cache of the last prompt."""
+    """A loaded model: tokenizer, onnxruntime session and the caches of recent prompts."""
 
     def __init__(self, spec: ModelSpec, *, threads: int | None = None) -> None:
         started = time.perf_counter()
@@ -84,8 +85,7 @@ class Engine:
         self.model = OnnxCausalLM(spec.graph_path, threads=threads)
         self.load_ms = (time.perf_counter() - started) * 1000
         self._eos = set(spec.eos_token_ids)
-        self._cached_ids: list[int] = []
-        self._cached_kv: KVCache | None = None
+        self.prefixes = PrefixCache()
         self._lock = threading.Lock()
 
     @classmethod
@@ -315,25 +315,17 @@ class Engine:
     ) -> tuple[np.ndarray | None, KVCache]:
         """Run the prompt through the model, reusing the cached prefix. Logits are for the last token."""
         t0 = time.perf_counter()
-        reuse = 0
-        past = self.model.empty_cache()
-        if self._cached_kv is not None:
-            limit = min(len(ids) - 1, len(self._cached_ids))  # keep >= 1 token to compute logits from
-            while reuse < limit and self._cached_ids[reuse] == ids[reuse]:
-                reuse += 1
-            if reuse:
-                past = self._cached_kv.truncate(reuse)
+        reuse, past = self.prefixes.take(ids, self.model.empty_cache())
         stats.reused_tokens = reuse
-        # The steps below may write into the cached buffers past `reuse`, so the cache is, at every
+        # The steps below may write into the cached buffers past `reuse`, so the slot holds, at every
         # moment, what has been computed for this prompt so far (a cancelled prefill keeps its chunks).
-        self._cached_ids, self._cached_kv = list(ids[:reuse]), past
         logits = None
         for start in range(reuse, len(ids), chunk_size):
             if cancelled():
                 return None, past
             chunk = ids[start : start + chunk_size]
             logits, past = self.model.forward(np.array([chunk], dtype=np.int64), past)
-            self._cached_ids, self._cached_kv = list(ids[: start + len(chunk)]), past
+            self.prefixes.record(ids[: start + len(chunk)], past)
         stats.prefill_ms = (time.perf_counter() - t0) * 1000
         return logits, past
 
