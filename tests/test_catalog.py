@@ -28,9 +28,8 @@ def test_the_catalog_lists_the_models_the_writer_can_choose(capsys):
     out = capsys.readouterr().out
     for entry in catalog.catalog():
         assert entry.id in out and entry.label in out
-    assert (
-        "zh,en" in out and "instruction" in out and "network (model hub)" in out and "network (PyPI)" in out
-    )
+    assert "zh,en" in out and "instruction" in out and "model hub" in out and "PyPI" in out
+    assert "ms/token (estimate)" in out and "SPEED HERE" in out
 
 
 @pytest.mark.parametrize(
@@ -110,3 +109,40 @@ def test_every_entry_has_its_note_in_chinese_too():
     for entry in catalog():
         assert entry.note_zh and entry.note_zh != entry.note, entry.id
         assert entry.note_in("zh") == entry.note_zh and entry.note_in("en") == entry.note
+
+
+def test_ghost_text_is_recommended_only_where_it_keeps_up(monkeypatch, tmp_path):
+    from writer_app.models import machine_fit
+
+    monkeypatch.setattr(catalog, "measured_speeds", lambda: {})
+    here = catalog.fits_here(catalog.catalog(), ModelStore(tmp_path))
+    small, large = catalog.find_entry("qwen2.5-0.5b"), catalog.find_entry("qwen2.5-1.5b")
+    # Estimated from the reference machine (Qwen2.5-0.5B 8-bit, 24.7 ms/token): 0.5B keeps up, 1.5B does not.
+    assert 20 < here[small.id].decode_ms < machine_fit.GHOST_TEXT_BUDGET_MS < here[large.id].decode_ms
+    assert not here[small.id].measured
+    assert catalog.recommended_roles(small, here[small.id]) == ("continuation",)
+    assert catalog.recommended_roles(large, here[large.id]) == ()
+    instruct = catalog.find_entry("qwen2.5-1.5b-instruct")
+    assert catalog.recommended_roles(instruct, here[instruct.id]) == ("instruction",)  # a task can wait
+
+
+def test_speeds_measured_here_replace_the_estimate_and_scale_it(monkeypatch, tmp_path):
+    store = ModelStore(tmp_path)
+    (tmp_path / "qwen2.5-0.5b").mkdir(parents=True)
+    (tmp_path / "qwen2.5-0.5b" / "model.onnx").write_bytes(b"0" * 700_000)  # 0.7 MB "installed"
+    # This computer is slow: the installed model decodes at 70 ms/token (100 ms per MB).
+    monkeypatch.setattr(catalog, "measured_speeds", lambda: {"qwen2.5-0.5b": 70.0})
+    here = catalog.fits_here(catalog.catalog(), store)
+    assert here["qwen2.5-0.5b"].measured and here["qwen2.5-0.5b"].decode_ms == 70.0
+    assert not here["qwen2.5-0.5b"].ghost_text
+    assert here["gpt2"].decode_ms > 1000  # estimated at this computer's rate, 100 ms/MB
+
+
+def test_a_model_that_does_not_fit_in_memory_is_recommended_for_nothing():
+    from writer_app.models.machine_fit import fit, sizes_mb
+
+    tight = fit(2032, memory=4000.0)  # Qwen3-1.7B's 8-bit weights on a 4 GB machine
+    assert not tight.fits_memory
+    assert catalog.recommended_roles(catalog.find_entry("qwen3-1.7b"), tight) == ()
+    assert fit(2032, memory=16000.0).fits_memory
+    assert sizes_mb(494) == {"float32": 1976, "8-bit": 692, "4-bit": 593}

@@ -74,6 +74,23 @@ def test_the_catalog_lists_chinese_capable_models_first_for_a_chinese_writer(qtb
     assert english.catalog_table.item(0, 2).text() == "English"
 
 
+def test_the_catalog_says_what_each_model_can_do_on_this_computer(qtbot, home, monkeypatch):
+    from writer_app.models import catalog
+
+    monkeypatch.setattr(catalog, "measured_speeds", lambda: {})
+    manager = ModelManager(Settings(), "en")
+    qtbot.addWidget(manager)
+    rows = {
+        manager.catalog_entries[r].id: [manager.catalog_table.item(r, c).text() for c in range(6)]
+        for r in range(manager.catalog_table.rowCount())
+    }
+    assert rows["qwen2.5-0.5b"][3] == "ghost text" and rows["qwen2.5-0.5b"][4].endswith("(estimate)")
+    assert rows["qwen2.5-1.5b"][3] == "(too slow here for ghost text)"
+    assert rows["qwen2.5-1.5b-instruct"][3] == "rewrites and tasks"
+    tip = manager.catalog_table.item(0, 0).toolTip()
+    assert "MB in float32" in tip and "MB in 8 bits" in tip and "MB in 4 bits" in tip
+
+
 def test_roles_verify_and_remove(qtbot, home, tiny_model, chat_model, monkeypatch):
     _install(home, tiny_model, "tiny")
     _install(home, chat_model, "tiny-chat")

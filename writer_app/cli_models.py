@@ -195,13 +195,22 @@ def _long_action(action: str, args: argparse.Namespace, store: ModelStore, say: 
 
 
 def _print_catalog() -> None:
-    from writer_app.models.catalog import catalog
+    from writer_app.models.catalog import catalog, fits_here, recommended_roles
+    from writer_app.models.machine_fit import GHOST_TEXT_BUDGET_MS
 
-    rows = [("ID", "MODEL", "DOWNLOAD", "LANGUAGES", "ROLES", "NEEDS")]
+    here = fits_here(catalog())
+    rows = [("ID", "MODEL", "DOWNLOAD", "LANGUAGES", "ROLES HERE", "SPEED HERE", "FROM")]
     for e in catalog():
         size = f"{e.download_mb / 1000:.1f} GB" if e.download_mb >= 1000 else f"{e.download_mb} MB"
-        rows.append((e.id, e.label, size, ",".join(e.languages), ",".join(e.roles), f"network ({e.network})"))
+        fit = here[e.id]
+        roles = ",".join(recommended_roles(e, fit))
+        roles = roles or ("too slow for ghost text" if fit.fits_memory else "needs more memory")
+        rows.append((e.id, e.label, size, ",".join(e.languages), roles, fit.describe(), e.network))
     print_table(rows)
+    print(
+        f"ROLES HERE: what this computer can give each model (ghost text needs {GHOST_TEXT_BUDGET_MS:.0f} "
+        "ms/token or less); SPEED HERE: decode, measured here or estimated from the models measured here"
+    )
 
 
 def _quantize(args: argparse.Namespace) -> dict[str, str]:

@@ -604,6 +604,22 @@ F1  本帮助</translation>
         <translation>中文</translation>
     </message>
     <message>
+        <source>needs more memory than this computer has</source>
+        <translation>所需内存超出本机</translation>
+    </message>
+    <message>
+        <source>(too slow here for ghost text)</source>
+        <translation>（在本机上用于续写太慢）</translation>
+    </message>
+    <message>
+        <source>~{ms} ms/token</source>
+        <translation>约 {ms} 毫秒/词元</translation>
+    </message>
+    <message>
+        <source>(estimate)</source>
+        <translation>（估计）</translation>
+    </message>
+    <message>
         <source>plain ONNX</source>
         <translation>普通 ONNX</translation>
     </message>
@@ -684,8 +700,8 @@ F1  本帮助</translation>
         <translation>下载大小</translation>
     </message>
     <message>
-        <source>Good for</source>
-        <translation>适合</translation>
+        <source>Good for here</source>
+        <translation>本机适用于</translation>
     </message>
     <message>
         <source>Downloads from</source>
@@ -758,6 +774,10 @@ F1  本帮助</translation>
     <message>
         <source>Python package index</source>
         <translation>Python 软件包索引</translation>
+    </message>
+    <message>
+        <source>Installed: about {f32} MB in float32, {q8} MB in 8 bits, {q4} MB in 4 bits.</source>
+        <translation>安装后大小：float32 约 {f32} MB，8 位约 {q8} MB，4 位约 {q4} MB。</translation>
     </message>
     <message>
         <source>Import an ONNX model folder</source>

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from writer_app.errors import UserError
 from writer_app.models.export import Progress, export_model
+from writer_app.models.machine_fit import Fit, fit, ms_per_mb
+from writer_app.models.measured_speed import measured_speeds
 from writer_app.models.store import ModelStore
 
 PYPI_PREFIX = "pypi:"
@@ -38,6 +40,7 @@ class CatalogEntry:
     note: str
     name: str  # its name in the store
     note_zh: str = ""
+    parameters_m: float = 0.0  # millions of weights: sizes in each precision, speed estimates
 
     def note_in(self, language: str) -> str:
         """The note in the interface's language ('zh' or 'en'), English where there is no other."""
@@ -72,6 +75,7 @@ def catalog() -> tuple[CatalogEntry, ...]:
                 note=raw["note"],
                 name=raw.get("name", raw["id"]),
                 note_zh=raw.get("note_zh", ""),
+                parameters_m=float(raw.get("parameters_m", 0)),
             )
         )
     return tuple(entries)
@@ -101,6 +105,26 @@ def ordered_for(language: str, entries: tuple[CatalogEntry, ...] | None = None) 
         return 1 if language in entry.languages else 2
 
     return sorted(entries, key=rank)
+
+
+def fits_here(entries: tuple[CatalogEntry, ...], store: ModelStore | None = None) -> dict[str, Fit]:
+    """How each entry would run on this computer (by entry id): measured where it ran here, else
+    estimated from the speeds measured here of the installed models."""
+    store = store or ModelStore()
+    speeds = measured_speeds()
+    rate = ms_per_mb(speeds, {e.name: e.size_bytes / 1e6 for e in store.entries()})
+    return {
+        entry.id: fit(entry.parameters_m, measured_ms=speeds.get(entry.name), rate_ms_per_mb=rate)
+        for entry in entries
+    }
+
+
+def recommended_roles(entry: CatalogEntry, here: Fit) -> tuple[str, ...]:
+    """The entry's roles this computer can give it: none without the memory, and ghost text only at
+    a decode speed that keeps up with the writer."""
+    if not here.fits_memory:
+        return ()
+    return tuple(r for r in entry.roles if r != "continuation" or here.ghost_text)
 
 
 def require_disk(store: ModelStore, entry: CatalogEntry) -> None:

@@ -17,13 +17,20 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app.assist.wording import task_language
-from writer_app.models.catalog import CatalogEntry, ordered_for
+from writer_app.models.catalog import CatalogEntry, fits_here, ordered_for
 from writer_app.models.default_model import offline_by_choice
 from writer_app.models.export import export_tools_present
 from writer_app.models.store import ModelStore, name_from_source
 from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
-from writer_app.ui.model_manager import ask_for_gguf, cannot_build_note, languages_text, role_names, size_text
+from writer_app.ui.model_manager import (
+    ask_for_gguf,
+    cannot_build_note,
+    good_for_text,
+    languages_text,
+    size_text,
+    speed_text,
+)
 
 
 class FirstRunDialog(QDialog):
@@ -55,14 +62,16 @@ class FirstRunDialog(QDialog):
             intro.setText(intro.text() + "\n" + cannot_build_note())
         intro.setWordWrap(True)
         self.list = QListWidget(self)
+        here = fits_here(tuple(self.entries))
         for entry in self.entries:
             line = tr("{model} · writes {languages} · {roles} · {size} {origin}").format(
                 model=entry.label,
                 languages=languages_text(entry.languages),
-                roles=", ".join(role_names()[r] for r in entry.roles),
+                roles=good_for_text(entry, here[entry.id]),
                 size=size_text(entry.download_mb),
                 origin=tr("from the model hub") if entry.from_hub else tr("from PyPI"),
             )
+            line += " · " + speed_text(here[entry.id])
             item = QListWidgetItem(line)
             item.setToolTip(entry.note_in(task_language()))
             self.list.addItem(item)

@@ -23,15 +23,32 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app.assist.wording import task_language
-from writer_app.models.catalog import CatalogEntry, ordered_for
+from writer_app.models.catalog import CatalogEntry, fits_here, ordered_for, recommended_roles
 from writer_app.models.default_model import offline_by_choice
 from writer_app.models.export import export_tools_present
+from writer_app.models.machine_fit import Fit, sizes_mb
 from writer_app.models.measured_speed import measured_speeds
 from writer_app.models.store import ModelStore, StoreEntry, name_from_source
 from writer_app.models.variant import describe
 from writer_app.settings import Settings
 from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
+
+
+def good_for_text(entry: CatalogEntry, fit: Fit) -> str:
+    """The roles this computer can give the entry, and why one it is made for is missing."""
+    if not fit.fits_memory:
+        return tr("needs more memory than this computer has")
+    roles = recommended_roles(entry, fit)
+    text = ", ".join(role_names()[r] for r in roles)
+    if "continuation" in entry.roles and "continuation" not in roles:
+        text = (text + " " if text else "") + tr("(too slow here for ghost text)")
+    return text
+
+
+def speed_text(fit: Fit) -> str:
+    speed = tr("~{ms} ms/token").format(ms=round(fit.decode_ms))
+    return speed if fit.measured else speed + " " + tr("(estimate)")
 
 
 def role_names() -> dict[str, str]:
@@ -107,7 +124,14 @@ class ModelManager(QDialog):
         self.remove_button.clicked.connect(lambda: self.remove_selected())
 
         self.catalog_table = self._table(
-            (tr("Model"), tr("Download"), tr("Writes"), tr("Good for"), tr("Downloads from"))
+            (
+                tr("Model"),
+                tr("Download"),
+                tr("Writes"),
+                tr("Good for here"),
+                tr("Speed here"),
+                tr("Downloads from"),
+            )
         )
         self.install_button = QPushButton(tr("Install"))
         self.install_button.clicked.connect(self.install_selected)
@@ -281,19 +305,30 @@ class ModelManager(QDialog):
     # --- adding ------------------------------------------------------------------------------------
     def _fill_catalog(self) -> None:
         installed = set(self.store.names())
+        here = fits_here(tuple(self.catalog_entries), self.store)
         self.catalog_table.setRowCount(len(self.catalog_entries))
         for row, entry in enumerate(self.catalog_entries):
             label = entry.label + (" " + tr("(installed)") if entry.name in installed else "")
+            fit = here[entry.id]
             cells = (
                 label,
                 size_text(entry.download_mb),
                 languages_text(entry.languages),
-                ", ".join(role_names()[r] for r in entry.roles),
+                good_for_text(entry, fit),
+                speed_text(fit),
                 tr("model hub") if entry.from_hub else tr("Python package index"),
+            )
+            sizes = sizes_mb(entry.parameters_m)
+            tip = (
+                entry.note_in(task_language())
+                + "\n"
+                + tr("Installed: about {f32} MB in float32, {q8} MB in 8 bits, {q4} MB in 4 bits.").format(
+                    f32=sizes["float32"], q8=sizes["8-bit"], q4=sizes["4-bit"]
+                )
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(entry.note_in(task_language()))
+                item.setToolTip(tip)
                 self.catalog_table.setItem(row, column, item)
         self.catalog_table.resizeColumnsToContents()
         if self.catalog_entries:
