@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Set up a virtual environment, install a model on first run (GPT-2 online, SmolLM2 offline), open the editor.
+# Open the editor. The first run (or the first after pyproject.toml changed) sets up .venv and installs a
+# model (GPT-2 online, SmolLM2 offline); every later start uses the network not at all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[export]'
-.venv/bin/writer-app models install-default
+stamp=.venv/.installed-from-pyproject.toml  # a copy of the pyproject.toml .venv was installed from
+if [ ! -x .venv/bin/writer-app ] || ! cmp -s pyproject.toml "$stamp"; then
+    echo "run.sh: setting up .venv (first run, or pyproject.toml changed): about 1 GB of packages, a few minutes"
+    python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e '.[export]'
+    cp pyproject.toml "$stamp"
+fi
+# Prints what it did, or that a model is there already (without touching the network). Offline with no
+# model, the editor still opens and offers one to install or import.
+.venv/bin/writer-app models install-default || echo "run.sh: no model installed yet; the editor offers one"
 exec .venv/bin/writer-app "$@"
