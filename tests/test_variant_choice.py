@@ -167,3 +167,47 @@ def test_finer_blocks_are_tried_when_blocks_of_32_miss_the_bars(tiny_source, tmp
     nbits = [n for n in graph.node if n.op_type == "MatMulNBits"]
     assert nbits and {a.i for n in nbits for a in n.attribute if a.name == "block_size"} == {16}
     assert not (folder / ".raw-export").exists() and not (folder / ".quantized-candidate").exists()
+
+
+def test_a_file_measured_before_gets_its_recorded_weights_without_measuring(tmp_path, monkeypatch):
+    from tests.fixtures_models import build_tiny_gguf
+    from writer_app.engine.manifest import sha256_file
+    from writer_app.models.gguf_import import import_gguf
+
+    gguf = build_tiny_gguf(tmp_path / "Tiny.gguf")
+    figures = {"kl_divergence": 0.001, "perplexity_ratio": 1.001, "int8_agreement": 0.99, "block_size": 16}
+    record = {
+        "kind": "int8",
+        "block_size": 16,
+        "quality": figures,
+        "measured_with": {"onnxruntime": "1.32.0"},
+    }
+    monkeypatch.setattr(variant, "recorded_files", lambda: {sha256_file(gguf): record})
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("a recorded file is not measured again")
+
+    monkeypatch.setattr(variant, "measure_quality", never)
+    said: list[str] = []
+    folder = import_gguf(gguf, store=ModelStore(tmp_path / "models"), progress=said.append)
+    manifest = Manifest.load(folder)
+    assert manifest is not None and manifest.quantization == "int8"
+    assert manifest.quality["recorded"].startswith("measured before on this very file")
+    assert manifest.quality["kl_divergence"] == 0.001 and "source_parity" in manifest.quality
+    blocks = {
+        a.i
+        for n in onnx.load(str(folder / "model.onnx")).graph.node
+        if n.op_type == "MatMulNBits"
+        for a in n.attribute
+        if a.name == "block_size"
+    }
+    assert 16 in blocks
+    assert any("as measured before on this file" in line for line in said)
+
+
+def test_the_starter_models_file_is_recorded():
+    from writer_app.models.default_model import STARTER_PACKAGE
+
+    [starter] = [r for r in variant.recorded_files().values() if STARTER_PACKAGE.split("==")[0] in r["file"]]
+    assert starter["kind"] == "int8" and starter["quality"]["int8_kept"]
+    assert starter["quality"]["kl_divergence"] <= variant.KL_DIVERGENCE_BAR

@@ -55,6 +55,8 @@ class ExportOverrides:
     source_reading: SourceReading | None = None
     # A further check of the exported tokenizer (folder, BOS) against the source file (a GGUF's own).
     token_check: Callable[[Path, int | None], dict[str, Any]] | None = None
+    # The source file's sha256: a file measured before keeps what was chosen for it then.
+    source_sha256: str | None = None
 
 
 EXPORT_MODULES = ("torch", "transformers", "optimum.exporters.onnx", "onnx", "onnx_ir")
@@ -230,7 +232,13 @@ def export_model(
             return figures
 
         kept, rewrites, quality = build_weights(
-            scratch, quantize, read_json_object(scratch / "config.json"), facts, progress, compare_with_source
+            scratch,
+            quantize,
+            read_json_object(scratch / "config.json"),
+            facts,
+            progress,
+            compare_with_source,
+            overrides.source_sha256,
         )
         for rewrite, reason in rewrites.refused.items():
             progress(f"      {rewrite.replace('_', ' ')} not applied: {reason}")

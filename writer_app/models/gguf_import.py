@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from writer_app.engine.manifest import sha256_file
 from writer_app.errors import UserError
 from writer_app.models.export import (
     DEFAULT_QUANTIZATION,
@@ -93,6 +94,7 @@ def import_gguf(
                 licence=licence_in_gguf(path),
                 source_reading=reading,
                 token_check=lambda folder, bos: check_gguf_tokens(path, folder, bos),
+                source_sha256=sha256_file(path),
             ),
             quantize=quantize,
         )

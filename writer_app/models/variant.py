@@ -12,6 +12,7 @@ The manifest records what was measured.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -147,6 +148,27 @@ def candidates_for(parameters: int) -> list[Candidate]:
     return tried + [Candidate("int8", block) for block in BLOCK_SIZES]
 
 
+RECORDED = "recorded_quality.json"
+
+
+def recorded_files() -> dict[str, dict[str, Any]]:
+    text = resources.files("writer_app.resources").joinpath(RECORDED).read_text(encoding="utf-8")
+    return json.loads(text)["files"]
+
+
+def recorded_candidate(source_sha256: str | None) -> tuple[Candidate, dict[str, Any]] | None:
+    """What auto chose for this very source file when it was measured before (resources/RECORDED), with
+    the figures measured then; None for a file never measured."""
+    if not source_sha256:
+        return None
+    known = recorded_files().get(source_sha256)
+    if known is None:
+        return None
+    candidate = Candidate(known["kind"], int(known["block_size"]), bool(known.get("sensitive_in_8_bits")))
+    note = f"measured before on this very file (sha256 {source_sha256[:12]}…), with {known['measured_with']}"
+    return candidate, {**known["quality"], "recorded": note}
+
+
 def float32_parameters(folder: Path) -> int:
     """About how many weights a float32 export holds (4 bytes each)."""
     return sum((folder / name).stat().st_size for name in GRAPH_FILES if (folder / name).exists()) // 4
@@ -159,12 +181,14 @@ def build_weights(
     facts: dict[str, Any],
     progress: Callable[[str], None],
     check: Callable[[Path], dict[str, Any]] | None = None,
+    source_sha256: str | None = None,
 ) -> tuple[str, Rewrites, dict[str, Any]]:
     """Optimize the exported graph in folder; returns (quantization kept, rewrites applied, quality).
 
     The float32 graph, rewrites applied, is built first and given to check (the comparison with the
     source, which raises when they differ). auto then tries the candidates_for the model in order and
-    keeps the first that passes its bars; float32 if none does."""
+    keeps the first that passes its bars; float32 if none does. A source file measured before
+    (recorded_candidate) gets what was chosen for it then, without measuring again."""
     graph = folder / "model.onnx"
     raw, scratch = folder / ".raw-export", folder / ".quantized-candidate"
     raw.mkdir()
@@ -179,8 +203,21 @@ def build_weights(
         if quantize != AUTO:
             _restore(raw, folder)
             return quantize, optimize_graph(graph, quantize=quantize, config=config), checked
+        recorded = recorded_candidate(source_sha256)
+        if recorded is not None:
+            candidate, quality = recorded
+            progress(f"      {candidate.label()}: {describe(quality)}, as measured before on this file")
+            _restore(raw, folder)
+            applied_q = optimize_graph(
+                graph,
+                quantize=candidate.kind,
+                config=config,
+                block_size=candidate.block_size,
+                sensitive_in_8_bits=candidate.sensitive_in_8_bits,
+            )
+            return candidate.kind, applied_q, {**quality, **checked}
         tried: list[dict[str, Any]] = []
-        quality: dict[str, Any] = {}
+        quality = {}
         for candidate in candidates_for(float32_parameters(raw)):
             shutil.copytree(raw, scratch)
             try:
