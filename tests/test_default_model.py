@@ -90,3 +90,36 @@ def test_offline_env_means_no_hub_probe(monkeypatch):
 def test_chatml_special_tokens_are_fixed():
     assert special_token_fix({"<|im_start|>": 1, "<|im_end|>": 2, "a": 3}) == ([2], True)
     assert special_token_fix({"<s>": 1, "</s>": 2}) == (None, False)
+
+
+def test_a_chinese_writer_gets_the_chinese_gpt2_online_and_no_english_model_offline(
+    tmp_path, monkeypatch, tiny_model
+):
+    exported: list[tuple[str, str]] = []
+
+    def fake_export(source, *, name, store, progress):
+        exported.append((source, name))
+        shutil.copytree(tiny_model, store.path(name))
+        return store.path(name)
+
+    monkeypatch.setattr(default_model, "export_model", fake_export)
+    online = ModelStore(tmp_path / "online")
+    name = default_model.install_default(store=online, progress=lambda m: None, online=True, language="zh")
+    assert name == "gpt2-chinese" and exported == [("uer/gpt2-chinese-cluecorpussmall", "gpt2-chinese")]
+    offline = ModelStore(tmp_path / "offline")
+    monkeypatch.setattr(default_model, "install_starter", lambda *a, **k: pytest.fail("installed English"))
+    with pytest.raises(UserError, match="offline starter model writes English only: for Chinese, import"):
+        default_model.install_default(store=offline, progress=lambda m: None, online=False, language="zh")
+    assert offline.names() == []
+
+
+def test_install_default_follows_the_locale(tmp_path, monkeypatch, capsys):
+    from writer_app.cli import main
+
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
+    monkeypatch.setenv("WRITER_APP_OFFLINE", "1")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert main(["models", "install-default"]) == 2
+    assert "writes English only" in capsys.readouterr().err

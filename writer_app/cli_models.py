@@ -58,7 +58,12 @@ def build_models_parser(sub: argparse._SubParsersAction) -> None:
     rm.add_argument("name")
     ver = command(msub, "verify", "check a model's files against its manifest checksums")
     ver.add_argument("name")
-    command(msub, "install-default", "install GPT-2 (online) or the offline starter model")
+    command(
+        msub,
+        "install-default",
+        "install a first model for the writer's language: GPT-2 or the Chinese GPT-2 (online), the "
+        "English starter model (offline)",
+    )
     command(msub, "path", "print the store's folder")
 
 
@@ -186,12 +191,20 @@ def _long_action(action: str, args: argparse.Namespace, store: ModelStore, say: 
         _check_loads(install_entry(find_entry(args.id), store=store, progress=say), say)
         return 0
     # install-default: argparse allows no other action
+    from writer_app.models.catalog import writer_language
     from writer_app.models.default_model import install_default
 
-    name = install_default(store=store, progress=say)
+    name = install_default(store=store, progress=say, language=writer_language(_locale_name()))
     _check_loads(store.path(name), say)
     say(f"default model: {name}")
     return 0
+
+
+def _locale_name() -> str:
+    """The writer's locale as the environment names it (LC_ALL, then LC_MESSAGES, then LANG)."""
+    import os
+
+    return next((os.environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(k)), "")
 
 
 def _print_catalog() -> None:

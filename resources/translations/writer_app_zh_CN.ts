@@ -604,6 +604,10 @@ F1  本帮助</translation>
         <translation>中文</translation>
     </message>
     <message>
+        <source>{model} does not write {language}: what it wrote would be noise. Install a model that writes {language} in Assist → Models…, or import one there from a file.</source>
+        <translation>{model} 不会写{language}：它写出的内容只会是噪音。请在“辅助 → 模型…”中安装一个会写{language}的模型，或在那里从文件导入一个。</translation>
+    </message>
+    <message>
         <source>needs more memory than this computer has</source>
         <translation>所需内存超出本机</translation>
     </message>

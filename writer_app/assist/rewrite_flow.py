@@ -13,6 +13,7 @@ from functools import partial
 from writer_app.assist.candidates import language_of, rank, wanted_language
 from writer_app.assist.flow import FlowContext
 from writer_app.assist.instruction_model import InstructionModel
+from writer_app.assist.language_match import refusal, unwritten_language
 from writer_app.assist.model_text import fit_for_document
 from writer_app.assist.ports import Document, Edit
 from writer_app.assist.prompts import estimate_tokens, task_prompt
@@ -96,6 +97,10 @@ class RewriteFlow:
         context.requests.cancel(target.request_id)
         context.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
         task = find_task(self.tasks(), task_id)
+        language = unwritten_language(info.languages, target.text, wanted=wanted_language(task, target.text))
+        if language is not None:
+            context.listener.rewrite_done(refusal(info.name, language))
+            return
         prompt_for = partial(
             task_prompt,
             task,

@@ -17,6 +17,7 @@ from writer_app.assist.context_window import ContextWindow
 from writer_app.assist.continuation_flow import ContinuationFlow, WarmFlow
 from writer_app.assist.flow import FlowContext, RequestFlow, Timers
 from writer_app.assist.instruction_model import InstructionModel
+from writer_app.assist.language_match import GLANCE_CHARS, refusal, unwritten_language
 from writer_app.assist.model_text import fit_for_document
 from writer_app.assist.notes import DocumentNotes, with_notes
 from writer_app.assist.ports import (
@@ -205,6 +206,8 @@ class WritingSession:
         self.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
         self.dismiss()
         cursor, _ = self.document.cursor()
+        if self._refused_for_language(cursor):
+            return False
         request = self.continuation_request(
             RequestKind.CONTINUE,
             cursor,
@@ -225,6 +228,15 @@ class WritingSession:
         if starting_with:
             self.publish_ghost()
         return True
+
+    def _refused_for_language(self, cursor: int) -> bool:
+        """True (and the writer told why) when the ghost-text model does not write the text's language."""
+        info = self.model.info
+        before = self.document.text(max(0, cursor - GLANCE_CHARS), cursor)
+        language = unwritten_language(info.languages, before) if info is not None else None
+        if language is not None and info is not None:
+            self.listener.message(refusal(info.name, language))
+        return language is not None
 
     def _continuation_stop(self, cursor: int) -> str:
         """Ghost text ends with the paragraph it continues (at an empty line: with the one it begins),

