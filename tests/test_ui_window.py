@@ -90,10 +90,22 @@ def test_find_next_wraps_around(qtbot):
     assert w.editor.textCursor().selectionStart() == 8
 
 
-def test_word_count_counts_cjk_characters_as_words():
-    assert count_words("The sea, the sky.") == 4
-    assert count_words("我们在山上") == 5
-    assert count_words("Mara 说 hello") == 3
+def test_latin_text_is_counted_in_words_and_chinese_in_zi():
+    assert count_words("The sea, the sky.") == (4, 0)
+    assert count_words("我们在山上，看海。") == (0, 7)  # punctuation is not a 字
+    assert count_words("Mara 说 hello") == (2, 1)
+
+
+def test_the_status_bar_counts_as_a_writer_of_each_language_does(qtbot):
+    w = make_window(qtbot, None)
+    w._show_counts(86, 0, 420)
+    assert w.counts_label.text() == "86 words · 420 characters"
+    w._show_counts(0, 86, 94)  # a Chinese paragraph: 字, not "86 words"
+    assert w.counts_label.text() == "86 字 · 94 characters"
+    w._show_counts(3, 40, 60)
+    assert w.counts_label.text() == "40 字 · 3 words · 60 characters"
+    w._show_counts(0, 0, 0)
+    assert w.counts_label.text() == "0 words · 0 characters"
 
 
 def test_settings_dialog_returns_the_edited_settings(qtbot):
@@ -182,13 +194,13 @@ def test_counts_follow_edits_in_slices_that_never_hold_up_typing(qtbot, monkeypa
     import writer_app.ui.word_count as word_count
 
     w = make_window(qtbot, None)
-    reported: list[tuple[int, int]] = []
-    w.word_counter.on_counts = lambda words, chars: reported.append((words, chars))
+    reported: list[tuple[int, int, int]] = []
+    w.word_counter.on_counts = lambda words, han, chars: reported.append((words, han, chars))
     monkeypatch.setattr(word_count, "SLICE_MS", 0.2)
     w.word_counter._pause.setInterval(10)
     w.word_counter.slices = 0
     text = "\n".join(f"Line {i} of the long chapter, 中文" for i in range(3000))
     type_text(w, text)
     qtbot.waitUntil(lambda: bool(reported), timeout=10000)
-    assert reported[-1] == (3000 * 8, len(text))
+    assert reported[-1] == (3000 * 6, 3000 * 2, len(text))
     assert w.word_counter.slices > 3  # the sweep yielded to the event loop between slices

@@ -340,6 +340,18 @@
         <translation>已复制。Ctrl+Enter 将其插入文中。</translation>
     </message>
     <message>
+        <source>{count} 字</source>
+        <translation>{count} 字</translation>
+    </message>
+    <message>
+        <source>{count} words</source>
+        <translation>{count} 词</translation>
+    </message>
+    <message>
+        <source>{count} characters</source>
+        <translation>{count} 字符</translation>
+    </message>
+    <message>
         <source>Select the passage to rewrite first.</source>
         <translation>请先选中要改写的段落。</translation>
     </message>
@@ -358,10 +370,6 @@
     <message>
         <source>About writer_app</source>
         <translation>关于 writer_app</translation>
-    </message>
-    <message>
-        <source>{words} words · {characters} characters</source>
-        <translation>{words} 词 · {characters} 字符</translation>
     </message>
     <message>
         <source>Ctrl+Space  suggest a continuation

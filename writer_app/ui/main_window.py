@@ -404,9 +404,15 @@ class MainWindow(QMainWindow):
     def update_counts(self) -> None:
         self._show_counts(*self.word_counter.count_now())
 
-    def _show_counts(self, words: int, characters: int) -> None:
-        counts = tr("{words} words · {characters} characters")
-        self.counts_label.setText(counts.format(words=f"{words:,}", characters=f"{characters:,}"))
+    def _show_counts(self, words: int, han: int, characters: int) -> None:
+        """Words for Latin text, 字 for Chinese (as Chinese editors count), both for a mixed text."""
+        parts = []
+        if han:
+            parts.append(tr("{count} 字").format(count=f"{han:,}"))
+        if words or not han:
+            parts.append(tr("{count} words").format(count=f"{words:,}"))
+        parts.append(tr("{count} characters").format(count=f"{characters:,}"))
+        self.counts_label.setText(" · ".join(parts))
 
     # --- closing ------------------------------------------------------------------------------------
     def end_on_signal(self, signum: int) -> None:

@@ -25,21 +25,24 @@ SLICE_MS = 6.0
 MAX_REMEMBERED = 200_000
 
 
-def count_words(text: str) -> int:
-    """Words as writers count them: runs of letters/digits, and each CJK character as one word."""
-    return len(_WORD.findall(text)) + len(_CJK_CHAR.findall(text))
+def count_words(text: str) -> tuple[int, int]:
+    """(words, 字) as writers count them: runs of letters or digits in Latin text, and Han characters
+    (punctuation not counted), as Chinese editors count a text's length."""
+    return len(_WORD.findall(text)), len(_CJK_CHAR.findall(text))
 
 
 class WordCounter(QObject):
-    """Counts the document after each pause in typing; calls on_counts(words, characters)."""
+    """Counts the document after each pause in typing; calls on_counts(words, 字, characters)."""
 
-    def __init__(self, document: QTextDocument, on_counts: Callable[[int, int], None], parent=None) -> None:
+    def __init__(
+        self, document: QTextDocument, on_counts: Callable[[int, int, int], None], parent=None
+    ) -> None:
         super().__init__(parent)
         self.document = document
         self.on_counts = on_counts
-        self._known: dict[str, int] = {}
+        self._known: dict[str, tuple[int, int]] = {}
         self._block = None
-        self._words = 0
+        self._words = self._han = 0
         self.slices = 0  # how many slices the sweeps took (each at most SLICE_MS)
         self._pause = QTimer(self, singleShot=True, interval=PAUSE_MS)
         self._pause.timeout.connect(self._start)
@@ -52,12 +55,12 @@ class WordCounter(QObject):
         self._step.stop()
         self._pause.start()
 
-    def count_now(self) -> tuple[int, int]:
+    def count_now(self) -> tuple[int, int, int]:
         """Count the whole document at once (for small documents and tests)."""
         self._start()
         while self._block is not None:
             self._sweep(budget_ms=1e9)
-        return self._words, self.characters()
+        return self._words, self._han, self.characters()
 
     def characters(self) -> int:
         return max(0, self.document.characterCount() - 1)  # without the final paragraph mark
@@ -66,7 +69,7 @@ class WordCounter(QObject):
         if len(self._known) > MAX_REMEMBERED:
             self._known.clear()
         self._block = self.document.firstBlock()
-        self._words = 0
+        self._words = self._han = 0
         self._sweep()
 
     def _sweep(self, budget_ms: float | None = None) -> None:
@@ -75,20 +78,20 @@ class WordCounter(QObject):
             return
         self.slices += 1
         deadline = time.perf_counter() + (budget_ms or SLICE_MS) / 1000
-        known, words = self._known, self._words
+        known, words, han = self._known, self._words, self._han
         while block.isValid():
             text = block.text()
             count = known.get(text)
             if count is None:
                 count = known[text] = count_words(text)
-            words += count
+            words, han = words + count[0], han + count[1]
             block = block.next()
             if time.perf_counter() > deadline:
                 break
-        self._words = words
+        self._words, self._han = words, han
         if block.isValid():
             self._block = block
             self._step.start()
             return
         self._block = None
-        self.on_counts(words, self.characters())
+        self.on_counts(words, han, self.characters())
