@@ -320,10 +320,10 @@ def test_a_file_in_a_folder_that_takes_no_new_file_is_saved_in_place_with_its_te
     doc.write_text("old minutes", encoding="utf-8")
     real_temporary = textfile._write_temporary
 
-    def no_new_files_here(target, data, info):
+    def no_new_files_here(target, data, info, *private):
         if target.parent == folder:
             raise PermissionError(13, "Permission denied")
-        return real_temporary(target, data, info)
+        return real_temporary(target, data, info, *private)
 
     monkeypatch.setattr(textfile, "_write_temporary", no_new_files_here)
     kept = []
@@ -429,3 +429,27 @@ def test_a_temporary_left_by_a_killed_save_is_removed_by_the_next_save(tmp_path)
     save_text_atomic(doc, "new")
     assert not stale.exists() and young.exists() and all(p.exists() for p in others)
     assert doc.read_text(encoding="utf-8") == "new"
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_a_new_document_honours_the_umask_and_private_files_stay_private(tmp_path, umask, mode):
+    from writer_app.document.textfile import save_text_atomic, write_atomic
+
+    old = os.umask(umask)
+    try:
+        save_text_atomic(tmp_path / "chapter.txt", "New chapter.\n")
+        write_atomic(tmp_path / "recovery.json", b"{}")  # the writer's unsaved text: never for others
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "chapter.txt").stat().st_mode) == mode
+    assert stat.S_IMODE((tmp_path / "recovery.json").stat().st_mode) == 0o600
+
+
+def test_an_existing_document_keeps_its_mode(tmp_path):
+    from writer_app.document.textfile import save_text_atomic
+
+    target = tmp_path / "shared.txt"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o640)
+    save_text_atomic(target, "new\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640 and target.read_text(encoding="utf-8") == "new\n"

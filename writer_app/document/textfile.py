@@ -245,13 +245,15 @@ def save_text_atomic(
 def save_bytes(path: Path, data: bytes) -> FileStamp:
     """Replace the file's content with data, atomically; returns the new stamp (to tell later
     whether another program changed the file, and how this save wrote it)."""
-    in_place = write_atomic(path, data)
+    in_place = write_atomic(path, data, private=False)
     return replace(FileStamp.of_bytes(Path(os.path.realpath(path)), data), in_place=in_place)
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, *, private: bool = True) -> bool:
     """Replace the file's content with data, atomically where the file allows it; True when it could
-    not and the file was written in place (its whole new text kept aside first).
+    not and the file was written in place (its whole new text kept aside first). An existing file
+    keeps its mode; a new one is readable by its owner alone when `private` (recovery copies, sidecars,
+    settings), else as the user's umask says (a writer's document, like any program's).
 
     On any failure (full disk, no permission, read-only) before an in-place write the old file is
     untouched and a UserError says why; one during it says where the whole text is kept."""
@@ -266,7 +268,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
         raise ReadOnlyFile(f"{path} is read-only; save it under another name (Save As)")
     try:
         try:
-            tmp = _write_temporary(target, data, info)
+            tmp = _write_temporary(target, data, info, private)
         except PermissionError:
             if info is None or not os.access(target, os.W_OK):
                 raise
@@ -363,8 +365,9 @@ def _write_in_place_or_say(target: Path, data: bytes, keep: Path) -> None:
         ) from exc
 
 
-def _write_temporary(target: Path, data: bytes, info: os.stat_result | None) -> str:
-    """The new content, complete and on disk, beside the target, with the target's metadata."""
+def _write_temporary(target: Path, data: bytes, info: os.stat_result | None, private: bool = True) -> str:
+    """The new content, complete and on disk, beside the target, with the target's metadata (a new
+    file: 0600 when private, else what the umask leaves of 0666)."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -373,11 +376,24 @@ def _write_temporary(target: Path, data: bytes, info: os.stat_result | None) -> 
             os.fsync(fh.fileno())
         if info is not None:
             _copy_metadata(target, name, info)
+        elif not private:
+            os.chmod(name, 0o666 & ~_umask())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(name)
         raise
     return name
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # elsewhere the only way to read it is to set it, briefly
+    os.umask(mask)
+    return mask
 
 
 def _copy_metadata(source: Path, destination: str, info: os.stat_result) -> None:
