@@ -18,11 +18,12 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "writer_app"
 
 # What each part of writer_app may import from writer_app (itself included).
-BASE = {"errors", "paths", "field_types"}
+BASE = {"errors", "paths", "field_types", "sizes"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "paths": set(),
     "field_types": set(),
+    "sizes": set(),
     "document": BASE | {"document"},
     "engine": BASE | {"engine"},
     "settings": BASE | {"engine"},

@@ -243,3 +243,27 @@ def test_the_export_tools_are_found_without_importing_them():
     )
     asked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert asked.stdout.split() == ["True", "False"]  # the test environment has the export extra
+
+
+def test_one_model_shows_one_size_everywhere(qtbot, home, tiny_model, capsys):
+    import shutil
+
+    from writer_app.cli import main
+    from writer_app.engine.local_backend import LocalBackend
+    from writer_app.sizes import folder_bytes, size_text
+
+    shutil.copytree(tiny_model, home / "models" / "tiny")
+    shown = size_text(folder_bytes(home / "models" / "tiny"))
+    manager = ModelManager(Settings(), "en")
+    qtbot.addWidget(manager)
+    cells = [manager.table.item(0, c).text() for c in range(manager.table.columnCount())]
+    assert shown in cells
+    assert main(["models", "list"]) == 0 and shown in capsys.readouterr().out
+    info = LocalBackend.load(home / "models" / "tiny", threads=1).info()
+    assert size_text(info.size_mb * 1e6) == shown
+
+
+def test_sizes_are_written_in_decimal_units():
+    from writer_app.sizes import size_text
+
+    assert [size_text(n) for n in (178_400_000, 1_520_000_000, 640_000)] == ["178 MB", "1.5 GB", "640 KB"]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from writer_app.cli_common import command, print_table
 from writer_app.cli_progress import StageProgress
+from writer_app.sizes import size_text
 
 if TYPE_CHECKING:
     from writer_app.engine.manifest import Manifest
@@ -77,15 +78,6 @@ def _quantization_label(manifest: Manifest) -> str:
     return f"{manifest.quantization} ({bits}: {describe_quality(manifest.quality)})"
 
 
-def _human_size(n: int) -> str:
-    size, unit = float(n), "B"
-    for bigger in ("KB", "MB", "GB"):
-        if size < 1024:
-            break
-        size, unit = size / 1024, bigger
-    return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-
-
 def run_models(args: argparse.Namespace) -> int:
     from writer_app.models.store import ModelStore
 
@@ -132,7 +124,7 @@ def _list_installed(store: ModelStore) -> None:
                 m.architecture if m else "?",
                 _quantization_label(m) if m else "?",
                 str(m.context_length) if m else "?",
-                _human_size(e.size_bytes),
+                size_text(e.size_bytes),
                 (m.source if m else (e.problem or "no manifest (plain ONNX export)")),
             )
         )
@@ -214,7 +206,7 @@ def _print_catalog() -> None:
     here = fits_here(catalog())
     rows = [("ID", "MODEL", "DOWNLOAD", "LANGUAGES", "ROLES HERE", "SPEED HERE", "FROM")]
     for e in catalog():
-        size = f"{e.download_mb / 1000:.1f} GB" if e.download_mb >= 1000 else f"{e.download_mb} MB"
+        size = size_text(e.download_mb * 1e6)
         fit = here[e.id]
         roles = ",".join(recommended_roles(e, fit))
         roles = roles or ("too slow for ghost text" if fit.fits_memory else "needs more memory")

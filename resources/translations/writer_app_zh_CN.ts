@@ -884,16 +884,16 @@ F1  本帮助</translation>
         <translation>{name} 运行在 {host} 上的服务器：上下文 {context} 个词元，连接用时 {ms} 毫秒</translation>
     </message>
     <message>
-        <source>{role}: {name} ({mb} MB)</source>
-        <translation>{role}：{name}（{mb} MB）</translation>
+        <source>{role}: {name} ({size})</source>
+        <translation>{role}：{name}（{size}）</translation>
     </message>
     <message>
-        <source>{name} follows instructions: context {context} tokens, weights {mb} MB in memory, {threads} threads, loaded in {ms} ms</source>
-        <translation>{name} 能遵循指令：上下文 {context} 个词元，权重占内存 {mb} MB，{threads} 个线程，载入用时 {ms} 毫秒</translation>
+        <source>{name} follows instructions: context {context} tokens, {size} in memory, {threads} threads, loaded in {ms} ms</source>
+        <translation>{name} 能遵循指令：上下文 {context} 个词元，占内存 {size}，{threads} 个线程，载入用时 {ms} 毫秒</translation>
     </message>
     <message>
-        <source>{name} continues text: context {context} tokens, weights {mb} MB in memory, {threads} threads, loaded in {ms} ms</source>
-        <translation>{name} 用于续写文字：上下文 {context} 个词元，权重占内存 {mb} MB，{threads} 个线程，载入用时 {ms} 毫秒</translation>
+        <source>{name} continues text: context {context} tokens, {size} in memory, {threads} threads, loaded in {ms} ms</source>
+        <translation>{name} 用于续写文字：上下文 {context} 个词元，占内存 {size}，{threads} 个线程，载入用时 {ms} 毫秒</translation>
     </message>
     <message>
         <source>Settings</source>

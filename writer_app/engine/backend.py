@@ -59,7 +59,7 @@ class ModelInfo:
     chat_template: ChatTemplate | None
     load_ms: float
     threads: int
-    size_mb: float = 0.0  # the weights' size: what the model adds to memory once mapped
+    size_mb: float = 0.0  # its folder on disk (sizes.folder_bytes), as the model manager shows it
     licence: str = ""  # as its manifest records it; "" = not stated
     source: str = ""  # where it came from (hub id, gguf:FILE, …)
     renders_chat: bool = False  # takes chat turns (GenerationRequest.messages) and applies its own template

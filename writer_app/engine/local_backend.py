@@ -8,6 +8,7 @@ from pathlib import Path
 from writer_app.engine.backend import GenerationRequest, ModelInfo, OnText, RequestKind
 from writer_app.engine.completion import GenerationResult, GenerationStats
 from writer_app.engine.generate import Engine
+from writer_app.sizes import folder_bytes
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class LocalBackend:
             chat_template=spec.chat_template,
             load_ms=engine.load_ms,
             threads=engine.model.threads,
-            size_mb=weights_mb(spec.graph_path),
+            size_mb=folder_bytes(spec.folder) / 1e6,
             licence=spec.manifest.license if spec.manifest else "",
             source=spec.manifest.source if spec.manifest else "",
             languages=tuple(spec.manifest.languages) if spec.manifest else (),
@@ -77,9 +78,3 @@ class LocalBackend:
             cancel=request.cancel,
             on_text=on_text,
         )
-
-
-def weights_mb(graph: Path) -> float:
-    """The graph and the weights file beside it (model.onnx.data), in MB."""
-    files = [p for p in graph.parent.glob(graph.name + "*") if p.is_file()]
-    return sum(p.stat().st_size for p in files) / 1e6

@@ -14,6 +14,7 @@ from pathlib import Path
 from writer_app import paths
 from writer_app.engine.manifest import Manifest, verify_checksums
 from writer_app.errors import ModelError, NoModelInstalled, UserError
+from writer_app.sizes import folder_bytes
 
 _VALID_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _STAGING_PREFIX = ".staging-"
@@ -44,10 +45,6 @@ def name_from_source(source: str) -> str:
     base = Path(source.rstrip("/")).name or source
     base = re.sub(r"\.gguf$", "", base, flags=re.IGNORECASE)
     return re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-._").lower() or "model"
-
-
-def _folder_size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 class ModelStore:
@@ -103,7 +100,7 @@ class ModelStore:
                 manifest, problem = Manifest.load(folder), None
             except ModelError as exc:
                 manifest, problem = None, str(exc)
-            result.append(StoreEntry(name, folder, manifest, _folder_size(folder), problem))
+            result.append(StoreEntry(name, folder, manifest, folder_bytes(folder), problem))
         return result
 
     def default_name(self) -> str | None:

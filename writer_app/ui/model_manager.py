@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from writer_app import sizes
 from writer_app.assist.wording import task_language
 from writer_app.models.catalog import CatalogEntry, fits_here, ordered_for, recommended_roles
 from writer_app.models.default_model import offline_by_choice
@@ -61,7 +62,7 @@ def languages_text(codes: list[str] | tuple[str, ...]) -> str:
 
 
 def size_text(mb: float) -> str:
-    return f"{mb / 1000:.1f} GB" if mb >= 1000 else f"{mb:.0f} MB"
+    return sizes.size_text(mb * 1e6)
 
 
 def weights_text(entry: StoreEntry) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from writer_app.assist.requests import AssistError, ModelInfo, Role
 from writer_app.assist.session import Ghost, ModelState, WritingSession
 from writer_app.engine.completion import GenerationResult, GenerationStats, TokenSurprise
 from writer_app.settings import Settings
+from writer_app.sizes import size_text
 from writer_app.ui.ghost_editor import EditorDocument, GhostTextEdit
 from writer_app.ui.i18n import tr
 from writer_app.ui.rewrite_panel import RewritePanel
@@ -192,17 +193,16 @@ def _show_state(label: QLabel, role: str, state: ModelState, idle: str = "") -> 
         )
     elif state.info is not None:
         info = state.info
-        label.setText(
-            tr("{role}: {name} ({mb} MB)").format(role=role, name=info.name, mb=f"{info.size_mb:.0f}")
-        )
+        size = size_text(info.size_mb * 1e6)
+        label.setText(tr("{role}: {name} ({size})").format(role=role, name=info.name, size=size))
         details = (
             tr(
-                "{name} follows instructions: context {context} tokens, weights {mb} MB in memory, "
+                "{name} follows instructions: context {context} tokens, {size} in memory, "
                 "{threads} threads, loaded in {ms} ms"
             )
             if info.follows_instructions
             else tr(
-                "{name} continues text: context {context} tokens, weights {mb} MB in memory, "
+                "{name} continues text: context {context} tokens, {size} in memory, "
                 "{threads} threads, loaded in {ms} ms"
             )
         )
@@ -210,7 +210,7 @@ def _show_state(label: QLabel, role: str, state: ModelState, idle: str = "") -> 
             details.format(
                 name=info.name,
                 context=info.context_length,
-                mb=f"{info.size_mb:.0f}",
+                size=size,
                 threads=info.threads,
                 ms=f"{info.load_ms:.0f}",
             )
