@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import sigint_as_a_terminal_gives_it
 from writer_app.cli import MAX_THREADS, main
 from writer_app.models.store import ModelStore
 
@@ -105,7 +106,11 @@ def test_ctrl_c_while_generating_stops_with_one_line(long_model, tmp_path):
     args = ["complete", "--model", str(long_model), "--max-new-tokens", "1000", "--threads", "1"]
     args.append("A long road")
     process = subprocess.Popen(
-        [sys.executable, "-m", "writer_app", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-m", "writer_app", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=sigint_as_a_terminal_gives_it,
     )
     assert process.stdout.read(1)  # it is streaming
     process.send_signal(signal.SIGINT)

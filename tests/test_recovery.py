@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from tests.processes import sigint_as_a_terminal_gives_it
 from tests.test_faithful_saves import type_at_end
 from tests.test_ui_editor import make_window
 from writer_app.document.recovery import RecoveryCopy, RecoveryStore, compare_with_disk, recovery_dir
@@ -144,6 +145,7 @@ def start_editor(tmp_path: Path, text: str, interval_ms: int) -> subprocess.Pope
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=sigint_as_a_terminal_gives_it,
     )
 
 
@@ -210,7 +212,7 @@ def test_ctrl_c_while_the_editor_starts_never_shows_a_traceback(tmp_path, after_
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a runner may pass SIG_IGN on
+        preexec_fn=sigint_as_a_terminal_gives_it,
     )
     try:
         time.sleep(after_s)
