@@ -63,9 +63,12 @@ def test_cycling_follows_alternatives_that_still_match():
     suggest(h, " red", " blue", " rose")
     assert h.seen.ghost.text == " red"
     assert h.session.cycle(1) and h.seen.ghost.text == " blue"
+    assert h.seen.messages[-1] == "Suggestion 2 of 3"  # where the writer is among them
     assert h.session.cycle(-1) and h.seen.ghost.text == " red"
+    assert h.seen.messages[-1] == "Suggestion 1 of 3"
     h.doc.type(" r")  # only " red" and " rose" still match
     assert h.session.cycle(1) and h.seen.ghost.text == "ose"
+    assert h.seen.messages[-1] == "Suggestion 2 of 2"
     assert h.session.cycle(1) and h.seen.ghost.text == "ed"
 
 

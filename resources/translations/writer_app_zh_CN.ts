@@ -56,6 +56,10 @@
         <translation>模型 {name} 已就绪。Ctrl+Space 给出续写，Ctrl+R 改写。</translation>
     </message>
     <message>
+        <source>Suggestion {n} of {m}</source>
+        <translation>第 {n} 条建议，共 {m} 条</translation>
+    </message>
+    <message>
         <source>The model had nothing to suggest here.</source>
         <translation>模型在这里没有可续写的内容。</translation>
     </message>

@@ -341,9 +341,16 @@ class WritingSession:
         return Edit(position, position, text)
 
     def cycle(self, step: int) -> bool:
-        if self.suggestion is None or not self.suggestion.cycle(step):
+        """Alt+] / Alt+[: the next or previous alternative, and which of how many it is."""
+        suggestion = self.suggestion
+        if suggestion is None or not suggestion.cycle(step):
             return False
         self.publish_ghost()
+        viable = suggestion.viable()
+        if suggestion.index in viable:
+            self.listener.message(
+                tr("Suggestion {n} of {m}").format(n=viable.index(suggestion.index) + 1, m=len(viable))
+            )
         return True
 
     def dismiss(self) -> None:
