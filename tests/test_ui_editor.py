@@ -319,6 +319,9 @@ def test_status_bar_reports_speed_of_the_last_suggestion(qtbot, window):
     assert window.session.last_stats is not None and window.session.last_stats.first_token_ms > 0
     assert "first token" in speed.text()
     assert re.fullmatch(r"Model: tiny \(\d+ MB\)", window.bridge.model_label.text())
+    window.editor.document().setModified(False)
+    window.files.new_file()  # Ctrl+N: the figure was measured on the other document
+    assert speed.text() == "" and window.session.last_stats is None
 
 
 def test_an_exception_in_the_worker_reaches_the_writer_as_a_message(qtbot, window, monkeypatch):

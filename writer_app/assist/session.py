@@ -177,10 +177,14 @@ class WritingSession:
             self.timers.restart("auto", self.settings.auto_suggest_delay_ms, self.auto_suggest)
 
     def document_replaced(self) -> None:
-        """A new file (or a new document): nothing shown or pending belongs to it."""
+        """A new file (or a new document): nothing shown or pending belongs to it, the last speed
+        figure included (it was measured on the other document's text)."""
         self.dismiss()
         self.close_rewrite()
         self.window.reset()
+        if self.last_stats is not None:
+            self.last_stats = None
+            self.listener.stats_changed(None)
 
     def cursor_moved(self) -> None:
         self._schedule_warm()
