@@ -105,14 +105,16 @@ def test_a_loop_or_the_instruction_repeated_back_goes_after_real_text():
         draft,
         "Each evening the keeper climbed the stairs, counting aloud.",
     ]
-    assert rank(texts, [-0.1, -0.2, -0.05, -1.5], draft, TASKS["polish-concise"])[0] == 3
+    order = rank(texts, [-0.1, -0.2, -0.05, -1.5], draft, TASKS["polish-concise"])
+    assert order[0] == 3 and 0 in order  # the loop is still there, last among the real ones
+    assert 1 not in order  # the hidden instruction repeated back is never offered
     chinese = "灯塔看守人每天傍晚都要爬上楼梯。"
     zh = [
         "从翻译中，可以看出，从翻译中，可以看出，从翻译中，可以看出，",
         "请用中文回答：",
         "看守人每晚登上灯塔。",
     ]
-    assert rank(zh, [-0.1, -0.2, -1.0], chinese, TASKS["formal"])[0] == 2
+    assert rank(zh, [-0.1, -0.2, -1.0], chinese, TASKS["formal"]) == [2, 0]
 
 
 def test_when_every_candidate_copies_the_least_copied_comes_first():
@@ -141,3 +143,42 @@ def test_the_writer_is_told_when_even_the_best_answer_is_in_the_wrong_language()
     request = h.engine.of_kind(RequestKind.REWRITE)[-1]
     h.engine.answer(request, "The first spring rain fell on West Lake.")
     assert "answered in" not in h.seen.rewrite[-1][1]
+
+
+def test_a_task_whose_candidates_only_repeat_the_prompt_offers_none_and_says_so():
+    from tests.session_fakes import make_session, model
+    from writer_app.assist.requests import RequestKind
+    from writer_app.engine.completion import Completion, GenerationResult, GenerationStats
+
+    draft = "The lighthouse keeper climbed the stairs every evening, counting the steps aloud."
+    h = make_session(draft, loaded=model("smol", instruct=True), alternatives=2)
+    h.session.begin_rewrite(0, len(draft), draft)
+    h.session.run_rewrite("polish-concise")
+    [request] = h.engine.of_kind(RequestKind.REWRITE)
+    echoes = [
+        "Polish this text to be concise and clear, keeping its meaning",
+        "Polish this text to be concise",
+    ]
+    for row, text in enumerate(echoes):
+        h.session.chunk(request.request_id, row, text)
+    completions = [Completion(text, [1, 2], "eos", -1.0) for text in echoes]
+    h.session.finished(request.request_id, GenerationResult(completions, GenerationStats(prompt_tokens=9)))
+    assert ("ranked", []) in h.seen.rewrite
+    assert "only repeated its instructions" in h.seen.rewrite[-1][1]
+    assert h.session.apply_rewrite(0) is None  # nothing to put in the text
+
+
+def test_the_candidate_the_writer_is_on_stays_selected_when_the_ranking_comes(qtbot):
+    from writer_app.ui.rewrite_panel import RewritePanel
+
+    panel = RewritePanel()
+    qtbot.addWidget(panel)
+    panel.start("Polish", 3)
+    for row, text in enumerate(["first try", "second try", "third try"]):
+        panel.append(row, text)
+    panel.candidates.setCurrentRow(2)  # the writer moved to the third while they streamed
+    panel.show_candidates(["second try", "third try", "first try"])
+    assert panel.candidates.currentItem().text() == "third try"
+    panel.start("Polish", 2)  # never moved: the best, first, is selected
+    panel.show_candidates(["b", "a"])
+    assert panel.candidates.currentRow() == 0

@@ -36,6 +36,10 @@
         <translation>{task}：{count} 个候选，最佳的在前。</translation>
     </message>
     <message>
+        <source>{task}: the model only repeated its instructions. Try again, or a larger model.</source>
+        <translation>{task}：模型只是把指令重复了一遍。请再试一次，或换用更大的模型。</translation>
+    </message>
+    <message>
         <source>The model answered in {got}, not {wanted}: a model that writes {wanted} may do better.</source>
         <translation>模型用{got}作答，而不是{wanted}：换一个会写{wanted}的模型效果可能更好。</translation>
     </message>

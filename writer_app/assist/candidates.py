@@ -9,7 +9,8 @@ probable text there is (for a poem on a tea blurb the top candidate was the blur
 3. one that says something of its own before one mostly copied from the input (for a light polish,
    only an unchanged copy counts as one), and among copies the least copied;
 4. then the most probable.
-Nothing is dropped: a copy or a wrong-language candidate is still there, last.
+A copy or a wrong-language candidate is still there, last; one that only repeats the hidden prompt
+back (the system turn, the instruction) is never offered: it is not the writer's text.
 """
 
 from __future__ import annotations
@@ -80,17 +81,19 @@ def echoes_instruction(text: str, task: Task | None) -> bool:
 
 
 def rank(texts: Sequence[str], mean_logprobs: Sequence[float], source: str, task: Task | None) -> list[int]:
-    """Indices of the candidates in the order they are offered, each distinct text once."""
+    """Indices of the candidates in the order they are offered, each distinct text once, without those
+    that repeat the hidden prompt."""
     language = wanted_language(task, source)
     limit = UNCHANGED if task is not None and task.keeps_wording else COPIED
 
     def key(i: int) -> tuple[bool, bool, float, float]:
         text = texts[i]
         wrong_language = language is not None and language_of(text) not in (None, language)
-        empty_talk = loops(text) or echoes_instruction(text, task)
+        empty_talk = loops(text)
         copied = copied_share(text, source)
         # Among copies, the least copied first (Qwen's three Chinese taglines all reworded the product
         # text; "品质卓越，保温六小时" says more than the text itself).
         return wrong_language, empty_talk, copied if copied > limit else 0.0, -mean_logprobs[i]
 
-    return first_of_each(sorted(range(len(texts)), key=key), texts)
+    offered = [i for i in range(len(texts)) if not echoes_instruction(texts[i], task)]
+    return first_of_each(sorted(offered, key=key), texts)

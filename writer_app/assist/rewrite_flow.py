@@ -191,13 +191,15 @@ class RewriteFlow:
             # In the asked language and not a copy of the passage first, then the most probable.
             texts = [fit_for_document(c.text) for c in result.completions]
             order = rank(texts, [c.mean_logprob for c in result.completions], target.text, target.task)
-            target.candidates = [texts[i] for i in order] or target.candidates
+            target.candidates = [texts[i] for i in order]
             self.context.listener.rewrite_candidates(list(target.candidates))
         if target is not None:
             target.request_id = None
             label = target.task.label(task_language()) if target.task is not None else ""
             count = sum(1 for text in target.candidates if text.strip())
             done = tr("{task}: {count} candidates, the best first.") if count > 1 else tr("{task}: done.")
+            if count == 0:
+                done = tr("{task}: the model only repeated its instructions. Try again, or a larger model.")
             done = done.format(task=label, count=count)
             wrong = self._wrong_language(target)
             if wrong:

@@ -125,12 +125,17 @@ class RewritePanel(QDockWidget):
             item.setText(raw.strip())
 
     def show_candidates(self, texts: list[str]) -> None:
+        """The candidates in their final order. The one the writer was on stays selected wherever it
+        moved (the highlight once jumped to another text when the ranking came in)."""
+        current = self.candidates.currentItem()
+        chosen = current.text() if current is not None and self.candidates.currentRow() > 0 else None
         self.candidates.clear()
         for text in texts:
             item = QListWidgetItem(text.strip())
             item.setData(_RAW, text)
             self.candidates.addItem(item)
-        self.candidates.setCurrentRow(0)
+        rows = [r for r, text in enumerate(texts) if chosen is not None and text.strip() == chosen]
+        self.candidates.setCurrentRow(rows[0] if rows else 0)
 
     def done(self, message: str) -> None:
         self.status.setText(message)
