@@ -267,3 +267,24 @@ def test_sizes_are_written_in_decimal_units():
     from writer_app.sizes import size_text
 
     assert [size_text(n) for n in (178_400_000, 1_520_000_000, 640_000)] == ["178 MB", "1.5 GB", "640 KB"]
+
+
+def test_the_tables_keep_filling_their_width_after_a_failed_install(qtbot, home, tiny_model):
+    import shutil
+
+    from writer_app.ui.model_jobs import JobOutcome
+
+    shutil.copytree(tiny_model, home / "models" / "tiny")
+    manager = ModelManager(Settings(), "en")
+    qtbot.addWidget(manager)
+    manager.show()
+    qtbot.waitExposed(manager)
+
+    def filled(table) -> bool:
+        return sum(table.columnWidth(c) for c in range(table.columnCount())) >= table.viewport().width()
+
+    assert filled(manager.table)
+    reason = "Max retries exceeded with url: /api/models/Qwen/Qwen2.5-1.5B-Instruct (Failed to resolve) " * 3
+    manager._job_done(JobOutcome(False, False, f"could not export it from the model hub: {reason}"))
+    qtbot.wait(50)
+    assert filled(manager.table) and filled(manager.catalog_table)

@@ -36,6 +36,16 @@ from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
 
 
+def fit_columns(table: QTableWidget) -> None:
+    """Columns as wide as their contents, the last one taking the width left. resizeColumnsToContents
+    sizes the last column too, and the stretch is only applied again when set anew: without that the
+    tables stopped filling their width after the first refresh (a failed install showed it)."""
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setStretchLastSection(True)
+
+
 def good_for_text(entry: CatalogEntry, fit: Fit) -> str:
     """The roles this computer can give the entry, and why one it is made for is missing."""
     if not fit.fits_memory:
@@ -149,7 +159,7 @@ class ModelManager(QDialog):
         self._lay_out()
         self.refresh()
         self._fill_catalog()
-        self.resize(860, 560)
+        self.resize(980, 600)
 
     def _table(self, columns: tuple[str, ...]) -> QTableWidget:
         table = QTableWidget(0, len(columns), self)
@@ -227,7 +237,7 @@ class ModelManager(QDialog):
                 if column == 3:
                     item.setToolTip(detail)
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         self._update_buttons()
 
     def roles_of(self, name: str) -> list[str]:
@@ -331,7 +341,7 @@ class ModelManager(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(tip)
                 self.catalog_table.setItem(row, column, item)
-        self.catalog_table.resizeColumnsToContents()
+        fit_columns(self.catalog_table)
         if self.catalog_entries:
             self.catalog_table.selectRow(0)
 
