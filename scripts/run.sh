@@ -7,8 +7,13 @@ stamp=.venv/.installed-from-pyproject.toml  # a copy of the pyproject.toml .venv
 if [ ! -x .venv/bin/writer-app ] || ! cmp -s pyproject.toml "$stamp"; then
     echo "run.sh: setting up .venv (first run, or pyproject.toml changed): about 1 GB of packages, a few minutes"
     python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e '.[export]'
+    # pip's own output (build boxes, warnings) goes to a log; a failure shows its end.
+    if ! { .venv/bin/python -m pip install --quiet --upgrade pip &&
+           .venv/bin/python -m pip install --quiet -e '.[export]'; } > .venv/install.log 2>&1; then
+        echo "run.sh: installing failed; the end of .venv/install.log:" >&2
+        tail -n 15 .venv/install.log >&2
+        exit 1
+    fi
     cp pyproject.toml "$stamp"
 fi
 # Prints what it did, or that a model is there already (without touching the network). Offline with no

@@ -7,11 +7,15 @@ the hub libraries run offline.
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["WRITER_APP_OFFLINE"] = "1"
+# Before any fixture, session-wide ones included: the state folder (logs, verified checksums) is never
+# the real one. Each test gets a folder of its own below (_isolated_home).
+os.environ["WRITER_APP_HOME"] = tempfile.mkdtemp(prefix="writer-app-tests-")
 
 from pathlib import Path  # noqa: E402
 from unittest import mock  # noqa: E402

@@ -19,7 +19,7 @@ def _fake(path: Path, body: str) -> None:
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
 
 
-def _checkout(tmp_path: Path, *, install_default_exit: int = 0) -> Path:
+def _checkout(tmp_path: Path, *, install_default_exit: int = 0, pip: str = "exit 0") -> Path:
     """A copy of the script beside a pyproject.toml and a .venv whose programs only record their calls."""
     root = tmp_path / "repo"
     (root / "scripts").mkdir(parents=True)
@@ -27,7 +27,7 @@ def _checkout(tmp_path: Path, *, install_default_exit: int = 0) -> Path:
     shutil.copy2(ROOT / "pyproject.toml", root / "pyproject.toml")
     body = f'[ "$1 $2" = "models install-default" ] && exit {install_default_exit}\nexit 0'
     _fake(root / ".venv" / "bin" / "writer-app", body)
-    _fake(root / ".venv" / "bin" / "python", "exit 0")
+    _fake(root / ".venv" / "bin" / "python", pip)
     _fake(tmp_path / "bin" / "python3.11", "exit 0")  # `python3.11 -m venv .venv`: the .venv above stays
     return root
 
@@ -64,3 +64,17 @@ def test_with_no_model_and_no_network_the_editor_still_opens(tmp_path):
     done, calls = _run(root, tmp_path, "notes.md")
     assert done.returncode == 0 and "the editor offers one" in done.stdout
     assert calls[-1] == "writer-app notes.md"
+
+
+def test_a_failed_install_shows_the_end_of_its_log_and_opens_nothing(tmp_path):
+    noisy = (
+        'echo "Please be careful with this build"; echo "ERROR: No matching distribution for torch"; exit 1'
+    )
+    root = _checkout(tmp_path, pip=noisy)
+    done, calls = _run(root, tmp_path, "notes.md")
+    assert done.returncode == 1
+    assert "Please be careful" not in done.stdout  # pip's own noise stays in the log...
+    assert (
+        "installing failed" in done.stderr and "No matching distribution" in done.stderr
+    )  # ...its cause not
+    assert not any(c.startswith("writer-app") for c in calls)

@@ -23,6 +23,7 @@ from writer_app.engine.manifest import (
 )
 from writer_app.engine.model_check import remember_verified
 from writer_app.errors import UserError
+from writer_app.models.library_log import library_output_logged
 from writer_app.models.model_licence import licence_in_readme, licence_on_hub
 from writer_app.models.optimize import QUANTIZATIONS
 from writer_app.models.source_parity import SourceReading, check_export, load_and_read, tokenizer_bos
@@ -160,13 +161,14 @@ def vocabulary_languages(tokenizer: dict[str, Any]) -> list[str]:
 def _run_optimum_export(source: str, output: Path, *, local: bool) -> None:
     from optimum.exporters.onnx import main_export
 
-    main_export(
-        model_name_or_path=source,
-        output=output,
-        task="text-generation-with-past",
-        local_files_only=local,
-        do_validation=False,
-    )
+    with library_output_logged(f"optimum export of {source}"):
+        main_export(
+            model_name_or_path=source,
+            output=output,
+            task="text-generation-with-past",
+            local_files_only=local,
+            do_validation=False,
+        )
 
 
 def export_model(

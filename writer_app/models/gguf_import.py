@@ -17,6 +17,7 @@ from writer_app.models.export import (
     require_export_tools,
 )
 from writer_app.models.gguf_tokens import check_gguf_tokens
+from writer_app.models.library_log import library_output_logged
 from writer_app.models.model_licence import licence_in_gguf
 from writer_app.models.source_parity import read_source
 from writer_app.models.store import ModelStore, name_from_source
@@ -62,8 +63,11 @@ def import_gguf(
     quiet_libraries()
     progress(f"reading {path.name} (dequantizing its weights to float32)…")
     try:
-        tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
-        model = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32)
+        with library_output_logged(f"transformers reading {path.name}"):
+            tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+            model = AutoModelForCausalLM.from_pretrained(
+                path.parent, gguf_file=path.name, dtype=torch.float32
+            )
     except Exception as exc:  # a cut or damaged file fails deep in the reader, with any exception type
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UserError(f"cannot read {path.name}: it is incomplete or damaged ({detail})") from exc

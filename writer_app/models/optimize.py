@@ -24,6 +24,7 @@ from writer_app.models.graph_edits import (
     share_tied_embedding,
     store_lm_head_weight,
 )
+from writer_app.models.library_log import library_output_logged
 from writer_app.models.weight_quantizer import (
     count_nbits,
     quantize_int4_weights,
@@ -82,7 +83,13 @@ def optimize_graph(
     if quantize not in QUANTIZATIONS:
         raise ValueError(f"unknown quantization {quantize!r} (choose {' or '.join(QUANTIZATIONS)})")
     config = config or {}
-    model = onnx.load(str(path))
+    with library_output_logged(f"optimizing {path} ({quantize})"):
+        return _optimize(path, onnx.load(str(path)), quantize, config, block_size, sensitive_in_8_bits)
+
+
+def _optimize(
+    path: Path, model: Any, quantize: str, config: dict[str, Any], block_size: int, sensitive_in_8_bits: bool
+) -> Rewrites:
     rewrites = Rewrites()
     _fuse_attention(model, config, rewrites)
     if config.get("model_type") == "gpt2":

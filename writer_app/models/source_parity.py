@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from writer_app.errors import UserError
+from writer_app.models.library_log import library_output_logged
 
 # Tokens read per text: enough for a dozen words of each kind of text, a few seconds on a 1B model.
 PARITY_TOKENS = 48
@@ -98,8 +99,9 @@ def load_and_read(source: str, *, local: bool) -> SourceReading:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local)
-        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=local, dtype=torch.float32)
+        with library_output_logged(f"transformers reading {source}"):
+            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local)
+            model = AutoModelForCausalLM.from_pretrained(source, local_files_only=local, dtype=torch.float32)
     except Exception as exc:  # noqa: BLE001  (the exporter just read it: this is unexpected)
         raise UserError(f"cannot read {source} to compare the export with it: {exc}") from exc
     model.eval()
