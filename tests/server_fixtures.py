@@ -55,12 +55,21 @@ def llama_server(gguf: Path, log: Path, threads: int = 2) -> Iterator[tuple[str,
             process.wait()
 
 
+# What a crash at start has been every time so far: a wheel built with AMX kernels, reused from pip's cache.
+AMX_HINT = (
+    "if it crashed (a negative status), llama-cpp-python may have been built with AMX, which crashes "
+    "here; build it again without: CMAKE_ARGS as in scripts/test.sh, then "
+    ".venv/bin/pip install --no-cache-dir --force-reinstall --no-deps llama-cpp-python==0.3.36"
+)
+
+
 def _wait_ready(base_url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
-                f"the llama.cpp server ended at start:\n{log.read_text(errors='replace')[-2000:]}"
+                f"the llama.cpp server ended at start (exit status {process.returncode}): {AMX_HINT}\n"
+                f"{log.read_text(errors='replace')[-2000:]}"
             )
         try:
             with urllib.request.urlopen(base_url + "/models", timeout=2) as answer:
