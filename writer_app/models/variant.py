@@ -206,7 +206,8 @@ def build_weights(
         recorded = recorded_candidate(source_sha256)
         if recorded is not None:
             candidate, quality = recorded
-            progress(f"      {candidate.label()}: {describe(quality)}, as measured before on this file")
+            bits = "4-bit" if candidate.kind == "int4" else "8-bit"
+            progress(f"      {bits} weights: {describe(quality)}, as measured before on this file")
             _restore(raw, folder)
             applied_q = optimize_graph(
                 graph,
