@@ -135,5 +135,5 @@ def test_an_architecture_the_exporter_cannot_take_is_named_with_the_ones_that_wo
     monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path))
     assert main(["models", "export", str(tiny_source), "--name", "snake"]) == 2
     err = capsys.readouterr().err
-    assert "is a mamba model, which cannot be exported" in err and "Qwen2 and Qwen2.5" in err
+    assert "is a mamba model, which cannot be exported" in err and "Qwen2, Qwen2.5 and Qwen3" in err
     assert err.count("\n") == 1 and not (tmp_path / "models" / "snake").exists()

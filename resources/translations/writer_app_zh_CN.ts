@@ -624,6 +624,10 @@ F1  本帮助</translation>
         <translation>{model} 不会写{language}：它写出的内容只会是噪音。请在“辅助 → 模型…”中安装一个会写{language}的模型，或在那里从文件导入一个。</translation>
     </message>
     <message>
+        <source>{model} downloads {size} from the model hub, which this computer cannot reach. To bring it another way: on a computer with a network, download a GGUF file of the model (for example one named like {model}-Q8_0.gguf), copy it here (a USB stick will do) and press “Import GGUF file…”; an ONNX model folder from writer_app on another computer imports with “Import ONNX folder…”.</source>
+        <translation>{model} 需要从模型中心下载 {size}，而这台电脑无法连接模型中心。换一种方式获取：在能上网的电脑上下载该模型的 GGUF 文件（例如名为 {model}-Q8_0.gguf 的文件），拷贝到这台电脑（用 U 盘即可），然后点击“导入 GGUF 文件…”；另一台电脑上 writer_app 的 ONNX 模型文件夹可以用“导入 ONNX 文件夹…”导入。</translation>
+    </message>
+    <message>
         <source>needs more memory than this computer has</source>
         <translation>所需内存超出本机</translation>
     </message>

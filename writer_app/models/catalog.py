@@ -23,6 +23,8 @@ from writer_app.models.store import ModelStore
 PYPI_PREFIX = "pypi:"
 # Export needs room for the download, the exported float32 graph and the 8-bit candidate beside it.
 DISK_FACTOR = 4
+# The words by which the window knows this failure in what an install job printed (it runs as a command).
+HUB_UNREACHABLE = "comes from the model hub, which is not reachable"
 GGUF_HINT = (
     "or import a GGUF file you already have (Assist → Models… → Import GGUF, "
     "or 'writer-app models import-gguf FILE')"
@@ -161,6 +163,6 @@ def install_entry(
         online = hub_reachable()
     if not online:
         raise UserError(
-            f"{entry.label} comes from the model hub, which is not reachable: check the network, {GGUF_HINT}"
+            f"{entry.label} {HUB_UNREACHABLE}: check the network, {GGUF_HINT}"
         )
     return export_model(entry.source, name=entry.name, store=store, progress=progress)

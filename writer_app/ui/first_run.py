@@ -27,6 +27,7 @@ from writer_app.ui.model_manager import (
     ask_for_gguf,
     cannot_build_note,
     good_for_text,
+    job_failure_text,
     languages_text,
     size_text,
     speed_text,
@@ -41,6 +42,7 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle(tr("Choose a model to write with"))
         self.store = ModelStore()
         self.entries = _with_starter_first_offline(ordered_for(language))
+        self._installing: CatalogEntry | None = None
         self.installed: str | None = None
 
         intro = QLabel(
@@ -113,6 +115,7 @@ class FirstRunDialog(QDialog):
             self._start(
                 ["install", entry.id], entry.name, tr("Installing {model}").format(model=entry.label) + "…"
             )
+            self._installing = entry
 
     def _choose_gguf(self) -> None:
         path = ask_for_gguf(self)
@@ -143,7 +146,7 @@ class FirstRunDialog(QDialog):
             self.installed = self._pending
             self.accept()
             return
-        self.message.setText(outcome.message)
+        self.message.setText(job_failure_text(outcome.message, self._installing))
 
     def reject(self) -> None:
         if self.jobs.busy:

@@ -24,7 +24,13 @@ from PySide6.QtWidgets import (
 
 from writer_app import sizes
 from writer_app.assist.wording import task_language
-from writer_app.models.catalog import CatalogEntry, fits_here, ordered_for, recommended_roles
+from writer_app.models.catalog import (
+    HUB_UNREACHABLE,
+    CatalogEntry,
+    fits_here,
+    ordered_for,
+    recommended_roles,
+)
 from writer_app.models.default_model import offline_by_choice
 from writer_app.models.export import export_tools_present
 from writer_app.models.machine_fit import Fit, sizes_mb
@@ -34,6 +40,20 @@ from writer_app.models.variant import describe
 from writer_app.settings import Settings
 from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
+
+
+def job_failure_text(message: str, entry: CatalogEntry | None) -> str:
+    """What the window says of a failed install: for a model the hub would have given, in the
+    interface's language, how to bring it on a USB stick instead; else the command's own words."""
+    if entry is None or HUB_UNREACHABLE not in message:
+        return message
+    return tr(
+        "{model} downloads {size} from the model hub, which this computer cannot reach. To bring it "
+        "another way: on a computer with a network, download a GGUF file of the model (for example "
+        "one named like {model}-Q8_0.gguf), copy it here (a USB stick will do) and press "
+        "“Import GGUF file…”; an ONNX model folder from writer_app on another computer imports with "
+        "“Import ONNX folder…”."
+    ).format(model=entry.label, size=size_text(entry.download_mb))
 
 
 def fit_columns(table: QTableWidget) -> None:
@@ -119,6 +139,7 @@ class ModelManager(QDialog):
         self.store = ModelStore()
         self.entries: list[StoreEntry] = []
         self.catalog_entries = ordered_for(language)
+        self._installing: CatalogEntry | None = None  # the catalog entry an install job is running for
         self.can_build = export_tools_present()
 
         self.table = self._table(
@@ -353,6 +374,7 @@ class ModelManager(QDialog):
         entry = self.selected_catalog_entry()
         if entry is not None:
             self.start(["install", entry.id], entry.name, tr("Installing {model}").format(model=entry.label))
+            self._installing = entry
 
     def _choose_gguf(self) -> None:
         path = ask_for_gguf(self)
@@ -392,7 +414,11 @@ class ModelManager(QDialog):
         self._update_buttons()
 
     def _job_done(self, outcome: JobOutcome) -> None:
-        self.say(outcome.message if not outcome.ok else tr("Installed. Choose what it is used for above."))
+        installing, self._installing = self._installing, None
+        if outcome.ok:
+            self.say(tr("Installed. Choose what it is used for above."))
+        else:
+            self.say(job_failure_text(outcome.message, installing))
         self.refresh()
         self._fill_catalog()
 
