@@ -285,3 +285,22 @@ def test_a_document_tasks_result_goes_where_the_writer_is():
     assert "Ctrl+Enter inserts" in h.seen.rewrite[-1][1]
     edit = h.session.apply_rewrite(0, insert=True)  # ...until the writer asks for it
     assert edit is not None and (edit.start, edit.end, edit.text) == (0, 0, "Two Parts\n\n")
+
+
+def test_the_palette_marks_a_task_whose_answer_the_model_cannot_write(qtbot):
+    from PySide6.QtCore import Qt
+
+    from writer_app.ui.task_palette import TaskPalette
+
+    tasks = list(builtin_tasks())
+    english_only = TaskPalette(tasks, writes=("en",))
+    qtbot.addWidget(english_only)
+    english_only.filter("translate")
+    lines = {english_only.results.item(r).data(Qt.ItemDataRole.UserRole): english_only.results.item(r).text()
+             for r in range(english_only.results.count())}  # fmt: skip
+    assert "(needs a model that writes Chinese)" in lines["translate-en-zh"]
+    assert "needs a model" not in lines["translate-zh-en"]  # an English answer it can write
+    unknown = TaskPalette(tasks)  # what the model writes is not known: nothing is marked
+    qtbot.addWidget(unknown)
+    unknown.filter("translate")
+    assert not any("needs a model" in unknown.results.item(r).text() for r in range(unknown.results.count()))

@@ -1120,6 +1120,10 @@ F1  本帮助</translation>
         <translation>（最适合：{models}）</translation>
     </message>
     <message>
+        <source>(needs a model that writes {language})</source>
+        <translation>（需要会写{language}的模型）</translation>
+    </message>
+    <message>
         <source>reads the {what}; result: {result}</source>
         <translation>读取{what}；结果：{result}</translation>
     </message>

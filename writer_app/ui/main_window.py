@@ -329,7 +329,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(problem.format(name=path.name, reason=exc), 10000)
 
     def show_tasks(self) -> TaskPalette:
-        palette = TaskPalette(self.session.tasks, self)
+        info = self.session.instruction.info()
+        palette = TaskPalette(self.session.tasks, self, writes=info.languages if info is not None else ())
         palette.chosen.connect(self.run_task)
         palette.open()
         self.task_palette = palette

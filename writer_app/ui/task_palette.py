@@ -59,7 +59,11 @@ def _output_names() -> dict[str, str]:
 class TaskPalette(QDialog):
     chosen = Signal(str)  # task id
 
-    def __init__(self, tasks: list[Task], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, tasks: list[Task], parent: QWidget | None = None, writes: tuple[str, ...] = ()
+    ) -> None:
+        """writes: the languages the model that runs tasks writes (() when not known): a task whose
+        answer must be in another is marked, before the writer picks it."""
         super().__init__(parent)
         self.setWindowTitle(tr("Tasks"))
         self.tasks = tasks
@@ -75,6 +79,9 @@ class TaskPalette(QDialog):
             text = f"{first} · {second}" if first != second else first
             if task.recommended:
                 text += "   " + tr("(best with {models})").format(models=", ".join(task.recommended))
+            if writes and task.answer_language in ("zh", "en") and task.answer_language not in writes:
+                needs = {"zh": tr("Chinese"), "en": tr("English")}[task.answer_language]
+                text += "   " + tr("(needs a model that writes {language})").format(language=needs)
             tip = tr("reads the {what}; result: {result}")
             self._shown[task.id] = (text, tip.format(what=reads[task.reads], result=outputs[task.output]))
         self.query = _FilterEdit(self.results)
