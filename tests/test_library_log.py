@@ -35,3 +35,37 @@ def test_an_export_shows_its_stages_and_keeps_the_libraries_noise_in_the_log(tin
     assert "[1/3]" in done.stdout and "[3/3]" in done.stdout
     assert "likely duplicate" not in done.stdout + done.stderr  # optimum's note on GPT-2's tied weights
     assert "likely duplicate" in (tmp_path / "models.log").read_text(encoding="utf-8")
+
+
+def test_the_progress_bar_keeps_moving_on_the_terminal_while_the_libraries_speak_to_the_log(tmp_path):
+    import pty
+    import subprocess
+
+    child = (
+        "import time\n"
+        "from writer_app.cli_progress import StageProgress\n"
+        "from writer_app.models.library_log import library_output_logged\n"
+        "with StageProgress() as say:\n"
+        "    say('[1/3] exporting x to ONNX')\n"
+        "    with library_output_logged('a long library call'):\n"
+        "        print('library noise', flush=True)\n"
+        "        time.sleep(1.6)\n"
+    )
+    leader, follower = pty.openpty()  # a terminal, as the writer's
+    env = {**os.environ, "WRITER_APP_HOME": str(tmp_path)}
+    process = subprocess.Popen([sys.executable, "-c", child], stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    assert process.wait(timeout=30) == 0
+    os.close(leader)
+    assert b"library noise" not in screen
+    assert screen.count(b"Exporting to ONNX") >= 3  # redrawn every half second during the library call
+    assert "library noise" in (tmp_path / "models.log").read_text(encoding="utf-8")

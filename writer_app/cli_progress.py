@@ -15,12 +15,27 @@ BAR_WIDTH = 24
 REDRAW_S = 0.5
 
 
+def _own_copy(stream: TextIO) -> TextIO:
+    """The stream's terminal, through a descriptor of its own (stream itself when it has none)."""
+    import os
+
+    try:
+        copy = open(os.dup(stream.fileno()), "w", encoding=stream.encoding or "utf-8", errors="replace")  # noqa: SIM115
+    except (OSError, ValueError, AttributeError):
+        return stream
+    return copy
+
+
 class StageProgress:
     """Call with each progress line; close() when the work ends (or fails)."""
 
     def __init__(self, stream: TextIO | None = None, *, live: bool | None = None) -> None:
         self.stream = stream or sys.stdout
         self.live = self.stream.isatty() if live is None else live
+        if self.live and stream is None:
+            # A terminal of its own: while the export libraries run, descriptor 1 goes to the log
+            # (models/library_log.py), and the bar must keep moving on the screen meanwhile.
+            self.stream = _own_copy(self.stream)
         self.started = time.monotonic()
         self.label, self.fraction = "Starting", 0.0
         self._lock = threading.Lock()
