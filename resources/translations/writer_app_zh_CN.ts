@@ -560,6 +560,10 @@ F1  本帮助</translation>
         <translation>正在优化计算图</translation>
     </message>
     <message>
+        <source>Comparing with the source model</source>
+        <translation>与源模型比对</translation>
+    </message>
+    <message>
         <source>Measuring 8-bit quality</source>
         <translation>正在测量 8 位量化质量</translation>
     </message>

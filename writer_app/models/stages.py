@@ -16,6 +16,7 @@ STAGES = (
     (re.compile(r"^reading .*dequantizing"), QT_TR_NOOP("Reading the GGUF file"), 0.08),
     (re.compile(r"^\[1/3\]"), QT_TR_NOOP("Exporting to ONNX"), 0.15),
     (re.compile(r"^\[2/3\]"), QT_TR_NOOP("Optimizing the graph"), 0.45),
+    (re.compile(r"comparing the float32 graph with"), QT_TR_NOOP("Comparing with the source model"), 0.5),
     (re.compile(r"measuring 8-bit"), QT_TR_NOOP("Measuring 8-bit quality"), 0.6),
     (re.compile(r"^\[3/3\]"), QT_TR_NOOP("Writing checksums"), 0.9),
     (re.compile(r"^\[1/2\]"), QT_TR_NOOP("Copying"), 0.2),
