@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from tests import fixtures_models
 from writer_app.models import measured_speed
@@ -186,10 +186,14 @@ def test_the_first_run_offers_models_in_the_writers_language_and_installs_one(qt
     window = make_window(qtbot, None)
     dialog = window.offer_first_run()
     assert dialog is not None and dialog.isVisible()
-    # Offline here: the PyPI starter leads, then the Chinese-capable models.
+    # Offline here, and a Chinese writer: the models that write Chinese lead (the English-only starter is
+    # never what Enter installs for them), and the intro says how to bring one in.
     labels = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-    assert labels[0].startswith("SmolLM2-135M-Instruct (offline starter)")
-    assert labels[1].startswith("Chinese GPT-2") and "writes Chinese" in labels[2]
+    assert labels[0].startswith("Chinese GPT-2") and "writes Chinese" in labels[1]
+    assert dialog.list.currentRow() == 0
+    assert any(label.startswith("SmolLM2-135M-Instruct (offline starter)") for label in labels)
+    intro = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "offline starter model writes English only" in intro
     dialog.import_gguf(gguf)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=JOB_TIMEOUT_MS)
     assert dialog.installed == "tiny-story.q8" and window.settings.model == "tiny-story.q8"
@@ -292,3 +296,11 @@ def test_the_tables_keep_filling_their_width_after_a_failed_install(qtbot, home,
     manager._job_done(JobOutcome(False, False, f"could not export it from the model hub: {reason}"))
     qtbot.wait(50)
     assert filled(manager.table) and filled(manager.catalog_table)
+
+
+def test_offline_an_english_writers_first_run_offers_the_starter_first(qtbot, home, monkeypatch):
+    from writer_app.ui.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog("en")
+    qtbot.addWidget(dialog)
+    assert dialog.list.item(0).text().startswith("SmolLM2-135M-Instruct (offline starter)")

@@ -260,6 +260,10 @@
         <translation>writer_app 使用在本机运行的语言模型给出文字建议。目前尚未安装模型。请选择一个；能写你的语言的模型排在前面。</translation>
     </message>
     <message>
+        <source>This computer looks offline: the models that write Chinese come from the model hub. Bring one as a GGUF file (a USB stick will do) and import it; the offline starter model writes English only.</source>
+        <translation>这台电脑似乎没有联网：会写中文的模型来自模型中心。请把其中一个以 GGUF 文件的形式带过来（用 U 盘即可）再导入；离线入门模型只会写英文。</translation>
+    </message>
+    <message>
         <source>This computer looks offline: the starter model comes from the Python package index, or import a GGUF file you already have.</source>
         <translation>这台电脑似乎处于离线状态：入门模型来自 Python 软件包索引，也可以导入你已有的 GGUF 文件。</translation>
     </message>

@@ -41,7 +41,7 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("Choose a model to write with"))
         self.store = ModelStore()
-        self.entries = _with_starter_first_offline(ordered_for(language))
+        self.entries = _with_starter_first_offline(ordered_for(language), language)
         self._installing: CatalogEntry | None = None
         self.installed: str | None = None
 
@@ -50,15 +50,7 @@ class FirstRunDialog(QDialog):
                 "writer_app suggests text with a language model that runs on this computer. "
                 "None is installed yet. Choose one; models that write your language come first."
             )
-            + (
-                "\n"
-                + tr(
-                    "This computer looks offline: the starter model comes from the Python package index, "
-                    "or import a GGUF file you already have."
-                )
-                if offline_by_choice()
-                else ""
-            )
+            + ("\n" + _offline_note(language) if offline_by_choice() else "")
         )
         if not export_tools_present():
             intro.setText(intro.text() + "\n" + cannot_build_note())
@@ -154,8 +146,23 @@ class FirstRunDialog(QDialog):
         super().reject()
 
 
-def _with_starter_first_offline(entries: list[CatalogEntry]) -> list[CatalogEntry]:
-    """Offline, the hub entries cannot install: the PyPI starter leads."""
-    if not offline_by_choice():
+def _with_starter_first_offline(entries: list[CatalogEntry], language: str = "en") -> list[CatalogEntry]:
+    """Offline, the hub entries cannot install: the PyPI starter leads, unless the writer writes a
+    language it does not (a Chinese writer's first model is never an English-only one they did not
+    pick: the models that write Chinese stay first, and say how to bring them in)."""
+    if not offline_by_choice() or language != "en":
         return entries
     return sorted(entries, key=lambda e: e.from_hub)
+
+
+def _offline_note(language: str) -> str:
+    if language == "zh":
+        return tr(
+            "This computer looks offline: the models that write Chinese come from the model hub. Bring "
+            "one as a GGUF file (a USB stick will do) and import it; the offline starter model writes "
+            "English only."
+        )
+    return tr(
+        "This computer looks offline: the starter model comes from the Python package index, "
+        "or import a GGUF file you already have."
+    )
