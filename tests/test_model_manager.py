@@ -175,8 +175,8 @@ def test_offline_a_catalog_install_says_it_needs_the_network(qtbot, home):
     assert not outcome.ok and "not reachable" in outcome.message and "GGUF" in outcome.message
     said = manager.message.text()  # what the model needs, and how to bring it without the network
     assert "GPT-2 (124M) downloads 548 MB" in said and "USB stick" in said and "Import GGUF file…" in said
-    manager._job_done(JobOutcome(False, False, "cannot write models into /x: disk full"))
-    assert manager.message.text() == "cannot write models into /x: disk full"  # other failures as they are
+    manager._job_done(JobOutcome(False, False, "the network went away half way"))
+    assert manager.message.text() == "the network went away half way"  # other failures as they are
 
 
 def test_the_first_run_offers_models_in_the_writers_language_and_installs_one(qtbot, home, gguf, monkeypatch):
@@ -304,3 +304,20 @@ def test_offline_an_english_writers_first_run_offers_the_starter_first(qtbot, ho
     dialog = FirstRunDialog("en")
     qtbot.addWidget(dialog)
     assert dialog.list.item(0).text().startswith("SmolLM2-135M-Instruct (offline starter)")
+
+
+def test_a_failed_install_is_explained_in_the_interfaces_language_above_the_commands_words():
+    from pathlib import Path
+
+    from writer_app.ui.model_manager import failure_headlines, job_failure_text
+
+    message = "cannot read Tiny.gguf: it is incomplete or damaged (unexpected end of file)"
+    assert job_failure_text(message, None) == (
+        "Not imported: the file is incomplete or damaged.\n" + message  # the detail stays
+    )
+    assert job_failure_text("something new went wrong", None) == "something new went wrong"
+    # Every failure named here is one the models' commands still print in those words.
+    models = Path(__file__).resolve().parent.parent / "writer_app" / "models"
+    sources = "".join(p.read_text(encoding="utf-8") for p in models.glob("*.py"))
+    for words, _said in failure_headlines():
+        assert words in sources, words

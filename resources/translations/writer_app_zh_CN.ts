@@ -632,6 +632,38 @@ F1  本帮助</translation>
         <translation>{model} 不会写{language}：它写出的内容只会是噪音。请在“辅助 → 模型…”中安装一个会写{language}的模型，或在那里从文件导入一个。</translation>
     </message>
     <message>
+        <source>Not installed: the converted model does not read or compute text as its source does.</source>
+        <translation>未安装：转换后的模型读取或计算文字的方式与源模型不同。</translation>
+    </message>
+    <message>
+        <source>Not installed: the disk does not have room for it.</source>
+        <translation>未安装：磁盘空间不足。</translation>
+    </message>
+    <message>
+        <source>Not imported: the file is incomplete or damaged.</source>
+        <translation>未导入：文件不完整或已损坏。</translation>
+    </message>
+    <message>
+        <source>Not imported: that file is not a GGUF model file.</source>
+        <translation>未导入：该文件不是 GGUF 模型文件。</translation>
+    </message>
+    <message>
+        <source>Not installed: the model folder cannot be written to.</source>
+        <translation>未安装：无法写入模型文件夹。</translation>
+    </message>
+    <message>
+        <source>This model is being installed or removed by another window.</source>
+        <translation>另一个窗口正在安装或删除这个模型。</translation>
+    </message>
+    <message>
+        <source>Not installed: writer_app cannot convert models of this kind.</source>
+        <translation>未安装：writer_app 无法转换这类模型。</translation>
+    </message>
+    <message>
+        <source>Not imported: the folder is not a complete model.</source>
+        <translation>未导入：该文件夹不是完整的模型。</translation>
+    </message>
+    <message>
         <source>{model} downloads {size} from the model hub, which this computer cannot reach. To bring it another way: on a computer with a network, download a GGUF file of the model (for example one named like {model}-Q8_0.gguf), copy it here (a USB stick will do) and press “Import GGUF file…”; an ONNX model folder from writer_app on another computer imports with “Import ONNX folder…”.</source>
         <translation>{model} 需要从模型中心下载 {size}，而这台电脑无法连接模型中心。换一种方式获取：在能上网的电脑上下载该模型的 GGUF 文件（例如名为 {model}-Q8_0.gguf 的文件），拷贝到这台电脑（用 U 盘即可），然后点击“导入 GGUF 文件…”；另一台电脑上 writer_app 的 ONNX 模型文件夹可以用“导入 ONNX 文件夹…”导入。</translation>
     </message>

@@ -139,6 +139,7 @@ class FirstRunDialog(QDialog):
             self.accept()
             return
         self.message.setText(job_failure_text(outcome.message, self._installing))
+        self._installing = None
 
     def reject(self) -> None:
         if self.jobs.busy:

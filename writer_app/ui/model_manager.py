@@ -42,11 +42,32 @@ from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
 
 
+def failure_headlines() -> list[tuple[str, str]]:
+    """(words by which a failure is known in what an install job printed, what the window says of it
+    in the interface's language). The job's own words follow, in English, as the detail."""
+    nonsense = tr("Not installed: the converted model does not read or compute text as its source does.")
+    return [
+        ("not enough disk space", tr("Not installed: the disk does not have room for it.")),
+        ("is incomplete or damaged", tr("Not imported: the file is incomplete or damaged.")),
+        ("is not a GGUF file", tr("Not imported: that file is not a GGUF model file.")),
+        ("computes differently from", nonsense),
+        ("the exported tokenizer reads", nonsense),
+        ("says its tokenizer", nonsense),
+        ("splits words its vocabulary holds whole", nonsense),
+        ("cannot write models into", tr("Not installed: the model folder cannot be written to.")),
+        ("by another process", tr("This model is being installed or removed by another window.")),
+        ("which cannot be exported", tr("Not installed: writer_app cannot convert models of this kind.")),
+        ("cannot import", tr("Not imported: the folder is not a complete model.")),
+    ]
+
+
 def job_failure_text(message: str, entry: CatalogEntry | None) -> str:
     """What the window says of a failed install: for a model the hub would have given, in the
-    interface's language, how to bring it on a USB stick instead; else the command's own words."""
+    interface's language, how to bring it on a USB stick instead; for a known failure its headline in
+    the interface's language above the command's own words; else those words."""
     if entry is None or HUB_UNREACHABLE not in message:
-        return message
+        headline = next((said for words, said in failure_headlines() if words in message), None)
+        return f"{headline}\n{message}" if headline else message
     return tr(
         "{model} downloads {size} from the model hub, which this computer cannot reach. To bring it "
         "another way: on a computer with a network, download a GGUF file of the model (for example "
