@@ -309,7 +309,7 @@ def test_offline_an_english_writers_first_run_offers_the_starter_first(qtbot, ho
 def test_a_failed_install_is_explained_in_the_interfaces_language_above_the_commands_words():
     from pathlib import Path
 
-    from writer_app.ui.model_manager import failure_headlines, job_failure_text
+    from writer_app.ui.model_texts import failure_headlines, job_failure_text
 
     message = "cannot read Tiny.gguf: it is incomplete or damaged (unexpected end of file)"
     assert job_failure_text(message, None) == (

@@ -23,8 +23,8 @@ from writer_app.models.export import export_tools_present
 from writer_app.models.store import ModelStore, name_from_source
 from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
-from writer_app.ui.model_manager import (
-    ask_for_gguf,
+from writer_app.ui.model_manager import ask_for_gguf
+from writer_app.ui.model_texts import (
     cannot_build_note,
     good_for_text,
     job_failure_text,

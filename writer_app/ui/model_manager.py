@@ -22,59 +22,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from writer_app import sizes
 from writer_app.assist.wording import task_language
 from writer_app.models.catalog import (
-    HUB_UNREACHABLE,
     CatalogEntry,
     fits_here,
     ordered_for,
-    recommended_roles,
 )
 from writer_app.models.default_model import offline_by_choice
 from writer_app.models.export import export_tools_present
-from writer_app.models.machine_fit import Fit, sizes_mb
+from writer_app.models.machine_fit import sizes_mb
 from writer_app.models.measured_speed import measured_speeds
 from writer_app.models.store import ModelStore, StoreEntry, name_from_source
-from writer_app.models.variant import describe
 from writer_app.settings import Settings
 from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
-
-
-def failure_headlines() -> list[tuple[str, str]]:
-    """(words by which a failure is known in what an install job printed, what the window says of it
-    in the interface's language). The job's own words follow, in English, as the detail."""
-    nonsense = tr("Not installed: the converted model does not read or compute text as its source does.")
-    return [
-        ("not enough disk space", tr("Not installed: the disk does not have room for it.")),
-        ("is incomplete or damaged", tr("Not imported: the file is incomplete or damaged.")),
-        ("is not a GGUF file", tr("Not imported: that file is not a GGUF model file.")),
-        ("computes differently from", nonsense),
-        ("the exported tokenizer reads", nonsense),
-        ("says its tokenizer", nonsense),
-        ("splits words its vocabulary holds whole", nonsense),
-        ("cannot write models into", tr("Not installed: the model folder cannot be written to.")),
-        ("by another process", tr("This model is being installed or removed by another window.")),
-        ("which cannot be exported", tr("Not installed: writer_app cannot convert models of this kind.")),
-        ("cannot import", tr("Not imported: the folder is not a complete model.")),
-    ]
-
-
-def job_failure_text(message: str, entry: CatalogEntry | None) -> str:
-    """What the window says of a failed install: for a model the hub would have given, in the
-    interface's language, how to bring it on a USB stick instead; for a known failure its headline in
-    the interface's language above the command's own words; else those words."""
-    if entry is None or HUB_UNREACHABLE not in message:
-        headline = next((said for words, said in failure_headlines() if words in message), None)
-        return f"{headline}\n{message}" if headline else message
-    return tr(
-        "{model} downloads {size} from the model hub, which this computer cannot reach. To bring it "
-        "another way: on a computer with a network, download a GGUF file of the model (for example "
-        "one named like {model}-Q8_0.gguf), copy it here (a USB stick will do) and press "
-        "“Import GGUF file…”; an ONNX model folder from writer_app on another computer imports with "
-        "“Import ONNX folder…”."
-    ).format(model=entry.label, size=size_text(entry.download_mb))
+from writer_app.ui.model_texts import (
+    cannot_build_note,
+    good_for_text,
+    job_failure_text,
+    languages_text,
+    role_names,
+    size_text,
+    speed_text,
+    weights_text,
+)
 
 
 def fit_columns(table: QTableWidget) -> None:
@@ -85,62 +56,6 @@ def fit_columns(table: QTableWidget) -> None:
     header = table.horizontalHeader()
     header.setStretchLastSection(False)
     header.setStretchLastSection(True)
-
-
-def good_for_text(entry: CatalogEntry, fit: Fit) -> str:
-    """The roles this computer can give the entry, and why one it is made for is missing."""
-    if not fit.fits_memory:
-        return tr("needs more memory than this computer has")
-    roles = recommended_roles(entry, fit)
-    text = ", ".join(role_names()[r] for r in roles)
-    if "continuation" in entry.roles and "continuation" not in roles:
-        text = (text + " " if text else "") + tr("(too slow here for ghost text)")
-    return text
-
-
-def speed_text(fit: Fit) -> str:
-    speed = tr("~{ms} ms/token").format(ms=round(fit.decode_ms))
-    return speed if fit.measured else speed + " " + tr("(estimate)")
-
-
-def role_names() -> dict[str, str]:
-    return {"continuation": tr("ghost text"), "instruction": tr("rewrites and tasks")}
-
-
-def languages_text(codes: list[str] | tuple[str, ...]) -> str:
-    names = {"en": tr("English"), "zh": tr("Chinese")}
-    return ", ".join(names.get(code, code) for code in codes)
-
-
-def size_text(mb: float) -> str:
-    return sizes.size_text(mb * 1e6)
-
-
-def weights_text(entry: StoreEntry) -> tuple[str, str]:
-    """(cell, tooltip) for the weights a model keeps and what was measured to choose them."""
-    manifest = entry.manifest
-    if manifest is None:
-        return tr("plain ONNX"), entry.problem or tr("no manifest: not measured")
-    kinds = {"int8": tr("8-bit"), "int4": tr("4-bit"), "none": "float32"}
-    kind = kinds.get(manifest.quantization, manifest.quantization)
-    quality = manifest.quality
-    if "int8_agreement" not in quality:
-        return kind, ""
-    against = (
-        tr("4-bit against float32: ") if manifest.quantization == "int4" else tr("8-bit against float32: ")
-    )
-    detail = against + describe(quality)
-    if manifest.quantization in ("int8", "int4") and "kl_divergence" in quality:
-        return f"{kind} (KL {quality['kl_divergence']:.4f})", detail
-    return kind, detail
-
-
-def cannot_build_note() -> str:
-    return tr(
-        "This copy of writer_app runs models but cannot build them: installing from the catalog and "
-        "importing GGUF files need the export tools (pip install 'writer-app[export]'). "
-        "An ONNX model folder imports as it is."
-    )
 
 
 def ask_for_gguf(parent: QWidget) -> Path | None:
