@@ -60,3 +60,17 @@ def test_a_loaded_model_says_what_it_writes(tiny_model: Path):
     from writer_app.engine.local_backend import LocalBackend
 
     assert LocalBackend.load(tiny_model, threads=1).info().languages == ("en",)
+
+
+def test_a_manifest_from_before_languages_were_recorded_refuses_nothing(tiny_model: Path, tmp_path: Path):
+    import json
+    import shutil
+
+    from writer_app.engine.local_backend import LocalBackend
+
+    old = tmp_path / "old-export"
+    shutil.copytree(tiny_model, old)
+    manifest = json.loads((old / "writer_app_manifest.json").read_text(encoding="utf-8"))
+    del manifest["languages"]
+    (old / "writer_app_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert LocalBackend.load(old, threads=1).info().languages == ()  # not known: nothing refused

@@ -61,6 +61,9 @@ class Manifest:
             if not isinstance(data, dict):
                 raise ValueError("it is not a JSON object")
             known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+            # A manifest written before languages were recorded says nothing of them: not known, rather
+            # than English (which would refuse Chinese to an old export of a model that writes it).
+            known.setdefault("languages", [])
             _check_shape(known)
             return cls(**known)
         except (OSError, ValueError, TypeError, RecursionError) as exc:

@@ -183,7 +183,7 @@ class ModelManager(QDialog):
             speed = speeds.get(entry.name)
             cells = (
                 entry.name,
-                languages_text(manifest.languages) if manifest else "?",
+                languages_text(manifest.languages) if manifest and manifest.languages else "?",
                 size_text(entry.size_bytes / 1e6),
                 weights,
                 tr("{ms} ms/token").format(ms=f"{speed:.0f}") if speed else tr("not yet used"),
