@@ -166,3 +166,13 @@ def test_the_task_command_runs_on_a_model_that_follows_instructions(
     _store_with(tmp_path, **{"aa-chat": chat_model, "zz-base": tiny_model})
     assert main(["task", "shorter", "The rain came down.", "--stats", "--max-new-tokens", "4"]) == 0
     assert '"model": "tiny-chat"' in capsys.readouterr().err
+
+
+def test_with_no_model_named_ghost_text_goes_to_a_model_that_writes_the_writers_language(
+    tmp_path, tiny_model: Path, chinese_model: Path
+):
+    # Both are base models; by name the Chinese one ("a-…") would come first.
+    store = _store_with(tmp_path, **{"a-chinese": chinese_model, "b-english": tiny_model})
+    assert store.default_name("en") == "b-english"
+    assert store.default_name("zh") == "a-chinese"
+    assert store.default_name() == "a-chinese"  # the language not known: by kind and name

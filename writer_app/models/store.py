@@ -103,16 +103,29 @@ class ModelStore:
             result.append(StoreEntry(name, folder, manifest, folder_bytes(folder), problem))
         return result
 
-    def default_name(self) -> str | None:
-        """The ghost-text model when Settings name none. A base model comes first: one trained only to
-        continue text writes on in the text's voice, where an instruction-tuned one answers like a chat
-        ("以下是一些关键点…", "Here are…"). Among each kind, PREFERRED_DEFAULTS first, then by name."""
+    def default_name(self, language: str | None = None) -> str | None:
+        """The ghost-text model when Settings name none. One that writes the writer's `language` first
+        of all its languages comes first (when the writer's is known), then one that writes it at all;
+        then a base model: one trained only to continue text writes on in the
+        text's voice, where an instruction-tuned one answers like a chat ("以下是一些关键点…", "Here
+        are…"). Among each kind, PREFERRED_DEFAULTS first, then by name."""
         installed = self.names()
         if not installed:
             return None
-        follows = {name: self._follows_instructions(name) for name in installed}
+        manifests = {name: self._manifest(name) for name in installed}
         preferred = {name: i for i, name in enumerate(PREFERRED_DEFAULTS)}
-        return min(installed, key=lambda n: (follows[n], preferred.get(n, len(preferred)), n))
+
+        def rank(name: str) -> tuple[int, bool, int, str]:
+            manifest = manifests[name]
+            writes = manifest.languages if manifest is not None else []
+            if language is None or not writes:
+                fit = 1
+            else:
+                fit = 0 if writes[0] == language else 1 if language in writes else 2
+            follows = manifest is not None and "instruct" in manifest.capabilities
+            return fit, follows, preferred.get(name, len(preferred)), name
+
+        return min(installed, key=rank)
 
     def instruction_default(self, continuation: str | None) -> str | None:
         """The model rewrites and tasks run on when Settings name none: the ghost-text model when it
@@ -127,11 +140,14 @@ class ModelStore:
             return continuation
         return max(instruct, key=lambda e: (e.size_bytes, e.name)).name
 
-    def _follows_instructions(self, name: str) -> bool:
+    def _manifest(self, name: str) -> Manifest | None:
         try:
-            manifest = Manifest.load(self.root / name)
+            return Manifest.load(self.root / name)
         except ModelError:
-            return False
+            return None
+
+    def _follows_instructions(self, name: str) -> bool:
+        manifest = self._manifest(name)
         return manifest is not None and "instruct" in manifest.capabilities
 
     def resolve(self, name_or_path: str | None) -> Path:

@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         if self.settings.instruction_model:
             return self.settings
         store = ModelStore()
-        continuation = self.model_override or self.settings.model or store.default_name()
+        continuation = self.model_override or self.continuation_model(store)
         chosen = store.instruction_default(continuation)
         if chosen is None or chosen == continuation:
             return self.settings
@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
     def models_chosen(self) -> None:
         """The model manager named other models: save, reload the continuation model if it changed."""
         self._save_settings()
-        wanted = self.settings.model or ""
+        wanted = self.continuation_model()
         if self.model_override is not None or wanted != self.session.continuation_ref:
             self.model_override = None
             self.load_model()
@@ -233,7 +233,14 @@ class MainWindow(QMainWindow):
         if server is not None:
             self.session.load_model(server.ref)
         else:
-            self.session.load_model(self.model_override or self.settings.model or "")
+            self.session.load_model(self.model_override or self.continuation_model())
+
+    def continuation_model(self, store: ModelStore | None = None) -> str:
+        """The ghost-text model Settings name, else the installed one that suits the writer's language
+        best ("" when none is installed: the engine then says so)."""
+        if self.settings.model:
+            return self.settings.model
+        return (store or ModelStore()).default_name(writer_language(QLocale.system().name())) or ""
 
     def server_choice(self, *, ask: bool) -> ServerChoice | None:
         """The server the models run on, when Settings choose one (and local-only mode is off). The first

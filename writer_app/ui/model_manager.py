@@ -74,6 +74,7 @@ class ModelManager(QDialog):
         self.settings = settings
         self.store = ModelStore()
         self.entries: list[StoreEntry] = []
+        self.language = language
         self.catalog_entries = ordered_for(language)
         self._installing: CatalogEntry | None = None  # the catalog entry an install job is running for
         self.can_build = export_tools_present()
@@ -198,7 +199,7 @@ class ModelManager(QDialog):
         self._update_buttons()
 
     def roles_of(self, name: str) -> list[str]:
-        continuation = self.settings.model or self.store.default_name() or ""
+        continuation = self.settings.model or self.store.default_name(self.language) or ""
         instruction = self.settings.instruction_model or self.store.instruction_default(continuation) or ""
         return [
             role
