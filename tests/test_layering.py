@@ -34,6 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "ui": BASE | {"engine", "models", "settings", "document", "assist", "remote", "backends", "ui"},
     "cli": None,  # the command line may use anything
     "cli_models": None,
+    "cli_generate": None,
     "cli_common": BASE,
     "cli_progress": BASE | {"models"},
     "__main__": None,
