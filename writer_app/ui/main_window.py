@@ -34,13 +34,14 @@ from writer_app.ui.hot_exit import HotExit
 from writer_app.ui.i18n import tr
 from writer_app.ui.menus import build_menus, keys_help
 from writer_app.ui.model_manager import ModelManager
+from writer_app.ui.model_roles import continuation_model, with_instruction_model
 from writer_app.ui.notes_panel import NotesPanel
 from writer_app.ui.rewrite_panel import RewritePanel
 from writer_app.ui.session_bridge import SessionBridge
 from writer_app.ui.settings_dialog import SettingsDialog
 from writer_app.ui.task_palette import TaskPalette
 from writer_app.ui.themes import GHOST_COLORS, apply_theme
-from writer_app.ui.word_count import WordCounter
+from writer_app.ui.word_count import WordCounter, counts_text
 
 log = logging.getLogger(__name__)
 
@@ -141,14 +142,7 @@ class MainWindow(QMainWindow):
         when the ghost-text model (by default a base model) does not."""
         if self.server_choice(ask=False) is not None:
             return dataclasses.replace(self.settings, instruction_model="")
-        if self.settings.instruction_model:
-            return self.settings
-        store = ModelStore()
-        continuation = self.model_override or self.continuation_model(store)
-        chosen = store.instruction_default(continuation)
-        if chosen is None or chosen == continuation:
-            return self.settings
-        return dataclasses.replace(self.settings, instruction_model=chosen)
+        return with_instruction_model(self.settings, self.model_override)
 
     def show_settings(self) -> None:
         dialog = SettingsDialog(self.settings, ModelStore().names(), self)
@@ -199,7 +193,7 @@ class MainWindow(QMainWindow):
     def models_chosen(self) -> None:
         """The model manager named other models: save, reload the continuation model if it changed."""
         self._save_settings()
-        wanted = self.continuation_model()
+        wanted = continuation_model(self.settings)
         if self.model_override is not None or wanted != self.session.continuation_ref:
             self.model_override = None
             self.load_model()
@@ -233,14 +227,7 @@ class MainWindow(QMainWindow):
         if server is not None:
             self.session.load_model(server.ref)
         else:
-            self.session.load_model(self.model_override or self.continuation_model())
-
-    def continuation_model(self, store: ModelStore | None = None) -> str:
-        """The ghost-text model Settings name, else the installed one that suits the writer's language
-        best ("" when none is installed: the engine then says so)."""
-        if self.settings.model:
-            return self.settings.model
-        return (store or ModelStore()).default_name(writer_language(QLocale.system().name())) or ""
+            self.session.load_model(self.model_override or continuation_model(self.settings))
 
     def server_choice(self, *, ask: bool) -> ServerChoice | None:
         """The server the models run on, when Settings choose one (and local-only mode is off). The first
@@ -413,14 +400,7 @@ class MainWindow(QMainWindow):
         self._show_counts(*self.word_counter.count_now())
 
     def _show_counts(self, words: int, han: int, characters: int) -> None:
-        """Words for Latin text, 字 for Chinese (as Chinese editors count), both for a mixed text."""
-        parts = []
-        if han:
-            parts.append(tr("{count} 字").format(count=f"{han:,}"))
-        if words or not han:
-            parts.append(tr("{count} words").format(count=f"{words:,}"))
-        parts.append(tr("{count} characters").format(count=f"{characters:,}"))
-        self.counts_label.setText(" · ".join(parts))
+        self.counts_label.setText(counts_text(words, han, characters))
 
     # --- closing ------------------------------------------------------------------------------------
     def end_on_signal(self, signum: int) -> None:

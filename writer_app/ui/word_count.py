@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QTextDocument
 
 from writer_app.engine.cjk import CJK_LETTERS
+from writer_app.ui.i18n import tr
 
 _CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
 _WORD = re.compile(f"[^\\W{CJK_LETTERS}]+")
@@ -29,6 +30,17 @@ def count_words(text: str) -> tuple[int, int]:
     """(words, 字) as writers count them: runs of letters or digits in Latin text, and Han characters
     (punctuation not counted), as Chinese editors count a text's length."""
     return len(_WORD.findall(text)), len(_CJK_CHAR.findall(text))
+
+
+def counts_text(words: int, han: int, characters: int) -> str:
+    """Words for Latin text, 字 for Chinese (as Chinese editors count), both for a mixed text."""
+    parts = []
+    if han:
+        parts.append(tr("{count} 字").format(count=f"{han:,}"))
+    if words or not han:
+        parts.append(tr("{count} words").format(count=f"{words:,}"))
+    parts.append(tr("{count} characters").format(count=f"{characters:,}"))
+    return " · ".join(parts)
 
 
 class WordCounter(QObject):
