@@ -628,8 +628,8 @@ F1  本帮助</translation>
         <translation>中文</translation>
     </message>
     <message>
-        <source>{model} does not write {language}: what it wrote would be noise. Install a model that writes {language} in Assist → Models…, or import one there from a file.</source>
-        <translation>{model} 不会写{language}：它写出的内容只会是噪音。请在“辅助 → 模型…”中安装一个会写{language}的模型，或在那里从文件导入一个。</translation>
+        <source>{model} does not write {language}: get a model that does in Assist → Models…</source>
+        <translation>{model} 不会写{language}：请在“辅助 → 模型…”中安装会写这种语言的模型</translation>
     </message>
     <message>
         <source>Not installed: the converted model does not read or compute text as its source does.</source>

@@ -28,7 +28,7 @@ def unwritten_language(languages: tuple[str, ...], *texts: str, wanted: str | No
 
 def refusal(model: str, language: str) -> str:
     names = {"zh": tr("Chinese"), "en": tr("English")}
-    return tr(
-        "{model} does not write {language}: what it wrote would be noise. Install a model that writes "
-        "{language} in Assist → Models…, or import one there from a file."
-    ).format(model=model, language=names.get(language, language))
+    # Short enough for the status bar beside the counts and the model's name.
+    return tr("{model} does not write {language}: get a model that does in Assist → Models…").format(
+        model=model, language=names.get(language, language)
+    )
