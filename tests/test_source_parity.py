@@ -119,7 +119,7 @@ def test_an_import_that_drops_the_bos_the_file_declares_is_refused(tmp_path):
 
 def test_without_llama_cpp_a_tokenizer_that_splits_whole_words_is_refused(tmp_path, monkeypatch):
     gguf_file = fixtures_models.build_tiny_gguf(tmp_path / "Tiny.gguf")
-    monkeypatch.setattr(gguf_tokens, "llama_cpp_ids", lambda _path: None)
+    monkeypatch.setattr(gguf_tokens, "llama_cpp_ids", lambda _path, _texts: None)
     # The file's vocabulary holds English words whole that its converted tokenizer cannot make.
     facts = gguf_tokens.declared_tokens(gguf_file)
     monkeypatch.setattr(

@@ -162,7 +162,5 @@ def install_entry(
     if online is None:
         online = hub_reachable()
     if not online:
-        raise UserError(
-            f"{entry.label} {HUB_UNREACHABLE}: check the network, {GGUF_HINT}"
-        )
+        raise UserError(f"{entry.label} {HUB_UNREACHABLE}: check the network, {GGUF_HINT}")
     return export_model(entry.source, name=entry.name, store=store, progress=progress)

@@ -18,7 +18,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from writer_app.models.source_parity import PARITY_TOKENS, ParityError, parity_texts, token_difference
+from writer_app.models.source_parity import (
+    PARITY_TOKENS,
+    ParityError,
+    parity_texts,
+    runtime_ids,
+    token_difference,
+)
 
 log = logging.getLogger(__name__)
 # The share of whole-vocabulary words a sound tokenizer keeps whole (1.0 on SmolLM2's and Qwen2.5's files).
@@ -58,7 +64,7 @@ def declared_tokens(path: Path) -> dict[str, Any]:
     }
 
 
-def llama_cpp_ids(path: Path) -> dict[str, list[int]] | None:
+def llama_cpp_ids(path: Path, texts: dict[str, str]) -> dict[str, list[int]] | None:
     """llama.cpp's token ids for each parity text (with the BOS it adds), or None without llama-cpp-python."""
     try:
         import llama_cpp
@@ -72,7 +78,7 @@ def llama_cpp_ids(path: Path) -> dict[str, list[int]] | None:
         return None
     return {
         name: vocab.tokenize(text.encode("utf-8"), add_bos=True, special=False)[:PARITY_TOKENS]
-        for name, text in parity_texts()
+        for name, text in texts.items()
     }
 
 
@@ -121,18 +127,18 @@ def check_gguf_tokens(path: Path, folder: Path, bos: int | None) -> dict[str, An
             got = f"token {bos}" if bos is not None else "nothing"
             raise ParityError(f"{path.name} says its tokenizer {said}; the import puts {got} there")
     checked: dict[str, Any] = {"declared_bos": facts["add_bos"]}
-    reference = llama_cpp_ids(path)
+    texts = dict(parity_texts())
+    reference = llama_cpp_ids(path, texts)
     if reference is not None:
-        for name, text in parity_texts():
-            ours = (([bos] if bos is not None else []) + codec.encode(text))[:PARITY_TOKENS]
+        for name, text in texts.items():
+            ours = runtime_ids(codec, bos, text)
             if ours != reference[name]:
                 raise ParityError(token_difference(name, reference[name], ours, codec, "llama.cpp"))
         checked["same_ids_as_llama_cpp"] = True
         return checked
     marker = _WORD_MARKERS.get(str(facts["model"]))
     if marker is not None:
-        english = dict(parity_texts())["agreement_en.txt"]
-        share, split = fragmented_words(codec, facts["tokens"], marker, english)
+        share, split = fragmented_words(codec, facts["tokens"], marker, texts["agreement_en.txt"])
         if share < WHOLE_WORDS_BAR:
             raise ParityError(
                 f"the tokenizer converted from {path.name} splits words its vocabulary holds whole "

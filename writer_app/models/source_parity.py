@@ -67,6 +67,11 @@ def tokenizer_bos(tokenizer_file: Path) -> int | None:
     return lead[-1] if lead else None
 
 
+def runtime_ids(codec: Any, bos: int | None, text: str) -> list[int]:
+    """The first PARITY_TOKENS ids the runtime feeds for text: the manifest's BOS, then the tokens."""
+    return (([bos] if bos is not None else []) + codec.encode(text))[:PARITY_TOKENS]
+
+
 def split_specials(with_specials: list[int], plain: list[int]) -> tuple[list[int], list[int]]:
     """(what a tokenizer put before the text, after it) when encoding with its special tokens."""
     n = len(plain)
@@ -116,8 +121,7 @@ def check_export(reading: SourceReading, graph: Path, folder: Path, bos: int | N
 
     codec = TextCodec.from_folder(folder)
     for name, source_ids in reading.ids.items():
-        ours = ([bos] if bos is not None else []) + codec.encode(reading.texts[name])
-        ours = ours[:PARITY_TOKENS]
+        ours = runtime_ids(codec, bos, reading.texts[name])
         if ours != source_ids:
             raise ParityError(token_difference(name, source_ids, ours, codec, reading.label))
     model = OnnxCausalLM(graph)
