@@ -133,10 +133,23 @@ class Candidate:
     block_size: int
     sensitive_in_8_bits: bool = False  # int4: attention values and MLP down projections kept at 8 bits
 
+    @property
+    def bits(self) -> str:
+        return "4-bit" if self.kind == "int4" else "8-bit"
+
     def label(self) -> str:
-        bits = "4-bit" if self.kind == "int4" else "8-bit"
         kept = ", attention values and MLP down projections 8-bit" if self.sensitive_in_8_bits else ""
-        return f"{bits} weights (blocks of {self.block_size}{kept})"
+        return f"{self.bits} weights (blocks of {self.block_size}{kept})"
+
+    def build(self, graph: Path, config: dict[str, Any]) -> Rewrites:
+        """Rewrite the graph in place with these weights."""
+        return optimize_graph(
+            graph,
+            quantize=self.kind,
+            config=config,
+            block_size=self.block_size,
+            sensitive_in_8_bits=self.sensitive_in_8_bits,
+        )
 
 
 def candidates_for(parameters: int) -> list[Candidate]:
@@ -206,29 +219,15 @@ def build_weights(
         recorded = recorded_candidate(source_sha256)
         if recorded is not None:
             candidate, quality = recorded
-            bits = "4-bit" if candidate.kind == "int4" else "8-bit"
-            progress(f"      {bits} weights: {describe(quality)}, as measured before on this file")
+            progress(f"      {candidate.bits} weights: {describe(quality)}, as measured before on this file")
             _restore(raw, folder)
-            applied_q = optimize_graph(
-                graph,
-                quantize=candidate.kind,
-                config=config,
-                block_size=candidate.block_size,
-                sensitive_in_8_bits=candidate.sensitive_in_8_bits,
-            )
-            return candidate.kind, applied_q, {**quality, **checked}
+            return candidate.kind, candidate.build(graph, config), {**quality, **checked}
         tried: list[dict[str, Any]] = []
         quality = {}
         for candidate in candidates_for(float32_parameters(raw)):
             shutil.copytree(raw, scratch)
             try:
-                applied_q = optimize_graph(
-                    scratch / "model.onnx",
-                    quantize=candidate.kind,
-                    config=config,
-                    block_size=candidate.block_size,
-                    sensitive_in_8_bits=candidate.sensitive_in_8_bits,
-                )
+                applied_q = candidate.build(scratch / "model.onnx", config)
                 progress(f"      measuring {candidate.label()} against float32 on our prose…")
                 quality = measure_quality(graph, scratch / "model.onnx", folder, facts, candidate.kind)
             except Exception as exc:  # an unusual graph the quantizer cannot take: float32 still works
