@@ -150,68 +150,58 @@ def build_tiny_gguf(path: Path, architecture: str = "llama", *, add_bos: bool | 
 def build_tiny_qwen2(folder: Path, *, seed: int = 0) -> Path:
     """A tiny random Qwen2 (grouped key/value heads, biased q/k/v projections, tied embeddings) with
     GPT-2's real tokenizer. The biases start at zero in transformers: drawn here so that they count."""
-    import torch
-    from transformers import GPT2TokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    data = tokenizer_data_dir()
-    tokenizer = GPT2TokenizerFast(vocab_file=str(data / "encoder.json"), merges_file=str(data / "vocab.bpe"))
-    torch.manual_seed(seed)
-    config = Qwen2Config(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=TINY_CONTEXT,
-        rope_theta=1_000_000.0,
-        initializer_range=INIT_RANGE,
-        tie_word_embeddings=True,
-        bos_token_id=tokenizer.eos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-    )
-    model = Qwen2ForCausalLM(config)
-    with torch.no_grad():
+    def draw_biases(model) -> None:
         for layer in model.model.layers:
             for projection in (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj):
                 projection.bias.normal_(0, 0.5)
-    model.generation_config.eos_token_id = tokenizer.eos_token_id
-    model.generation_config.pad_token_id = tokenizer.eos_token_id
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+
+    return _build_tiny_qwen(folder, seed, Qwen2Config, Qwen2ForCausalLM, draw_biases)
 
 
 def build_tiny_qwen3(folder: Path, *, seed: int = 0) -> Path:
     """A tiny random Qwen3: grouped key/value heads, each query and key head RMS-normalised before the
     rotary embedding (norm weights drawn away from 1 so that they count), and heads wider than
     hidden size / heads (32 against 16), as Qwen3's are. GPT-2's real tokenizer."""
+    from transformers import Qwen3Config, Qwen3ForCausalLM
+
+    def draw_head_norms(model) -> None:
+        for layer in model.model.layers:
+            layer.self_attn.q_norm.weight.normal_(1, 0.3)
+            layer.self_attn.k_norm.weight.normal_(1, 0.3)
+
+    return _build_tiny_qwen(folder, seed, Qwen3Config, Qwen3ForCausalLM, draw_head_norms, head_dim=32)
+
+
+def _build_tiny_qwen(folder: Path, seed: int, config_class, model_class, draw, **config) -> Path:
+    """The tiny Qwen shape both generations share (2 layers, 4 query heads over 2 key/value heads, tied
+    embeddings, rotary base 1e6) with GPT-2's real tokenizer; draw(model) sets what the family adds."""
     import torch
-    from transformers import GPT2TokenizerFast, Qwen3Config, Qwen3ForCausalLM
+    from transformers import GPT2TokenizerFast
 
     data = tokenizer_data_dir()
     tokenizer = GPT2TokenizerFast(vocab_file=str(data / "encoder.json"), merges_file=str(data / "vocab.bpe"))
     torch.manual_seed(seed)
-    config = Qwen3Config(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        head_dim=32,
-        max_position_embeddings=TINY_CONTEXT,
-        rope_theta=1_000_000.0,
-        initializer_range=INIT_RANGE,
-        tie_word_embeddings=True,
-        bos_token_id=tokenizer.eos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
+    model = model_class(
+        config_class(
+            vocab_size=tokenizer.vocab_size,
+            hidden_size=64,
+            intermediate_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            max_position_embeddings=TINY_CONTEXT,
+            rope_theta=1_000_000.0,
+            initializer_range=INIT_RANGE,
+            tie_word_embeddings=True,
+            bos_token_id=tokenizer.eos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+            **config,
+        )
     )
-    model = Qwen3ForCausalLM(config)
     with torch.no_grad():
-        for layer in model.model.layers:
-            layer.self_attn.q_norm.weight.normal_(1, 0.3)
-            layer.self_attn.k_norm.weight.normal_(1, 0.3)
+        draw(model)
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.eos_token_id
     model.save_pretrained(folder)

@@ -33,6 +33,17 @@ def torch_greedy(model, ids: list[int], max_new: int, eos: int = 50256) -> list[
     return new[: new.index(eos)] if eos in new else new
 
 
+def assert_greedy_like_pytorch(engine, torch_model, prompt: str) -> None:
+    """The engine's greedy tokens are PyTorch's: on a fresh prompt, then at later positions on the cache
+    the first request left."""
+    result = engine.generate(prompt, max_new_tokens=20)
+    assert result.completions[0].token_ids == torch_greedy(torch_model, engine.codec.encode(prompt), 20)
+    longer = prompt + result.completions[0].text
+    again = engine.generate(longer, max_new_tokens=12)
+    assert again.stats.reused_tokens > 0
+    assert again.completions[0].token_ids == torch_greedy(torch_model, engine.codec.encode(longer), 12)
+
+
 @pytest.mark.parametrize("name", sorted(PROMPTS))
 def test_greedy_tokens_equal_pytorch(name, tiny_engine, tiny_torch):
     prompt = PROMPTS[name]

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tests import fixtures_models
-from tests.test_engine_parity import torch_greedy
+from tests.test_engine_parity import assert_greedy_like_pytorch
 from writer_app.engine.generate import Engine
 from writer_app.engine.manifest import Manifest
 
@@ -55,11 +55,4 @@ def test_greedy_tokens_equal_pytorch(qwen3_model, qwen3_source, prompt):
     from transformers import Qwen3ForCausalLM
 
     torch_model = Qwen3ForCausalLM.from_pretrained(qwen3_source, dtype=torch.float32).eval()
-    engine = Engine.load(qwen3_model, threads=1)
-    ids = engine.codec.encode(prompt)
-    result = engine.generate(prompt, max_new_tokens=20)
-    assert result.completions[0].token_ids == torch_greedy(torch_model, ids, 20)
-    longer = prompt + result.completions[0].text  # later positions, on the cache of the first request
-    again = engine.generate(longer, max_new_tokens=12)
-    assert again.stats.reused_tokens > 0
-    assert again.completions[0].token_ids == torch_greedy(torch_model, engine.codec.encode(longer), 12)
+    assert_greedy_like_pytorch(Engine.load(qwen3_model, threads=1), torch_model, prompt)
