@@ -74,3 +74,13 @@ def test_a_manifest_from_before_languages_were_recorded_refuses_nothing(tiny_mod
     del manifest["languages"]
     (old / "writer_app_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert LocalBackend.load(old, threads=1).info().languages == ()  # not known: nothing refused
+
+
+def test_no_warm_up_runs_for_text_the_model_will_not_be_asked_to_continue():
+    english_only = replace(model("smol"), languages=("en",))
+    h = make_session(CHINESE, loaded=english_only)
+    h.doc.position = len(CHINESE)
+    assert not h.session.warm() and h.engine.of_kind(RequestKind.WARM) == []
+    english = make_session(ENGLISH, loaded=english_only)
+    english.doc.position = len(ENGLISH)
+    assert english.session.warm() and english.engine.of_kind(RequestKind.WARM)

@@ -210,7 +210,9 @@ class WritingSession:
         self.requests.cancel_all(RequestKind.WARM, RequestKind.SURPRISE, RequestKind.CHOICES)
         self.dismiss()
         cursor, _ = self.document.cursor()
-        if self._refused_for_language(cursor):
+        language = self._unwritten_language(cursor)
+        if language is not None and self.model.info is not None:
+            self.listener.message(refusal(self.model.info.name, language))
             return False
         request = self.continuation_request(
             RequestKind.CONTINUE,
@@ -233,14 +235,12 @@ class WritingSession:
             self.publish_ghost()
         return True
 
-    def _refused_for_language(self, cursor: int) -> bool:
-        """True (and the writer told why) when the ghost-text model does not write the text's language."""
+    def _unwritten_language(self, cursor: int) -> str | None:
+        """The language of the text before the cursor when the ghost-text model does not write it."""
         info = self.model.info
-        before = self.document.text(max(0, cursor - GLANCE_CHARS), cursor)
-        language = unwritten_language(info.languages, before) if info is not None else None
-        if language is not None and info is not None:
-            self.listener.message(refusal(info.name, language))
-        return language is not None
+        if info is None:
+            return None
+        return unwritten_language(info.languages, self.document.text(max(0, cursor - GLANCE_CHARS), cursor))
 
     def _continuation_stop(self, cursor: int) -> str:
         """Ghost text ends with the paragraph it continues (at an empty line: with the one it begins),
@@ -287,6 +287,8 @@ class WritingSession:
             return False
         self.requests.cancel_all(RequestKind.WARM)
         cursor, _ = self.document.cursor()
+        if self._unwritten_language(cursor) is not None:
+            return False  # no suggestion will be asked of this model here: nothing to prepare
         self.engine.submit(self.continuation_request(RequestKind.WARM, cursor))
         return True
 
