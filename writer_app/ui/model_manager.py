@@ -177,6 +177,7 @@ class ModelManager(QDialog):
     def refresh(self) -> None:
         self.entries = self.store.entries()
         speeds = measured_speeds()
+        roles = self.role_models()
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(self.entries):
             manifest = entry.manifest
@@ -188,7 +189,7 @@ class ModelManager(QDialog):
                 size_text(entry.size_bytes / 1e6),
                 weights,
                 tr("{ms} ms/token").format(ms=f"{speed:.0f}") if speed else tr("not yet used"),
-                ", ".join(role_names()[role] for role in self.roles_of(entry.name)) or "–",
+                ", ".join(role_names()[role] for role, name in roles.items() if name == entry.name) or "–",
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -198,14 +199,12 @@ class ModelManager(QDialog):
         fit_columns(self.table)
         self._update_buttons()
 
-    def roles_of(self, name: str) -> list[str]:
+    def role_models(self) -> dict[str, str]:
+        """The model each role runs on, as the window will choose it (once per refresh: each default
+        reads every installed model's manifest)."""
         continuation = self.settings.model or self.store.default_name(self.language) or ""
         instruction = self.settings.instruction_model or self.store.instruction_default(continuation) or ""
-        return [
-            role
-            for role, ref in (("continuation", continuation), ("instruction", instruction))
-            if ref == name
-        ]
+        return {"continuation": continuation, "instruction": instruction}
 
     def selected_name(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
