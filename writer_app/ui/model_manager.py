@@ -36,6 +36,7 @@ from writer_app.models.store import ModelStore, StoreEntry, name_from_source
 from writer_app.settings import Settings
 from writer_app.ui.i18n import tr
 from writer_app.ui.model_jobs import JobOutcome, JobPanel
+from writer_app.ui.model_roles import continuation_model, instruction_model
 from writer_app.ui.model_texts import (
     cannot_build_note,
     good_for_text,
@@ -202,9 +203,11 @@ class ModelManager(QDialog):
     def role_models(self) -> dict[str, str]:
         """The model each role runs on, as the window will choose it (once per refresh: each default
         reads every installed model's manifest)."""
-        continuation = self.settings.model or self.store.default_name(self.language) or ""
-        instruction = self.settings.instruction_model or self.store.instruction_default(continuation) or ""
-        return {"continuation": continuation, "instruction": instruction}
+        continuation = continuation_model(self.settings, self.store, self.language)
+        return {
+            "continuation": continuation,
+            "instruction": instruction_model(self.settings, continuation, self.store),
+        }
 
     def selected_name(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

@@ -12,12 +12,21 @@ from writer_app.models.store import ModelStore
 from writer_app.settings import Settings
 
 
-def continuation_model(settings: Settings, store: ModelStore | None = None) -> str:
+def continuation_model(
+    settings: Settings, store: ModelStore | None = None, language: str | None = None
+) -> str:
     """The ghost-text model Settings name, else the installed one that suits the writer's language
-    best ("" when none is installed: the engine then says so)."""
+    (the locale's unless given) best ("" when none is installed: the engine then says so)."""
     if settings.model:
         return settings.model
-    return (store or ModelStore()).default_name(writer_language(QLocale.system().name())) or ""
+    language = language or writer_language(QLocale.system().name())
+    return (store or ModelStore()).default_name(language) or ""
+
+
+def instruction_model(settings: Settings, continuation: str, store: ModelStore) -> str:
+    """The model rewrites and tasks run on: the one Settings name, else the store's choice for this
+    ghost-text model."""
+    return settings.instruction_model or store.instruction_default(continuation) or ""
 
 
 def with_instruction_model(settings: Settings, continuation_override: str | None) -> Settings:
@@ -28,7 +37,7 @@ def with_instruction_model(settings: Settings, continuation_override: str | None
         return settings
     store = ModelStore()
     continuation = continuation_override or continuation_model(settings, store)
-    chosen = store.instruction_default(continuation)
-    if chosen is None or chosen == continuation:
+    chosen = instruction_model(settings, continuation, store)
+    if not chosen or chosen == continuation:
         return settings
     return dataclasses.replace(settings, instruction_model=chosen)
