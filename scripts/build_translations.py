@@ -14,8 +14,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "resources" / "translations"
 COMPILED = ROOT / "writer_app" / "resources" / "translations"
 LANGUAGES = ("zh_CN",)
-# What reaches the window: the window itself, the session's messages, the stages of model installs.
-SCANNED = ("writer_app/ui", "writer_app/assist", "writer_app/models/stages.py")
+# What the writer reads: the window, the session's messages, what the model store says (in the window
+# and from the commands the window runs), and the command line's own words.
+CLI = (
+    "writer_app/cli.py",
+    "writer_app/cli_models.py",
+    "writer_app/cli_progress.py",
+    "writer_app/cli_generate.py",
+)
+SCANNED = ("writer_app/ui", "writer_app/assist", "writer_app/models", "writer_app/translation.py", *CLI)
 
 
 def tool(name: str) -> str:

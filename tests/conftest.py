@@ -16,6 +16,8 @@ os.environ["WRITER_APP_OFFLINE"] = "1"
 # Before any fixture, session-wide ones included: the state folder (logs, verified checksums) is never
 # the real one. Each test gets a folder of its own below (_isolated_home).
 os.environ["WRITER_APP_HOME"] = tempfile.mkdtemp(prefix="writer-app-tests-")
+# The command line speaks the locale's language; tests that read its English say so whatever the machine's.
+os.environ["WRITER_APP_LANGUAGE"] = "en"
 
 from pathlib import Path  # noqa: E402
 from unittest import mock  # noqa: E402

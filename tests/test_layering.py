@@ -1,6 +1,6 @@
 """Imports point down only: ui -> assist -> engine; remote -> engine (the server engine sits beside the
 local one, under the backend contract in engine/backend.py); backends -> engine, remote, models (it opens
-either); models -> engine; document stands alone; cli -> anything.
+either); models -> engine; forms -> engine (assist and ui read forms); document stands alone; cli -> anything.
 
 Every module's imports are read with `ast`. Qt lives in ui/ alone; torch and the export stack live in
 models/ alone, and only inside functions there (the laptop install runs without them).
@@ -18,20 +18,22 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "writer_app"
 
 # What each part of writer_app may import from writer_app (itself included).
-BASE = {"errors", "paths", "field_types", "sizes"}
+BASE = {"errors", "paths", "field_types", "sizes", "translation"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "paths": set(),
     "field_types": set(),
     "sizes": set(),
+    "translation": set(),
     "document": BASE | {"document"},
     "engine": BASE | {"engine"},
+    "forms": BASE | {"engine", "forms"},
     "settings": BASE | {"engine"},
     "models": BASE | {"engine", "models"},
-    "assist": BASE | {"engine", "settings", "assist"},
+    "assist": BASE | {"engine", "settings", "forms", "assist"},
     "remote": BASE | {"engine", "remote"},
     "backends": BASE | {"engine", "models", "remote"},
-    "ui": BASE | {"engine", "models", "settings", "document", "assist", "remote", "backends", "ui"},
+    "ui": BASE | {"engine", "models", "settings", "document", "forms", "assist", "remote", "backends", "ui"},
     "cli": None,  # the command line may use anything
     "cli_models": None,
     "cli_generate": None,

@@ -32,10 +32,13 @@ def _checkout(tmp_path: Path, *, install_default_exit: int = 0, pip: str = "exit
     return root
 
 
-def _run(root: Path, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+def _run(
+    root: Path, tmp_path: Path, *args: str, locale: str = "en_US.UTF-8"
+) -> tuple[subprocess.CompletedProcess, list[str]]:
     calls = tmp_path / "calls.txt"
     calls.write_text("", encoding="utf-8")
-    env = {**os.environ, "CALLS": str(calls), "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+    env = {k: v for k, v in os.environ.items() if k not in ("WRITER_APP_LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    env.update(CALLS=str(calls), PATH=f"{tmp_path / 'bin'}:{os.environ['PATH']}", LANG=locale)
     done = subprocess.run(
         ["bash", str(root / "scripts" / "run.sh"), *args], env=env, capture_output=True, text=True, timeout=60
     )
@@ -78,3 +81,10 @@ def test_a_failed_install_shows_the_end_of_its_log_and_opens_nothing(tmp_path):
         "installing failed" in done.stderr and "No matching distribution" in done.stderr
     )  # ...its cause not
     assert not any(c.startswith("writer-app") for c in calls)
+
+
+def test_it_speaks_chinese_in_a_chinese_locale(tmp_path):
+    root = _checkout(tmp_path, install_default_exit=2)
+    first, _ = _run(root, tmp_path, locale="zh_CN.UTF-8")
+    assert "正在准备 .venv" in first.stdout and "还没有安装模型" in first.stdout
+    assert "setting up" not in first.stdout

@@ -167,3 +167,116 @@ def test_the_built_wheel_carries_the_translation_and_the_icon(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "writer_app/resources/translations/writer_app_zh_CN.qm" in names
     assert "writer_app/resources/icons/writer-app.svg" in names
+
+
+# What the model store and the command line say reaches the writer too: raised as errors the window
+# shows, printed by the commands the window runs, printed in a terminal.
+SPEAKING = [
+    *sorted((ROOT / "writer_app" / "models").glob("*.py")),
+    ROOT / "writer_app" / "cli.py",
+    ROOT / "writer_app" / "cli_models.py",
+]
+_ERRORS = {"UserError", "ModelError", "NoModelInstalled", "ParityError"}
+
+
+def _untranslated_words(path: Path) -> list[str]:
+    """Errors raised, progress said and lines printed with a text of their own that is not tr()'s."""
+    import ast
+
+    def has_words(node: ast.AST) -> bool:
+        """The text said is built from a literal with words in it that tr() did not give: a literal, an
+        f-string, a concatenation or a .format() of one (another function's result speaks for itself)."""
+        if isinstance(node, ast.Call):
+            formatted = isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+            return formatted and has_words(node.func.value)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            tagless = re.sub(r"^\s*(\[[\w/]+\]|writer-app:)\s*", "", node.value)  # a stage tag, our name
+            return bool(re.search(r"[A-Za-z]{3}", tagless))
+        if isinstance(node, ast.JoinedStr | ast.BinOp):
+            return any(has_words(child) for child in ast.iter_child_nodes(node))
+        return False
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name = getattr(node.func, "id", None)
+        speaks = name in _ERRORS or name in ("progress", "say") or (name == "print" and "cli" in path.name)
+        if speaks and has_words(node.args[0]):
+            found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_the_model_store_and_the_command_line_say_everything_through_tr():
+    assert [line for path in SPEAKING for line in _untranslated_words(path)] == []
+
+
+def test_the_check_finds_words_said_without_tr(tmp_path):
+    sample = tmp_path / "cli_sample.py"
+    sample.write_text(
+        'raise UserError(f"no model named {name}")\n'
+        'progress("[1/2] copying " + tr("x"))\n'
+        'print(tr("fine {a}").format(a=1))\n'
+        'raise UserError(tr("fine too"))\n'
+        'raise ParityError(token_difference(name, "llama.cpp"))\n'
+        'print("not fine {a}".format(a=1))\n'
+    )
+    assert _untranslated_words(sample) == ["cli_sample.py:1", "cli_sample.py:2", "cli_sample.py:6"]
+
+
+def _writer_app(*args: str, language: str, home: Path) -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "WRITER_APP_HOME": str(home), "WRITER_APP_LANGUAGE": language}
+    return subprocess.run(
+        [sys.executable, "-m", "writer_app", *args], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+def test_the_models_commands_speak_the_language_asked(tmp_path):
+    chinese = _writer_app("models", "remove", "nosuch", language="zh_CN", home=tmp_path)
+    assert chinese.returncode == 2
+    assert chinese.stderr.startswith("writer-app: error: ")  # the tag the window reads stays as it is
+    assert _CJK.search(chinese.stderr) and "nosuch" in chinese.stderr, chinese.stderr
+    listed = _writer_app("models", "list", language="zh_CN", home=tmp_path)
+    assert _CJK.search(listed.stdout) and "install-default" in listed.stdout, listed.stdout
+    english = _writer_app("models", "remove", "nosuch", language="en", home=tmp_path)
+    assert "no model named 'nosuch'" in english.stderr
+
+
+def test_a_chinese_locale_alone_is_enough(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("WRITER_APP_LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    env.update(WRITER_APP_HOME=str(tmp_path), LANG="zh_CN.UTF-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "writer_app", "models", "install", "nosuch"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2 and _CJK.search(done.stderr), done.stderr
+
+
+def test_the_stage_lines_keep_their_tags_in_chinese(chinese):
+    """The window and the terminal place their bars by tags that no translation touches."""
+    from writer_app.models.stages import stage_of
+
+    assert stage_of("      [measure] " + wording.tr("measuring {weights} against float32 on our prose…"))
+    assert stage_of("[read] " + wording.tr("reading {file} (dequantizing its weights to float32)…"))
+    assert stage_of("[checked] x")[1] == pytest.approx(0.97)
+
+
+def test_a_model_job_in_the_chinese_window_reports_in_chinese(qtbot, chinese, tmp_path):
+    """The window runs `writer-app models …` as a child: it passes its language, and the failure the
+    manager shows is the command's own words in Chinese."""
+    from writer_app.models.store import ModelStore
+    from writer_app.ui.model_jobs import ModelJob
+
+    job = ModelJob(["remove", "nosuch"], "nosuch", ModelStore(tmp_path / "models"))
+    with qtbot.waitSignal(job.done, timeout=60_000) as done:
+        job.start()
+    outcome = done.args[0]
+    assert not outcome.ok and _CJK.search(outcome.message) and "nosuch" in outcome.message, outcome.message
+    assert not outcome.message.startswith("writer-app")

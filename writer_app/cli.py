@@ -16,7 +16,8 @@ from writer_app import __version__
 from writer_app.cli_common import command
 from writer_app.cli_generate import MAX_CONTEXT_TOKENS, run_complete, run_task, silence_stdout
 from writer_app.cli_models import build_models_parser, run_models
-from writer_app.errors import UserError
+from writer_app.errors import ERROR_TAG, UserError
+from writer_app.translation import language_from_environment, tr
 
 if TYPE_CHECKING:
     pass
@@ -29,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
     """Bad flags are a user error like any other: one line on stderr, exit code 2."""
 
     def error(self, message: str):  # type: ignore[override]
-        raise UserError(f"{message} (see '{self.prog} --help')")
+        raise UserError(tr("{problem} (see '{command} --help')").format(problem=message, command=self.prog))
 
 
 def _whole(low: int, high: int | None = None):
@@ -163,7 +164,9 @@ def _check_arguments(argv: list[str]) -> None:
             arg.encode("utf-8")
         except UnicodeEncodeError:
             shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            raise UserError(f"the argument {shown!r} is not valid UTF-8 text") from None
+            raise UserError(
+                tr("the argument {argument} is not valid UTF-8 text").format(argument=repr(shown))
+            ) from None
 
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
@@ -186,9 +189,20 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _speak_the_writers_language() -> None:
+    """Messages in the language the environment asks for (the window passes its own to the commands it
+    runs); Qt's translation files are read only when that is not English."""
+    language = language_from_environment()
+    if language != "en":
+        from writer_app.ui.i18n import speak_without_window
+
+        speak_without_window(language)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        _speak_the_writers_language()
         _check_arguments(argv)
         first = next((a for a in argv if not a.startswith("-")), None)
         if first not in COMMANDS and not {"-h", "--help"} & set(argv[:1]):
@@ -207,12 +221,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             signal.signal(signal.SIGTERM, previous)
     except UserError as exc:
-        print(f"writer-app: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(ERROR_TAG + " ".join(str(exc).split()), file=sys.stderr)
         return 2
     except BrokenPipeError:
         silence_stdout()
         return 0
 
     except KeyboardInterrupt:
-        print("writer-app: interrupted", file=sys.stderr)
+        print("writer-app: " + tr("interrupted"), file=sys.stderr)
         return 130

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import unicodedata
 
 
 def command(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.ArgumentParser:
@@ -15,7 +16,12 @@ def command(sub: argparse._SubParsersAction, name: str, help: str) -> argparse.A
     return parser
 
 
+def columns(text: str) -> int:
+    """How many terminal columns text takes: Chinese characters and full-width forms take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def print_table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(columns(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        print("  ".join(c + " " * (w - columns(c)) for c, w in zip(r, widths, strict=True)).rstrip())

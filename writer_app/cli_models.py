@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from writer_app.cli_common import command, print_table
 from writer_app.cli_progress import StageProgress
 from writer_app.sizes import size_text
+from writer_app.translation import locale_name, tr
 
 if TYPE_CHECKING:
     from writer_app.engine.manifest import Manifest
@@ -91,7 +92,7 @@ def run_models(args: argparse.Namespace) -> int:
         return 0
     if action == "remove":
         store.remove(args.name)
-        print(f"removed {args.name}")
+        print(tr("removed {name}").format(name=args.name))
         return 0
     if action == "verify":
         problems = store.verify(args.name)
@@ -99,7 +100,7 @@ def run_models(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"{args.name}: {problem}", file=sys.stderr)
             return 2
-        print(f"{args.name}: all files match their checksums")
+        print(tr("{name}: all files match their checksums").format(name=args.name))
         return 0
     if action == "catalog":
         _print_catalog()
@@ -111,10 +112,14 @@ def run_models(args: argparse.Namespace) -> int:
 def _list_installed(store: ModelStore) -> None:
     entries = store.entries()
     if not entries:
-        print(f"no models installed in {store.root}; run 'writer-app models install-default'")
+        print(
+            tr("no models installed in {folder}; run 'writer-app models install-default'").format(
+                folder=store.root
+            )
+        )
         return
     default = store.default_name()
-    rows = [("", "NAME", "ARCH", "QUANT", "CONTEXT", "SIZE", "SOURCE")]
+    rows = [("", tr("NAME"), tr("ARCH"), tr("WEIGHTS"), tr("CONTEXT"), tr("SIZE"), tr("SOURCE"))]
     for e in entries:
         m = e.manifest
         rows.append(
@@ -125,7 +130,7 @@ def _list_installed(store: ModelStore) -> None:
                 _quantization_label(m) if m else "?",
                 str(m.context_length) if m else "?",
                 size_text(e.size_bytes),
-                (m.source if m else (e.problem or "no manifest (plain ONNX export)")),
+                (m.source if m else (e.problem or tr("no manifest (plain ONNX export)"))),
             )
         )
     print_table(rows)
@@ -143,11 +148,11 @@ def _list_server(url: str | None) -> int:
     if not url:
         return 0
     if settings.local_only:
-        print("writer-app: local-only mode is on (Settings): no server is asked", file=sys.stderr)
+        print("writer-app: " + tr("local-only mode is on (Settings): no server is asked"), file=sys.stderr)
         return 2 if asked else 0
     base_url = normalize_base_url(url)
     endpoint = Endpoint(base_url, api_key(base_url))
-    rows = [("", "SERVER MODEL", "AT")]
+    rows = [("", tr("SERVER MODEL"), tr("AT"))]
     for model in server_models(endpoint):
         chosen = "*" if model.get("id") == settings.server_model and base_url == settings.server_url else ""
         rows.append((chosen, str(model.get("id")), endpoint.base_url))
@@ -186,17 +191,10 @@ def _long_action(action: str, args: argparse.Namespace, store: ModelStore, say: 
     from writer_app.models.catalog import writer_language
     from writer_app.models.default_model import install_default
 
-    name = install_default(store=store, progress=say, language=writer_language(_locale_name()))
+    name = install_default(store=store, progress=say, language=writer_language(locale_name()))
     _check_loads(store.path(name), say)
-    say(f"default model: {name}")
+    say(tr("default model: {name}").format(name=name))
     return 0
-
-
-def _locale_name() -> str:
-    """The writer's locale as the environment names it (LC_ALL, then LC_MESSAGES, then LANG)."""
-    import os
-
-    return next((os.environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(k)), "")
 
 
 def _print_catalog() -> None:
@@ -204,17 +202,29 @@ def _print_catalog() -> None:
     from writer_app.models.machine_fit import GHOST_TEXT_BUDGET_MS
 
     here = fits_here(catalog())
-    rows = [("ID", "MODEL", "DOWNLOAD", "LANGUAGES", "ROLES HERE", "SPEED HERE", "FROM")]
+    rows = [
+        (
+            tr("ID"),
+            tr("MODEL"),
+            tr("DOWNLOAD"),
+            tr("LANGUAGES"),
+            tr("ROLES HERE"),
+            tr("SPEED HERE"),
+            tr("FROM"),
+        )
+    ]
     for e in catalog():
         size = size_text(e.download_mb * 1e6)
         fit = here[e.id]
         roles = ",".join(recommended_roles(e, fit))
-        roles = roles or ("too slow for ghost text" if fit.fits_memory else "needs more memory")
+        roles = roles or (tr("too slow for ghost text") if fit.fits_memory else tr("needs more memory"))
         rows.append((e.id, e.label, size, ",".join(e.languages), roles, fit.describe(), e.network))
     print_table(rows)
     print(
-        f"ROLES HERE: what this computer can give each model (ghost text needs {GHOST_TEXT_BUDGET_MS:.0f} "
-        "ms/token or less); SPEED HERE: decode, measured here or estimated from the models measured here"
+        tr(
+            "ROLES HERE: what this computer can give each model (ghost text needs {ms} ms/token or less); "
+            "SPEED HERE: decode, measured here or estimated from the models measured here"
+        ).format(ms=f"{GHOST_TEXT_BUDGET_MS:.0f}")
     )
 
 
@@ -227,4 +237,9 @@ def _check_loads(folder: Path, say: StageProgress) -> None:
 
     engine = Engine.load(folder, threads=1)
     engine.generate("Hello", max_new_tokens=1)
-    say(f"checked: {folder.name} loads and generates ({engine.load_ms:.0f} ms to load)")
+    say(
+        "[checked] "
+        + tr("{name} loads and generates ({ms} ms to load)").format(
+            name=folder.name, ms=f"{engine.load_ms:.0f}"
+        )
+    )

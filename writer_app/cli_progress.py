@@ -10,6 +10,7 @@ import time
 from typing import TextIO
 
 from writer_app.models.stages import stage_of
+from writer_app.translation import tr
 
 BAR_WIDTH = 24
 REDRAW_S = 0.5
@@ -37,7 +38,7 @@ class StageProgress:
             # (models/library_log.py), and the bar must keep moving on the screen meanwhile.
             self.stream = _own_copy(self.stream)
         self.started = time.monotonic()
-        self.label, self.fraction = "Starting", 0.0
+        self.label, self.fraction = tr("Starting"), 0.0
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -52,7 +53,7 @@ class StageProgress:
         with self._lock:
             stage = stage_of(line.strip())
             if stage is not None:
-                self.label, self.fraction = stage
+                self.label, self.fraction = tr(stage[0]), stage[1]
             else:  # a detail, or the last word: above the bar, which is drawn again below it
                 self.stream.write("\r\x1b[K" + line + "\n")
             self._draw()

@@ -1,5 +1,8 @@
 """Errors the user can act on. The CLI prints their message (no traceback) and exits with code 2."""
 
+# What starts the line the CLI prints for one, in every language: the window finds a command's error by it.
+ERROR_TAG = "writer-app: error: "
+
 
 class UserError(Exception):
     """A problem with the user's input or environment, with a message that says what to do."""

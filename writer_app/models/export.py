@@ -29,12 +29,18 @@ from writer_app.models.optimize import QUANTIZATIONS
 from writer_app.models.source_parity import SourceReading, check_export, load_and_read, tokenizer_bos
 from writer_app.models.store import ModelStore, check_name, name_from_source
 from writer_app.models.variant import AUTO, build_weights
+from writer_app.translation import tr
 
 Progress = Callable[[str], None]
 # auto: 8-bit weights if they agree with float32 often enough, else float32 (writer_app/models/variant.py).
 QUANTIZE_CHOICES = (AUTO, *QUANTIZATIONS)
 DEFAULT_QUANTIZATION = AUTO
-EXPORT_EXTRA_HINT = "install the export tools with: pip install 'writer-app[export]'"
+
+
+def export_extra_hint() -> str:
+    return tr("install the export tools with: pip install 'writer-app[export]'")
+
+
 _TOOLS = ("torch", "transformers", "optimum", "optimum-onnx", "onnxruntime")
 # optimum's words for an architecture it has no ONNX configuration for.
 _UNSUPPORTED = re.compile(r"export an? ([\w-]+) model, that is a custom or unsupported architecture")
@@ -82,7 +88,11 @@ def require_export_tools() -> None:
         except ImportError:
             missing.append(module.split(".")[0])
     if missing:
-        raise UserError(f"exporting needs {', '.join(sorted(set(missing)))}; {EXPORT_EXTRA_HINT}")
+        raise UserError(
+            tr("exporting needs {packages}; {hint}").format(
+                packages=", ".join(sorted(set(missing))), hint=export_extra_hint()
+            )
+        )
 
 
 def quiet_libraries() -> None:
@@ -186,51 +196,76 @@ def export_model(
     overrides = overrides or ExportOverrides()
     name = check_name(name or name_from_source(source))
     if quantize not in QUANTIZE_CHOICES:
-        raise UserError(f"unknown quantization {quantize!r} (choose {', '.join(QUANTIZE_CHOICES)})")
+        raise UserError(
+            tr("unknown quantization '{kind}' (choose {choices})").format(
+                kind=quantize, choices=", ".join(QUANTIZE_CHOICES)
+            )
+        )
     path = Path(source).expanduser()
     local = path.is_dir()
     if path.suffix.lower() == ".gguf":
-        raise UserError(f"{source} is a GGUF file: use 'writer-app models import-gguf {source}'")
+        raise UserError(
+            tr("{source} is a GGUF file: use 'writer-app models import-gguf {source}'").format(source=source)
+        )
     if path.exists() and not local:
-        raise UserError(f"{source} is a file, not a model folder")
+        raise UserError(tr("{source} is a file, not a model folder").format(source=source))
     store.require_writable()
     require_export_tools()
     quiet_libraries()
     started = time.perf_counter()
     with store.staging(name, overwrite=overwrite) as scratch:
-        progress(f"[1/3] exporting {source} to ONNX (decoder with past key values)…")
+        progress(
+            "[1/3] " + tr("exporting {source} to ONNX (decoder with past key values)…").format(source=source)
+        )
         try:
             _run_optimum_export(str(path) if local else source, scratch, local=local)
         except (OSError, ValueError, KeyError) as exc:
             unsupported = _UNSUPPORTED.search(str(exc))
             if unsupported:
                 raise UserError(
-                    f"{source} is a {unsupported.group(1)} model, which cannot be exported; "
-                    f"models that work: {WORKING_ARCHITECTURES}"
+                    tr(
+                        "{source} is a {kind} model, which cannot be exported; models that work: {working}"
+                    ).format(source=source, kind=unsupported.group(1), working=WORKING_ARCHITECTURES)
                 ) from exc
-            where = "the folder" if local else "the model hub (is the network reachable?)"
-            raise UserError(f"could not export {source} from {where}: {_first_line(exc)}") from exc
+            where = tr("the folder") if local else tr("the model hub (is the network reachable?)")
+            raise UserError(
+                tr("could not export {source} from {where}: {problem}").format(
+                    source=source, where=where, problem=_first_line(exc)
+                )
+            ) from exc
         if not (scratch / "tokenizer.json").is_file():
-            raise UserError(f"{source} has no fast tokenizer (tokenizer.json); cannot use it")
+            raise UserError(
+                tr("{source} has no fast tokenizer (tokenizer.json); cannot use it").format(source=source)
+            )
         facts = describe_folder(scratch)
         if overrides.eos_token_ids is not None:
             facts["eos_token_ids"] = overrides.eos_token_ids
         label = {
-            AUTO: "8-bit weights if they keep float32's next-token distributions",
-            "int8": "8-bit weights",
-            "int4": "4-bit weights, an 8-bit LM head",
-            "none": "float32 weights",
+            AUTO: tr("the smallest weights that keep float32's next-token distributions"),
+            "int8": tr("8-bit weights"),
+            "int4": tr("4-bit weights, an 8-bit LM head"),
+            "none": tr("float32 weights"),
         }[quantize]
-        progress(f"[2/3] optimizing the graph ({label}, last-position logits)…")
+        progress(
+            "[2/3] " + tr("optimizing the graph ({weights}, last-position logits)…").format(weights=label)
+        )
         reading = overrides.source_reading or load_and_read(str(path) if local else source, local=local)
 
         def compare_with_source(graph: Path) -> dict[str, Any]:
-            progress(f"      comparing the float32 graph with {reading.label} on {len(reading.ids)} texts…")
+            progress(
+                "      [compare] "
+                + tr("comparing the float32 graph with {source} on {count} texts…").format(
+                    source=reading.label, count=len(reading.ids)
+                )
+            )
             figures = check_export(reading, graph, scratch, facts["bos_token_id"])
             if overrides.token_check is not None:
                 figures["file_tokens"] = overrides.token_check(scratch, facts["bos_token_id"])
             kl = figures["kl_divergence"]
-            progress(f"      same tokens and next-token choices as the source (KL {kl:.1g})")
+            progress(
+                "      "
+                + tr("same tokens and next-token choices as the source (KL {kl})").format(kl=f"{kl:.1g}")
+            )
             return figures
 
         kept, rewrites, quality = build_weights(
@@ -243,8 +278,13 @@ def export_model(
             overrides.source_sha256,
         )
         for rewrite, reason in rewrites.refused.items():
-            progress(f"      {rewrite.replace('_', ' ')} not applied: {reason}")
-        progress("[3/3] writing the manifest and checksums…")
+            progress(
+                "      "
+                + tr("{rewrite} not applied: {reason}").format(
+                    rewrite=rewrite.replace("_", " "), reason=reason
+                )
+            )
+        progress("[3/3] " + tr("writing the manifest and checksums…"))
         licence = overrides.licence
         if licence is None:
             licence = licence_in_readme(path) if local else licence_on_hub(source)
@@ -264,7 +304,11 @@ def export_model(
         manifest.save(scratch)
     folder = store.path(name)
     remember_verified(folder, manifest)
-    progress(f"done: model {name!r} in {folder} ({time.perf_counter() - started:.1f} s)")
+    progress(
+        tr("done: model '{name}' in {folder} ({seconds} s)").format(
+            name=name, folder=folder, seconds=f"{time.perf_counter() - started:.1f}"
+        )
+    )
     return folder
 
 

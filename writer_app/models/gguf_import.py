@@ -9,9 +9,9 @@ from writer_app.engine.manifest import sha256_file
 from writer_app.errors import UserError
 from writer_app.models.export import (
     DEFAULT_QUANTIZATION,
-    EXPORT_EXTRA_HINT,
     ExportOverrides,
     Progress,
+    export_extra_hint,
     export_model,
     quiet_libraries,
     require_export_tools,
@@ -21,6 +21,7 @@ from writer_app.models.library_log import library_output_logged
 from writer_app.models.model_licence import licence_in_gguf
 from writer_app.models.source_parity import read_source
 from writer_app.models.store import ModelStore, name_from_source
+from writer_app.translation import tr
 
 CHATML_END = "<|im_end|>"
 
@@ -47,21 +48,23 @@ def import_gguf(
 ) -> Path:
     path = Path(gguf_file).expanduser()
     if not path.is_file():
-        raise UserError(f"{path} does not exist or is not a file")
+        raise UserError(tr("{path} does not exist or is not a file").format(path=path))
     with path.open("rb") as fh:
         if fh.read(4) != b"GGUF":
-            raise UserError(f"{path} is not a GGUF file")
+            raise UserError(tr("{path} is not a GGUF file").format(path=path))
     (store or ModelStore()).require_writable()  # before minutes of work, not after
     require_export_tools()
     try:
         import gguf  # noqa: F401  (transformers needs it to read the file)
     except ImportError as exc:
-        raise UserError(f"importing GGUF needs the 'gguf' package; {EXPORT_EXTRA_HINT}") from exc
+        raise UserError(
+            tr("importing GGUF needs the 'gguf' package; {hint}").format(hint=export_extra_hint())
+        ) from exc
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     quiet_libraries()
-    progress(f"reading {path.name} (dequantizing its weights to float32)…")
+    progress("[read] " + tr("reading {file} (dequantizing its weights to float32)…").format(file=path.name))
     try:
         with library_output_logged(f"transformers reading {path.name}"):
             tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
@@ -70,7 +73,11 @@ def import_gguf(
             )
     except Exception as exc:  # a cut or damaged file fails deep in the reader, with any exception type
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UserError(f"cannot read {path.name}: it is incomplete or damaged ({detail})") from exc
+        raise UserError(
+            tr("cannot read {file}: it is incomplete or damaged ({problem})").format(
+                file=path.name, problem=detail
+            )
+        ) from exc
 
     eos_ids, drop_bos = special_token_fix(tokenizer.get_vocab())
     if eos_ids is not None:

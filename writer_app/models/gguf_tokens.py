@@ -25,6 +25,7 @@ from writer_app.models.source_parity import (
     runtime_ids,
     token_difference,
 )
+from writer_app.translation import tr
 
 log = logging.getLogger(__name__)
 # The share of whole-vocabulary words a sound tokenizer keeps whole (1.0 on SmolLM2's and Qwen2.5's files).
@@ -123,9 +124,17 @@ def check_gguf_tokens(path: Path, folder: Path, bos: int | None) -> dict[str, An
     if facts["add_bos"] is not None:
         wanted = facts["bos_token_id"] if facts["add_bos"] else None
         if bos != wanted:
-            said = f"puts token {wanted} (its BOS) before every text" if wanted is not None else "adds no BOS"
-            got = f"token {bos}" if bos is not None else "nothing"
-            raise ParityError(f"{path.name} says its tokenizer {said}; the import puts {got} there")
+            said = (
+                tr("puts token {token} (its BOS) before every text").format(token=wanted)
+                if wanted is not None
+                else tr("adds no BOS")
+            )
+            got = tr("token {token}").format(token=bos) if bos is not None else tr("nothing")
+            raise ParityError(
+                tr("{file} says its tokenizer {said}; the import puts {got} there").format(
+                    file=path.name, said=said, got=got
+                )
+            )
     checked: dict[str, Any] = {"declared_bos": facts["add_bos"]}
     texts = dict(parity_texts())
     reference = llama_cpp_ids(path, texts)
@@ -141,8 +150,10 @@ def check_gguf_tokens(path: Path, folder: Path, bos: int | None) -> dict[str, An
         share, split = fragmented_words(codec, facts["tokens"], marker, texts["agreement_en.txt"])
         if share < WHOLE_WORDS_BAR:
             raise ParityError(
-                f"the tokenizer converted from {path.name} splits words its vocabulary holds whole "
-                f"({', '.join(split)}; {share:.0%} kept whole): it reads text otherwise than the model did"
+                tr(
+                    "the tokenizer converted from {file} splits words its vocabulary holds whole ({words}; "
+                    "{share} kept whole): it reads text otherwise than the model did"
+                ).format(file=path.name, words=", ".join(split), share=f"{share:.0%}")
             )
         checked["whole_words"] = round(share, 3)
     return checked

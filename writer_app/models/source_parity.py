@@ -22,6 +22,7 @@ import numpy as np
 
 from writer_app.errors import UserError
 from writer_app.models.library_log import library_output_logged
+from writer_app.translation import tr
 
 # Tokens read per text: enough for a dozen words of each kind of text, a few seconds on a 1B model.
 PARITY_TOKENS = 48
@@ -108,7 +109,11 @@ def load_and_read(source: str, *, local: bool) -> SourceReading:
             tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local)
             model = AutoModelForCausalLM.from_pretrained(source, local_files_only=local, dtype=torch.float32)
     except Exception as exc:  # noqa: BLE001  (the exporter just read it: this is unexpected)
-        raise UserError(f"cannot read {source} to compare the export with it: {exc}") from exc
+        raise UserError(
+            tr("cannot read {source} to compare the export with it: {problem}").format(
+                source=source, problem=exc
+            )
+        ) from exc
     model.eval()
     return read_source(tokenizer, model, label=source)
 
@@ -134,10 +139,16 @@ def check_export(reading: SourceReading, graph: Path, folder: Path, bos: int | N
             expected = reading.logits[name][i]
             if not same_choice(expected, logits[0]):
                 raise ParityError(
-                    f"the export computes differently from {reading.label}: after token {i + 1} of the "
-                    f"{describe_text(name)}, the source's most likely next token is "
-                    f"{codec.decode([int(np.argmax(expected))])!r} and the export's "
-                    f"{codec.decode([int(np.argmax(logits[0]))])!r}"
+                    tr(
+                        "the export computes differently from {source}: after token {position} of the "
+                        "{text}, the source's most likely next token is {expected} and the export's {got}"
+                    ).format(
+                        source=reading.label,
+                        position=i + 1,
+                        text=describe_text(name),
+                        expected=repr(codec.decode([int(np.argmax(expected))])),
+                        got=repr(codec.decode([int(np.argmax(logits[0]))])),
+                    )
                 )
             if i + 1 < len(ids):
                 tally.add(expected, logits[0], int(ids[i + 1]))
@@ -145,9 +156,12 @@ def check_export(reading: SourceReading, graph: Path, folder: Path, bos: int | N
         figures["texts"][name] = {"positions": len(ids), "kl_divergence": float(f"{kl:.3g}")}
         if kl > PARITY_KL_BAR:
             raise ParityError(
-                f"the export computes differently from {reading.label}: on the {describe_text(name)} its "
-                f"next-token distributions differ by KL {kl:.2g} (float32 rounding stays below "
-                f"{PARITY_KL_BAR:g})"
+                tr(
+                    "the export computes differently from {source}: on the {text} its next-token "
+                    "distributions differ by KL {kl} (float32 rounding stays below {bar})"
+                ).format(
+                    source=reading.label, text=describe_text(name), kl=f"{kl:.2g}", bar=f"{PARITY_KL_BAR:g}"
+                )
             )
     figures["kl_divergence"] = max(t["kl_divergence"] for t in figures["texts"].values())
     figures["bar"] = PARITY_KL_BAR
@@ -163,24 +177,41 @@ def same_choice(expected: np.ndarray, got: np.ndarray) -> bool:
 
 
 def describe_text(name: str) -> str:
-    languages = {"agreement_en.txt": "English text", "agreement_zh.txt": "Chinese text"}
-    return languages.get(name, f"text with {name}")
+    languages = {"agreement_en.txt": tr("English text"), "agreement_zh.txt": tr("Chinese text")}
+    return languages.get(name, tr("text with {what}").format(what=name))
 
 
 def token_difference(name: str, source: list[int], ours: list[int], codec: Any, label: str) -> str:
     """Where two readings of a text part, in words a writer can check."""
-    where = f"the exported tokenizer reads the {describe_text(name)} differently from {label}"
+    where = tr("the exported tokenizer reads the {text} differently from {source}").format(
+        text=describe_text(name), source=label
+    )
     if source[1:] == ours[: len(source) - 1] and (not ours or ours[0] != source[0]):
-        return f"{where}: the source puts its BOS (token {source[0]}) before every text, the export does not"
+        return (
+            where
+            + ": "
+            + tr("the source puts its BOS (token {token}) before every text, the export does not").format(
+                token=source[0]
+            )
+        )
     if ours[1:] == source[: len(ours) - 1] and (not source or ours[0] != source[0]):
-        return f"{where}: the export puts token {ours[0]} before the text, which the source does not"
+        return (
+            where
+            + ": "
+            + tr("the export puts token {token} before the text, which the source does not").format(
+                token=ours[0]
+            )
+        )
     pairs = enumerate(zip(source, ours, strict=False))
     i = next((k for k, (a, b) in pairs if a != b), min(len(source), len(ours)))
     return (
-        f"{where}: from token {i + 1} the source has {_pieces(codec, source[i : i + 3])} and the export "
-        f"{_pieces(codec, ours[i : i + 3])}"
+        where
+        + ": "
+        + tr("from token {position} the source has {expected} and the export {got}").format(
+            position=i + 1, expected=_pieces(codec, source[i : i + 3]), got=_pieces(codec, ours[i : i + 3])
+        )
     )
 
 
 def _pieces(codec: Any, ids: list[int]) -> str:
-    return " ".join(f"{codec.decode([t])!r} ({t})" for t in ids) or "nothing"
+    return " ".join(f"{codec.decode([t])!r} ({t})" for t in ids) or tr("nothing")

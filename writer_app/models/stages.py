@@ -12,16 +12,16 @@ def QT_TR_NOOP(text: str) -> str:  # noqa: N802 - the name pyside6-lupdate colle
 
 # A line that starts a stage, the stage's name, and the fraction of the whole work done when it starts.
 STAGES = (
-    (re.compile(r"^\[download\]|from the Python package index"), QT_TR_NOOP("Downloading"), 0.02),
-    (re.compile(r"^reading .*dequantizing"), QT_TR_NOOP("Reading the GGUF file"), 0.08),
+    (re.compile(r"^\[download\]"), QT_TR_NOOP("Downloading"), 0.02),
+    (re.compile(r"^\[read\]"), QT_TR_NOOP("Reading the GGUF file"), 0.08),
     (re.compile(r"^\[1/3\]"), QT_TR_NOOP("Exporting to ONNX"), 0.15),
     (re.compile(r"^\[2/3\]"), QT_TR_NOOP("Optimizing the graph"), 0.45),
-    (re.compile(r"comparing the float32 graph with"), QT_TR_NOOP("Comparing with the source model"), 0.5),
-    (re.compile(r"measuring 8-bit"), QT_TR_NOOP("Measuring 8-bit quality"), 0.6),
+    (re.compile(r"^\s*\[compare\]"), QT_TR_NOOP("Comparing with the source model"), 0.5),
+    (re.compile(r"^\s*\[measure\]"), QT_TR_NOOP("Measuring the quality of smaller weights"), 0.6),
     (re.compile(r"^\[3/3\]"), QT_TR_NOOP("Writing checksums"), 0.9),
     (re.compile(r"^\[1/2\]"), QT_TR_NOOP("Copying"), 0.2),
     (re.compile(r"^\[2/2\]"), QT_TR_NOOP("Verifying"), 0.8),
-    (re.compile(r"^checked: "), QT_TR_NOOP("Verifying"), 0.97),
+    (re.compile(r"^\[checked\]"), QT_TR_NOOP("Verifying"), 0.97),
 )
 
 

@@ -15,6 +15,7 @@ from writer_app import paths
 from writer_app.engine.manifest import Manifest, verify_checksums
 from writer_app.errors import ModelError, NoModelInstalled, UserError
 from writer_app.sizes import folder_bytes
+from writer_app.translation import tr
 
 _VALID_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _STAGING_PREFIX = ".staging-"
@@ -35,7 +36,9 @@ class StoreEntry:
 def check_name(name: str) -> str:
     if not _VALID_NAME.match(name):
         raise UserError(
-            f"invalid model name {name!r}: use letters, digits, '.', '_' or '-' (at most 100 characters)"
+            tr(
+                "invalid model name '{name}': use letters, digits, '.', '_' or '-' (at most 100 characters)"
+            ).format(name=name)
         )
     return name
 
@@ -59,12 +62,16 @@ class ModelStore:
                 pass
         except (FileExistsError, NotADirectoryError):
             raise UserError(
-                f"the model store {self.root} cannot be made: a file is in the way (check WRITER_APP_HOME)"
+                tr(
+                    "the model store {folder} cannot be made: a file is in the way (check WRITER_APP_HOME)"
+                ).format(folder=self.root)
             ) from None
         except OSError as exc:
             reason = exc.strerror or exc
             raise UserError(
-                f"cannot write models into {self.root}: {reason} (check WRITER_APP_HOME)"
+                tr("cannot write models into {folder}: {reason} (check WRITER_APP_HOME)").format(
+                    folder=self.root, reason=reason
+                )
             ) from None
 
     @contextmanager
@@ -76,7 +83,9 @@ class ModelStore:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise UserError(
-                    f"model {name!r} is being exported, imported or removed by another process"
+                    tr("model '{name}' is being exported, imported or removed by another process").format(
+                        name=name
+                    )
                 ) from None
             yield
 
@@ -156,8 +165,10 @@ class ModelStore:
             name = self.default_name()
             if name is None:
                 raise NoModelInstalled(
-                    "no model is installed; run 'writer-app models install-default' "
-                    "or 'writer-app models export gpt2'"
+                    tr(
+                        "no model is installed; run 'writer-app models install-default' "
+                        "or 'writer-app models export gpt2'"
+                    )
                 )
             return self.root / name
         candidate = Path(name_or_path).expanduser()
@@ -165,15 +176,17 @@ class ModelStore:
             return candidate
         if _VALID_NAME.match(name_or_path) and (self.root / name_or_path).is_dir():
             return self.root / name_or_path
-        installed = ", ".join(self.names()) or "none"
+        installed = ", ".join(self.names()) or tr("none")
         raise ModelError(
-            f"no model named {name_or_path!r} (installed: {installed}; see 'writer-app models list')"
+            tr("no model named '{name}' (installed: {installed}; see 'writer-app models list')").format(
+                name=name_or_path, installed=installed
+            )
         )
 
     def remove(self, name: str) -> None:
         folder = self.path(name)
         if not folder.is_dir():
-            raise ModelError(f"no model named {name!r} in {self.root}")
+            raise ModelError(self._missing(name))
         with self.locked(name):
             shutil.rmtree(folder)
 
@@ -181,13 +194,16 @@ class ModelStore:
         """Problems found (empty when the model is intact)."""
         folder = self.path(name)
         if not folder.is_dir():
-            raise ModelError(f"no model named {name!r} in {self.root}")
+            raise ModelError(self._missing(name))
         manifest = Manifest.load(folder)
         if manifest is None:
-            return ["no manifest: this folder was not written by 'writer-app models export'"]
+            return [tr("no manifest: this folder was not written by 'writer-app models export'")]
         if not manifest.files:
-            return ["the manifest lists no files"]
+            return [tr("the manifest lists no files")]
         return verify_checksums(folder, manifest.files)
+
+    def _missing(self, name: str) -> str:
+        return tr("no model named '{name}' in {folder}").format(name=name, folder=self.root)
 
     def discard_staging(self, name: str) -> bool:
         """Remove what a stopped install of `name` left (its process was killed mid-way); True if there
@@ -208,18 +224,24 @@ class ModelStore:
         try:
             spec = read_model_folder(source, verify=False)
         except ModelError as exc:
-            raise UserError(f"cannot import {source}: {exc}") from exc
-        progress(f"[1/2] copying {source} into the store as {name!r}…")
+            raise UserError(
+                tr("cannot import {source}: {problem}").format(source=source, problem=exc)
+            ) from exc
+        progress(
+            "[1/2] " + tr("copying {source} into the store as '{name}'…").format(source=source, name=name)
+        )
         with self.staging(name) as scratch:
             for item in source.iterdir():
                 if item.is_file():
                     shutil.copy2(item, scratch / item.name)
-            progress("[2/2] checking the copied files…")
+            progress("[2/2] " + tr("checking the copied files…"))
             if spec.manifest is not None:
                 problems = verify_checksums(scratch, spec.manifest.files)
                 if problems:
-                    raise UserError(f"cannot import {source}: {problems[0]}")
-        progress(f"done: model {name!r} in {self.path(name)}")
+                    raise UserError(
+                        tr("cannot import {source}: {problem}").format(source=source, problem=problems[0])
+                    )
+        progress(tr("done: model '{name}' in {folder}").format(name=name, folder=self.path(name)))
         return self.path(name)
 
     @contextmanager
@@ -228,7 +250,11 @@ class ModelStore:
         target = self.path(name)
         with self.locked(name):
             if target.exists() and not overwrite:
-                raise UserError(f"a model named {name!r} already exists; remove it first or pass --force")
+                raise UserError(
+                    tr("a model named '{name}' already exists; remove it first or pass --force").format(
+                        name=name
+                    )
+                )
             scratch = self.root / f"{_STAGING_PREFIX}{name}"
             shutil.rmtree(scratch, ignore_errors=True)
             scratch.mkdir()

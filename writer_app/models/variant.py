@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from writer_app.models.optimize import Rewrites, optimize_graph
+from writer_app.translation import tr
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +220,12 @@ def build_weights(
         recorded = recorded_candidate(source_sha256)
         if recorded is not None:
             candidate, quality = recorded
-            progress(f"      {candidate.bits} weights: {describe(quality)}, as measured before on this file")
+            progress(
+                "      [measure] "
+                + tr("{weights} weights: {figures}, as measured before on this file").format(
+                    weights=candidate.bits, figures=describe(quality)
+                )
+            )
             _restore(raw, folder)
             return candidate.kind, candidate.build(graph, config), {**quality, **checked}
         tried: list[dict[str, Any]] = []
@@ -228,18 +234,32 @@ def build_weights(
             shutil.copytree(raw, scratch)
             try:
                 applied_q = candidate.build(scratch / "model.onnx", config)
-                progress(f"      measuring {candidate.label()} against float32 on our prose…")
+                progress(
+                    "      [measure] "
+                    + tr("measuring {weights} against float32 on our prose…").format(
+                        weights=candidate.label()
+                    )
+                )
                 quality = measure_quality(graph, scratch / "model.onnx", folder, facts, candidate.kind)
             except Exception as exc:  # an unusual graph the quantizer cannot take: float32 still works
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 log.warning("%s could not be built: %s", candidate.label(), reason)
-                progress(f"      {candidate.label()} could not be built ({reason}); keeping float32")
+                progress(
+                    "      "
+                    + tr("{weights} could not be built ({reason}); keeping float32").format(
+                        weights=candidate.label(), reason=reason
+                    )
+                )
                 return "none", applied, {"int8_error": reason, **checked}
             kept = quality["int8_kept"]
             limits = quality["bars"]
+            verdict = tr("kept") if kept else tr("not kept")
+            bars = f"KL {limits['kl_divergence']:.4f}, perplexity x{limits['perplexity_ratio']:.4f}"
             progress(
-                f"      {candidate.label()}: {describe(quality)} (bars: KL {limits['kl_divergence']:.4f}, "
-                f"perplexity x{limits['perplexity_ratio']:.4f}): {'kept' if kept else 'not kept'}"
+                "      "
+                + tr("{weights}: {figures} (bars: {bars}): {verdict}").format(
+                    weights=candidate.label(), figures=describe(quality), bars=bars, verdict=verdict
+                )
             )
             quality["block_size"] = candidate.block_size
             if candidate.kind == "int4":
@@ -251,7 +271,7 @@ def build_weights(
             figures = {k: quality[k] for k in ("block_size", "kl_divergence", "perplexity_ratio")}
             tried.append({"kind": candidate.kind, **figures})
             shutil.rmtree(scratch)
-        progress("      keeping float32 weights: no smaller variant kept float32's distributions")
+        progress("      " + tr("keeping float32 weights: no smaller variant kept float32's distributions"))
         return "none", applied, {**quality, "tried": tried, **checked}
     finally:
         shutil.rmtree(raw, ignore_errors=True)

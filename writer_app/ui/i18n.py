@@ -16,10 +16,30 @@ from writer_app.assist.wording import set_translator
 # The Settings choice: "system" follows the system's locale; these name one language whatever it says.
 LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}
 _installed: list[QTranslator] = []
+_installed_elsewhere: list[QTranslator] = []
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("", text)
+
+
+def load_translation(language: str, parent: QCoreApplication | None = None) -> QTranslator | None:
+    """writer_app's compiled translation into LANGUAGE, or None when the package has none."""
+    translator = QTranslator(parent)
+    folder = resources.files("writer_app.resources").joinpath("translations")
+    return translator if translator.load(str(folder.joinpath(f"writer_app_{language}.qm"))) else None
+
+
+def speak_without_window(language: str) -> str:
+    """Translate the words of the layers without Qt (writer_app/translation.py) into LANGUAGE in a
+    process with no window, the command line; returns the language in effect. Needs no QApplication."""
+    translator = load_translation(language) if language != "en" else None
+    if translator is None:
+        set_translator(str, "en")
+        return "en"
+    _installed_elsewhere.append(translator)  # kept alive as long as the process speaks it
+    set_translator(lambda text: translator.translate("", text) or text, task_language(language))
+    return language
 
 
 def interface_language(choice: str, system_locale: str | None = None) -> str:
@@ -50,9 +70,8 @@ def use_language(language: str) -> str:
     set_translator(str, "en")
     if language != "zh_CN":
         return "en"
-    ours = QTranslator(app)
-    folder = resources.files("writer_app.resources").joinpath("translations")
-    if not ours.load(str(folder.joinpath("writer_app_zh_CN.qm"))):
+    ours = load_translation(language, app)
+    if ours is None:
         return "en"  # a package without its compiled translation: English rather than a mix
     qt_own = QTranslator(app)  # the standard dialogs' buttons (Save, Cancel, …)
     if qt_own.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):

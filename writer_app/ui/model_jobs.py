@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from writer_app.errors import ERROR_TAG
 from writer_app.models.stages import stage_of
 from writer_app.models.store import ModelStore
-from writer_app.ui.i18n import tr
+from writer_app.translation import LANGUAGE_VARIABLE
+from writer_app.ui.i18n import current_language, tr
 
 STOP_GRACE_MS = 3000
 
@@ -51,6 +53,7 @@ class ModelJob(QObject):
         self.process = QProcess(self)
         environment = QProcessEnvironment.systemEnvironment()
         environment.insert("PYTHONUNBUFFERED", "1")
+        environment.insert(LANGUAGE_VARIABLE, current_language())  # the command speaks the window's language
         self.process.setProcessEnvironment(environment)
         self.process.readyReadStandardOutput.connect(self._read_output)
         self.process.readyReadStandardError.connect(self._read_errors)
@@ -104,9 +107,9 @@ class ModelJob(QObject):
             self.done.emit(JobOutcome(True, False, self._last))
             return
         self.store.discard_staging(self.name)
-        errors = [line for line in self._errors if line.startswith("writer-app: error:")]
+        errors = [line for line in self._errors if line.startswith(ERROR_TAG)]
         message = (errors or self._errors or [tr("stopped with exit code {code}").format(code=code)])[-1]
-        self.done.emit(JobOutcome(False, False, message.removeprefix("writer-app: error: ")))
+        self.done.emit(JobOutcome(False, False, message.removeprefix(ERROR_TAG)))
 
 
 class JobPanel(QWidget):

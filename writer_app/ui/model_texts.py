@@ -4,7 +4,7 @@ sizes, weights and speed here, and of an install that failed."""
 from __future__ import annotations
 
 from writer_app import sizes
-from writer_app.models.catalog import HUB_UNREACHABLE, CatalogEntry, recommended_roles
+from writer_app.models.catalog import CatalogEntry, hub_unreachable, recommended_roles
 from writer_app.models.machine_fit import Fit
 from writer_app.models.store import StoreEntry
 from writer_app.models.variant import describe
@@ -34,7 +34,7 @@ def job_failure_text(message: str, entry: CatalogEntry | None) -> str:
     """What the window says of a failed install: for a model the hub would have given, in the
     interface's language, how to bring it on a USB stick instead; for a known failure its headline in
     the interface's language above the command's own words; else those words."""
-    if entry is None or HUB_UNREACHABLE not in message:
+    if entry is None or hub_unreachable() not in message:
         headline = next((said for words, said in failure_headlines() if words in message), None)
         return f"{headline}\n{message}" if headline else message
     return tr(
