@@ -94,3 +94,14 @@ def test_a_servers_text_is_cut_where_a_phrase_begins_matched_as_the_engine_match
     assert blocks.first_in("Oh DAMN it") == 3
     assert blocks.first_in("the STRASSE ahead") == 4  # folded as the engine folds: ß is ss
     assert blocks.first_in("nothing to cut") is None
+
+
+def test_a_word_split_by_spaces_hyphens_dots_or_invisible_characters_is_still_the_word():
+    """ "Drift Wood" once passed a block on "driftwood"."""
+    blocks = BlockList(["driftwood", "国家级"])
+    for variant in ("Drift Wood", "drift-wood", "D.R.I.F.T.W.O.O.D", "drift\u200bwood", "drift_wood"):
+        assert blocks.creates("Our new ", f"Our new {variant} range"), variant
+    assert blocks.creates("本品是", "本品是国 家 级")
+    assert not blocks.creates("Our new ", "Our new drift boat")
+    assert blocks.first_in("Try our D.r.i.f.t wood tea") == 8  # a server's text is cut where it starts
+    assert blocks.spans("国 家 级产品") == [(0, 5, "国家级")]
