@@ -22,7 +22,14 @@ CLI = (
     "writer_app/cli_progress.py",
     "writer_app/cli_generate.py",
 )
-SCANNED = ("writer_app/ui", "writer_app/assist", "writer_app/models", "writer_app/translation.py", *CLI)
+SCANNED = (
+    "writer_app/ui",
+    "writer_app/assist",
+    "writer_app/models",
+    "writer_app/forms",
+    "writer_app/translation.py",
+    *CLI,
+)
 
 
 def tool(name: str) -> str:

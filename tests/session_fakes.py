@@ -214,8 +214,9 @@ class Recorder:
     def rewrite_done(self, message: str) -> None:
         self.rewrite.append(("done", message))
 
-    def rewrite_candidates(self, texts: list[str]) -> None:
+    def rewrite_candidates(self, texts: list[str], marks: list[str] | None = None) -> None:
         self.rewrite.append(("ranked", texts))
+        self.marks = marks or []
 
 
 def model(name: str = "tiny", *, instruct: bool = False, context: int = 1024) -> ModelInfo:

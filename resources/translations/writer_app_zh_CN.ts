@@ -450,6 +450,7 @@ Ctrl+K  find a task: ad copy, lyrics, summary, translation…
         (Enter uses a candidate, Ctrl+C copies)
 Alt+Down  the words the model weighs here; pick one and it writes on from it
 Ctrl+Shift+G  the surprise view;  Ctrl+Shift+M  memory and author&apos;s note
+Ctrl+Shift+R  mark ad claims the law forbids, and your blocked phrases
 F1  this help</source>
         <translation>Ctrl+Space  给出续写
 Tab  接受续写
@@ -461,6 +462,7 @@ Ctrl+K  查找任务：广告文案、歌词、摘要、翻译…
         （Enter 使用候选，Ctrl+C 复制）
 Alt+Down  查看模型在此处考虑的词；选一个，它会接着写下去
 Ctrl+Shift+G  惊讶度视图；  Ctrl+Shift+M  记忆和作者注释
+Ctrl+Shift+R  标出广告法禁止的用语和你屏蔽的词
 F1  本帮助</translation>
     </message>
     <message>
@@ -570,6 +572,14 @@ F1  本帮助</translation>
     <message>
         <source>&amp;Tasks…</source>
         <translation>任务(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Re&amp;view Ad Claims</source>
+        <translation>审核广告用语(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Mark the claims advertising law forbids (最佳, 国家级, cures…) and your blocked phrases</source>
+        <translation>标出广告法禁止的用语（最佳、国家级、cures…）以及你屏蔽的词</translation>
     </message>
     <message>
         <source>&amp;Models…</source>
@@ -1642,6 +1652,30 @@ F1  本帮助</translation>
     <message>
         <source>keeping float32 weights: no smaller variant kept float32&apos;s distributions</source>
         <translation>保留 float32 权重：没有更小的版本能保持 float32 的分布</translation>
+    </message>
+    <message>
+        <source>An acrostic needs a name or a word to spell: select one first.</source>
+        <translation>藏头诗需要一个名字或词来藏：请先选中它。</translation>
+    </message>
+    <message>
+        <source>An acrostic of {count} characters is too long (at most {most}).</source>
+        <translation>{count} 个字的藏头太长了（最多 {most} 个）。</translation>
+    </message>
+    <message>
+        <source>This form matches the length of the selected line: select a line first.</source>
+        <translation>这个体裁要与选中的那一句字数相同：请先选中一句。</translation>
+    </message>
+    <message>
+        <source>On your block list (Settings → Block list).</source>
+        <translation>在你的屏蔽列表中（设置 → 屏蔽列表）。</translation>
+    </message>
+    <message>
+        <source>{count} phrases to review, underlined in red: hover over one for the reason.</source>
+        <translation>有 {count} 处用语需要审核，已用红色波浪线标出：把鼠标移到上面可看原因。</translation>
+    </message>
+    <message>
+        <source>No claim the advertising rules list, and no phrase of your block list.</source>
+        <translation>没有发现广告规则列出的用语，也没有你屏蔽的词。</translation>
     </message>
 </context>
 </TS>

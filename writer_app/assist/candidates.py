@@ -3,6 +3,7 @@
 The model's own mean log-probability alone prefers copies: a verbatim copy of the input is the most
 probable text there is (for a poem on a tea blurb the top candidate was the blurb; for Chinese taglines
 0.89 of the top one was copied). So, in order:
+0. for a task with a form, one that keeps it before one that breaks more of its checks;
 1. a candidate in the language the task asks for before one that is not;
 2. one that is text before one that loops ("Lighthouse-Lighthouse-Lighthouse…", "从翻译中，可以看出，"
    three times) or repeats the hidden instruction back ("请用中文回答：");
@@ -21,6 +22,8 @@ from collections.abc import Sequence
 from writer_app.assist.tasks import Task
 from writer_app.engine.cjk import CJK_LETTERS
 from writer_app.engine.completion import first_of_each
+from writer_app.forms.check import check_form, unmet
+from writer_app.forms.spec import FormSpec
 
 # Words (a run of letters), numbers, and each CJK character on its own (Chinese has no spaces).
 _WORD = re.compile(rf"[{CJK_LETTERS}]|[^\W\d_{CJK_LETTERS}]+|\d+")
@@ -80,20 +83,27 @@ def echoes_instruction(text: str, task: Task | None) -> bool:
     return copied_share(text, prompt) > COPIED
 
 
-def rank(texts: Sequence[str], mean_logprobs: Sequence[float], source: str, task: Task | None) -> list[int]:
+def rank(
+    texts: Sequence[str],
+    mean_logprobs: Sequence[float],
+    source: str,
+    task: Task | None,
+    form: FormSpec | None = None,
+) -> list[int]:
     """Indices of the candidates in the order they are offered, each distinct text once, without those
-    that repeat the hidden prompt."""
+    that repeat the hidden prompt. `form`: the task's form made concrete for this passage."""
     language = wanted_language(task, source)
     limit = UNCHANGED if task is not None and task.keeps_wording else COPIED
 
-    def key(i: int) -> tuple[bool, bool, float, float]:
+    def key(i: int) -> tuple[int, bool, bool, float, float]:
         text = texts[i]
+        broken = len(unmet(check_form(text, form))) if form is not None else 0
         wrong_language = language is not None and language_of(text) not in (None, language)
         empty_talk = loops(text)
         copied = copied_share(text, source)
         # Among copies, the least copied first (Qwen's three Chinese taglines all reworded the product
         # text; "品质卓越，保温六小时" says more than the text itself).
-        return wrong_language, empty_talk, copied if copied > limit else 0.0, -mean_logprobs[i]
+        return broken, wrong_language, empty_talk, copied if copied > limit else 0.0, -mean_logprobs[i]
 
     offered = [i for i in range(len(texts)) if not echoes_instruction(texts[i], task)]
     return first_of_each(sorted(offered, key=key), texts)

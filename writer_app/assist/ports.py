@@ -119,5 +119,6 @@ class SessionListener(Protocol):
     def surprise_changed(self, start: int, ranks: list[TokenSurprise]) -> None:
         """Colours for the paragraph starting at start (ranks relative to it); [] clears them."""
 
-    def rewrite_candidates(self, texts: list[str]) -> None:
-        """The finished candidates in their final order (ranked, duplicates dropped)."""
+    def rewrite_candidates(self, texts: list[str], marks: list[str] | None = None) -> None:
+        """The finished candidates in their final order (ranked, duplicates dropped); for a task with a
+        form, what of it each keeps ("✓ 7 字 ✗ 押 ang"), one text per candidate."""

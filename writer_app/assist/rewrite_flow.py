@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from writer_app.assist.candidates import language_of, rank, wanted_language
+from writer_app.assist.claims import ad_blocked_phrases
 from writer_app.assist.flow import FlowContext
 from writer_app.assist.instruction_model import InstructionModel
 from writer_app.assist.language_match import refusal, unwritten_language
@@ -23,6 +24,9 @@ from writer_app.assist.wording import still_loading, task_language, tr
 from writer_app.engine.cjk import CJK_LETTERS, CJK_PUNCTUATION
 from writer_app.engine.completion import GenerationResult
 from writer_app.errors import ModelError
+from writer_app.forms.check import check_form
+from writer_app.forms.constraint import FormConstraint
+from writer_app.forms.spec import FormError, FormSpec
 
 _CJK = re.compile(f"[{CJK_LETTERS}{CJK_PUNCTUATION}]")
 # How much a task may read: before the cursor, the newest characters; of a document, its beginning.
@@ -51,6 +55,7 @@ class RewriteTarget:
     request_id: int | None = None
     candidates: list[str] = field(default_factory=list)
     task: Task | None = None
+    form: FormSpec | None = None  # the task's form made concrete for this passage
 
 
 class RewriteFlow:
@@ -109,6 +114,11 @@ class RewriteFlow:
             memory=session.notes.memory,
         )
         try:
+            form = task.form.for_text(target.text) if task.form is not None else None
+        except FormError as exc:
+            context.listener.rewrite_done(str(exc))
+            return
+        try:
             plan = prompt_for(
                 template=info.chat_template if info.follows_instructions else None,
                 chat=info.follows_instructions and info.renders_chat,
@@ -116,22 +126,36 @@ class RewriteFlow:
         except ModelError as exc:  # the model's own template failed (or never finishes): plain prompts
             context.listener.message(tr("{reason}; the task is asked in plain words.").format(reason=exc))
             plan = prompt_for(template=None, chat=False)
+        alternatives = task.candidates or session.settings.alternatives
+        sampling = sampling_from(session.settings)
+        if task.ad_rules:
+            sampling = replace(sampling, blocked=(*sampling.blocked, *ad_blocked_phrases()))
+        max_new_tokens, stop_at, constraint = plan.max_new_tokens, plan.stop_at, None
+        if form is not None:
+            constraint = FormConstraint(form)
+            # The form decides where the answer ends, and how long it may run; candidates that all keep
+            # one form differ only if they are sampled (greedy ones would share every forced line start).
+            max_new_tokens, stop_at = max(max_new_tokens, constraint.room_tokens()), None
+            if alternatives > 1:
+                sampling = replace(sampling, greedy=False)
         request = context.requests.add(
             AssistRequest(
                 request_id=context.requests.new_id(),
                 kind=RequestKind.REWRITE,
                 prompt=plan.prompt,
                 revision=session.revision,
-                max_new_tokens=plan.max_new_tokens,
-                sampling=sampling_from(session.settings),
-                num_alternatives=task.candidates or session.settings.alternatives,
-                stop_at=plan.stop_at,
+                max_new_tokens=max_new_tokens,
+                sampling=sampling,
+                num_alternatives=alternatives,
+                stop_at=stop_at,
                 role=Role.INSTRUCTION,
                 messages=plan.messages if info.renders_chat else (),
+                constraint=constraint,
             )
         )
         target.request_id = request.request_id
         target.task = task
+        target.form = form
         target.candidates = [""] * request.num_alternatives
         label = task.label(task_language())
         context.listener.rewrite_started(label, request.num_alternatives, enter_does(task))
@@ -187,12 +211,17 @@ class RewriteFlow:
     def finished(self, request: AssistRequest, result: GenerationResult | None) -> None:
         self.session.record_stats(request, result)
         target = self._for(request)
-        if target is not None and result is not None and len(result.completions) > 1:
-            # In the asked language and not a copy of the passage first, then the most probable.
+        ranked = result is not None and (
+            len(result.completions) > 1 or target is not None and target.form is not None
+        )
+        if target is not None and result is not None and ranked:
+            # Keeping the form, in the asked language and not a copy of the passage first, then the most
+            # probable.
             texts = [fit_for_document(c.text) for c in result.completions]
-            order = rank(texts, [c.mean_logprob for c in result.completions], target.text, target.task)
+            means = [c.mean_logprob for c in result.completions]
+            order = rank(texts, means, target.text, target.task, target.form)
             target.candidates = [texts[i] for i in order]
-            self.context.listener.rewrite_candidates(list(target.candidates))
+            self.context.listener.rewrite_candidates(list(target.candidates), self._form_marks(target))
         if target is not None:
             target.request_id = None
             label = target.task.label(task_language()) if target.task is not None else ""
@@ -205,6 +234,13 @@ class RewriteFlow:
             if wrong:
                 done += " " + wrong
             self.context.listener.rewrite_done(done)
+
+    @staticmethod
+    def _form_marks(target: RewriteTarget) -> list[str]:
+        """What of the form holds in each candidate, as the panel shows it ("✓ 7 字 ✓ 押 ang")."""
+        if target.form is None:
+            return []
+        return [" ".join(c.mark() for c in check_form(text, target.form)) for text in target.candidates]
 
     @staticmethod
     def _wrong_language(target: RewriteTarget) -> str:

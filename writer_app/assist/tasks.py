@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from writer_app import paths
+from writer_app.forms.spec import FormError, FormSpec
 
 READS = ("selection", "paragraph", "before_cursor", "document")
 OUTPUTS = ("replace", "insert_after", "panel")
@@ -55,6 +56,11 @@ class Task:
     # A light edit whose answer keeps most of the input's words (polish): only an unchanged copy of the
     # input is ranked last, where for other tasks a mostly copied candidate is.
     keeps_wording: bool = False
+    # A form every candidate keeps (lines, lengths, rhyme, acrostic, phrases: writer_app/forms), kept
+    # while the local model writes; None: free text.
+    form: FormSpec | None = None
+    # Ad copy: never writes the claims advertising law forbids (resources/claims, assist/claims.py).
+    ad_rules: bool = False
 
     def label(self, language: str = "en") -> str:
         return self.label_zh if language == "zh" else self.label_en
@@ -126,9 +132,9 @@ def parse_task(data: Any, source: str) -> Task:
     answer_language = data.get("answer_language", "same")
     if answer_language not in ANSWER_LANGUAGES:
         raise TaskFileError(f"answer_language must be one of {', '.join(ANSWER_LANGUAGES)}")
-    keeps_wording = data.get("keeps_wording", False)
-    if not isinstance(keeps_wording, bool):
-        raise TaskFileError("keeps_wording must be true or false")
+    keeps_wording, ad_rules = data.get("keeps_wording", False), data.get("ad_rules", False)
+    if not isinstance(keeps_wording, bool) or not isinstance(ad_rules, bool):
+        raise TaskFileError("keeps_wording and ad_rules must be true or false")
     length, max_tokens, candidates = data.get("length"), data.get("max_tokens"), data.get("candidates")
     if isinstance(length, bool) or isinstance(max_tokens, bool) or isinstance(candidates, bool):
         raise TaskFileError("length, max_tokens and candidates must be numbers")
@@ -138,6 +144,12 @@ def parse_task(data: Any, source: str) -> Task:
         raise TaskFileError("max_tokens must be a whole number from 1 to 1024")
     if candidates is not None and not (isinstance(candidates, int) and 1 <= candidates <= 8):
         raise TaskFileError("candidates must be a whole number from 1 to 8")
+    form = None
+    if "form" in data:
+        try:
+            form = FormSpec.from_json(data["form"])
+        except FormError as exc:
+            raise TaskFileError(str(exc)) from None
     return Task(
         id=str(data["id"]),
         label_en=str(label.get("en") or label.get("zh")),
@@ -157,6 +169,8 @@ def parse_task(data: Any, source: str) -> Task:
         source=source,
         answer_language=answer_language,
         keeps_wording=keeps_wording,
+        form=form,
+        ad_rules=ad_rules,
     )
 
 

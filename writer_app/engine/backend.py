@@ -18,6 +18,7 @@ from typing import Protocol
 
 from writer_app.engine.chat_template import ChatTemplate
 from writer_app.engine.completion import GenerationResult
+from writer_app.engine.constraint import TextConstraint
 from writer_app.engine.sampling import SamplingParams
 
 OnText = Callable[[int, str], None]  # (alternative, new text)
@@ -46,6 +47,9 @@ class GenerationRequest:
     subject: str = ""  # SURPRISE: the passage scored (the prompt is the text before it)
     # An instruction as chat turns, for a backend that applies the chat template itself (a server).
     messages: tuple[dict[str, str], ...] = ()
+    # A form the answer keeps (writer_app/forms): the local engine keeps it token by token; a server's
+    # answers are checked against it afterwards by the caller.
+    constraint: TextConstraint | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
 
 

@@ -49,7 +49,8 @@ class TokenSurprise:
 class Completion:
     text: str = ""
     token_ids: list[int] = field(default_factory=list)
-    finish_reason: str = "length"  # length | eos | stop | cancelled | time | blocked
+    # length | eos | stop | cancelled | time | blocked | form (no token kept the answer's form from there)
+    finish_reason: str = "length"
     logprob: float = 0.0  # the model's log-probability of the tokens it chose, summed
 
     @property

@@ -24,6 +24,8 @@ from writer_app.engine.completion import (
     find_stop,
     known_stop_rule,
 )
+from writer_app.engine.constrained_choice import UNKEPT, ConstrainedChooser
+from writer_app.engine.constraint import TextConstraint
 from writer_app.engine.model_folder import ModelSpec, read_model_folder
 from writer_app.engine.onnx_model import KVCache, OnnxCausalLM
 from writer_app.engine.prefix_cache import PrefixCache
@@ -69,6 +71,7 @@ class _Stream:
         self.decoder = decoder
         self.completion = Completion()
         self.done = False
+        self.forced: list[int] = []  # tokens of the text a rule writes, still to come
 
     def finish(self, reason: str) -> None:
         self.completion.finish_reason = reason
@@ -85,12 +88,20 @@ class Engine:
         self.model = OnnxCausalLM(spec.graph_path, threads=threads)
         self.load_ms = (time.perf_counter() - started) * 1000
         self._eos = set(spec.eos_token_ids)
+        self._token_texts: list[str] | None = None
         self.prefixes = PrefixCache()
         self._lock = threading.Lock()
 
     @classmethod
     def load(cls, folder: Path | str, *, threads: int | None = None) -> Engine:
         return cls(read_model_folder(folder), threads=threads)
+
+    def token_texts(self, count: int) -> list[str]:
+        """Each token's text on its own, for the model's `count` logits (decoded once, on first need: a
+        rule's wide search reads it)."""
+        if self._token_texts is None or len(self._token_texts) != count:
+            self._token_texts = self.codec.token_texts(count)
+        return self._token_texts
 
     @property
     def context_length(self) -> int:
@@ -203,10 +214,12 @@ class Engine:
         on_text: OnText | None = None,
         max_prompt_tokens: int | None = None,
         time_budget_ms: float | None = None,
+        constraint: TextConstraint | None = None,
     ) -> GenerationResult:
         """Continue the prompt. max_prompt_tokens keeps only its newest tokens (the model's context
         is the limit otherwise); time_budget_ms ends the completions (reason "time") once that long
-        has passed since the call, whatever their length (a late suggestion is noise)."""
+        has passed since the call, whatever their length (a late suggestion is noise); a constraint
+        (a form) is kept token by token, and an answer it cannot keep ends with reason "form"."""
         sampling = sampling or SamplingParams()
         sampling.validate()
         if max_new_tokens < 1:
@@ -221,6 +234,9 @@ class Engine:
             stats = GenerationStats(load_ms=self.load_ms, alternatives=num_alternatives)
             ids = self._prompt_ids(prompt, max_new_tokens, max_prompt_tokens, stats)
             deadline = started + time_budget_ms / 1000 if time_budget_ms else None
+            chooser = None
+            if constraint is not None:
+                chooser = ConstrainedChooser(constraint, self.codec, self._eos, self.token_texts)
             return self._generate(
                 ids,
                 stats,
@@ -232,6 +248,7 @@ class Engine:
                 cancel,
                 on_text,
                 deadline,
+                chooser,
             )
 
     def _generate(
@@ -246,6 +263,7 @@ class Engine:
         cancel: threading.Event | None,
         on_text: OnText | None,
         deadline: float | None = None,
+        chooser: ConstrainedChooser | None = None,
     ) -> GenerationResult:
         stats.prompt_tokens = len(ids)
         streams = [_Stream(self.codec.stream(ids)) for _ in range(n)]
@@ -260,7 +278,10 @@ class Engine:
 
         rng = np.random.default_rng(sampling.seed)
         blocks = BlockList(sampling.blocked)
-        first = self._first_tokens(logits[0], ids, sampling, n, rng, blocks, streams[0].decoder)
+        if chooser is None:
+            first = self._first_tokens(logits[0], ids, sampling, n, rng, blocks, streams[0].decoder)
+        else:
+            first = self._first_kept(logits[0], ids, sampling, rng, blocks, streams, chooser)
         past = past.repeat(n) if n > 1 else past
         alive = list(range(n))
         step_times: list[float] = []
@@ -271,6 +292,8 @@ class Engine:
                 if n > 1:  # only alternatives are ranked by it; one completion skips the cost
                     streams[row].completion.logprob += _logprob(row_logits, token)
                 self._advance(streams[row], token, stop_at, row, on_text)
+                if chooser is not None and not streams[row].done and chooser.finished(streams[row].decoder):
+                    streams[row].finish("stop")
             if step == 0:
                 stats.first_token_ms = (time.perf_counter() - started) * 1000
             stats.new_tokens = step + 1
@@ -294,7 +317,7 @@ class Engine:
             step_times.append((time.perf_counter() - t0) * 1000)
             self._check_finite(batch_logits)
             next_tokens = [
-                self._choose(batch_logits[i], ids, streams[row], sampling, rng, blocks)
+                self._choose(batch_logits[i], ids, streams[row], sampling, rng, blocks, chooser)
                 for i, row in enumerate(alive)
             ]
             step_logits = list(batch_logits)
@@ -358,6 +381,56 @@ class Engine:
             return [next(allowed, BLOCKED) for _ in range(n)]
         return [self._pick(logits, sampling, rng, decoder, blocks) for _ in range(n)]
 
+    def _first_kept(
+        self,
+        logits: np.ndarray,
+        ids: list[int],
+        sampling: SamplingParams,
+        rng: np.random.Generator,
+        blocks: BlockList,
+        streams: list[_Stream],
+        chooser: ConstrainedChooser,
+    ) -> list[int]:
+        """The first token of each alternative under a rule: greedy ones start on different tokens the
+        rule allows (unless it forces the start)."""
+        logits = apply_repetition_penalty(logits, ids, sampling.repetition_penalty)
+        taken: set[int] = set()
+        first = []
+        for stream in streams:
+            token = self._kept(
+                logits, stream, sampling, rng, blocks, chooser, taken if sampling.greedy else set()
+            )
+            taken.add(token)
+            first.append(token)
+        return first
+
+    def _kept(
+        self,
+        logits: np.ndarray,
+        stream: _Stream,
+        sampling: SamplingParams,
+        rng: np.random.Generator,
+        blocks: BlockList,
+        chooser: ConstrainedChooser,
+        taken: set[int] | None = None,
+    ) -> int:
+        """The next token of an answer under a rule: the rest of the text it forces, else a choice it
+        allows."""
+        if not stream.forced:
+            forced = chooser.forced_ids(stream.decoder)
+            if forced is not None:
+                if not forced:
+                    return UNKEPT
+                stream.forced = forced
+        if stream.forced:
+            return stream.forced.pop(0)
+        refused = self._blocked_test(stream.decoder, blocks)
+        token = chooser.choose(logits, sampling, rng, stream.decoder, refused, taken or set())
+        if token == UNKEPT:
+            stream.forced = chooser.rescue_ids(stream.decoder)
+            token = stream.forced.pop(0) if stream.forced else UNKEPT
+        return token
+
     def _choose(
         self,
         logits: np.ndarray,
@@ -366,6 +439,7 @@ class Engine:
         sampling: SamplingParams,
         rng: np.random.Generator,
         blocks: BlockList,
+        chooser: ConstrainedChooser | None = None,
     ) -> int:
         if sampling.repetition_penalty != 1.0:  # the seen-token list is only built when it is used
             seen = prompt + stream.completion.token_ids
@@ -374,6 +448,8 @@ class Engine:
         if repeats:
             logits = logits.copy()
             logits[repeats] = -np.inf
+        if chooser is not None:
+            return self._kept(logits, stream, sampling, rng, blocks, chooser)
         return self._pick(logits, sampling, rng, stream.decoder, blocks)
 
     def _pick(
@@ -418,6 +494,9 @@ class Engine:
             return
         if token == BLOCKED:  # every likely next token would have written a blocked phrase
             stream.finish("blocked")
+            return
+        if token == UNKEPT:  # no token keeps the answer's rule (its form) from here
+            stream.finish("form")
             return
         stream.completion.token_ids.append(token)
         self._emit(stream, stream.decoder.push(token), stop_at, row, on_text)

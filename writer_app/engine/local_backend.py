@@ -77,4 +77,5 @@ class LocalBackend:
             time_budget_ms=request.time_budget_ms,
             cancel=request.cancel,
             on_text=on_text,
+            constraint=request.constraint,
         )

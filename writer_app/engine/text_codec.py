@@ -50,6 +50,12 @@ class TextCodec:
             text = _SPACE_NEXT_TO_CJK.sub("", text)
         return text
 
+    def token_texts(self, count: int) -> list[str]:
+        """The text of each of the first `count` token ids on its own ("" for ids the vocabulary lacks)."""
+        size = self._tok.get_vocab_size(with_added_tokens=True)
+        texts = self._tok.decode_batch([[i] for i in range(min(count, size))], skip_special_tokens=True)
+        return texts + [""] * (count - len(texts))
+
     def stream(self, prompt_ids: Sequence[int] = ()) -> StreamDecoder:
         return StreamDecoder(self, prompt_ids)
 

@@ -18,7 +18,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextLayout,
 )
-from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from writer_app.assist.session import Edit, Ghost, WritingSession
 from writer_app.assist.suggestion import Suggestion
@@ -86,6 +86,7 @@ class EditorDocument:
 
 # GLTR's colours, light: the model's first choice, its top 10, its top 100, beyond.
 SURPRISE_COLORS = (QColor(180, 235, 180), QColor(250, 240, 160), QColor(250, 200, 150), QColor(225, 185, 245))
+REVIEW_COLOR = QColor(220, 40, 40)
 
 
 class GhostTextEdit(QPlainTextEdit):
@@ -104,6 +105,9 @@ class GhostTextEdit(QPlainTextEdit):
         self._relayout = False
         self._length = 0  # the document's length (without its final paragraph mark) at the last change
         self.positions = Utf16Positions()  # its non-BMP characters: converts Qt's positions and the session's
+        self._surprise: list[QTextEdit.ExtraSelection] = []
+        # Review marks: their selections follow edits (live cursors); each with the reason it is marked.
+        self._review: list[tuple[QTextEdit.ExtraSelection, str]] = []
         self.setTabChangesFocus(False)
         self.document().contentsChange.connect(self._on_contents_change)
         self.cursorPositionChanged.connect(self._on_cursor_moved)
@@ -134,16 +138,40 @@ class GhostTextEdit(QPlainTextEdit):
 
     def show_surprise(self, start: int, ranks: list[TokenSurprise]) -> None:
         """Colour each token of the paragraph at start by its GLTR band; [] clears the colours."""
-        selections = []
+        self._surprise = []
         for token in ranks:
-            selection = QTextEdit.ExtraSelection()
+            selection = self._selection(start + token.start, start + token.end)
             selection.format.setBackground(SURPRISE_COLORS[token.band])
-            cursor = QTextCursor(self.document())
-            cursor.setPosition(self.positions.to_units(start + token.start))
-            cursor.setPosition(self.positions.to_units(start + token.end), QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor
-            selections.append(selection)
-        self.setExtraSelections(selections)
+            self._surprise.append(selection)
+        self._show_selections()
+
+    def show_review(self, marks: list[tuple[int, int, str]]) -> None:
+        """Underline each (start, end) span with a red wave; hovering one shows its reason. [] clears."""
+        self._review = []
+        for start, end, reason in marks:
+            selection = self._selection(start, end)
+            selection.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            selection.format.setUnderlineColor(REVIEW_COLOR)
+            self._review.append((selection, reason))
+        self._show_selections()
+
+    def review_reason_at(self, units: int) -> str | None:
+        """The reason of the review mark at a document position (Qt's units), if one is there."""
+        for selection, reason in self._review:
+            if selection.cursor.selectionStart() <= units < selection.cursor.selectionEnd():
+                return reason
+        return None
+
+    def _selection(self, start: int, end: int) -> QTextEdit.ExtraSelection:
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.positions.to_units(start))
+        cursor.setPosition(self.positions.to_units(end), QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        return selection
+
+    def _show_selections(self) -> None:
+        self.setExtraSelections(self._surprise + [selection for selection, _reason in self._review])
 
     def set_ghost_color(self, color: QColor) -> None:
         self._ghost_color = color
@@ -274,6 +302,14 @@ class GhostTextEdit(QPlainTextEdit):
         # Tab must reach keyPressEvent even though QWidget would use it to move focus.
         if event.type() == event.Type.KeyPress and event.key() == Qt.Key.Key_Tab and self.ghost_text:
             self.keyPressEvent(event)
+            return True
+        if event.type() == event.Type.ToolTip and self._review:
+            at = self.cursorForPosition(self.viewport().mapFrom(self, event.pos())).position()
+            reason = self.review_reason_at(at)
+            if reason is not None:
+                QToolTip.showText(event.globalPos(), reason, self)
+            else:
+                QToolTip.hideText()
             return True
         return super().event(event)
 

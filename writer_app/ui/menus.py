@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from writer_app.ui.claim_review import review_claims
 from writer_app.ui.i18n import tr
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ def keys_help() -> str:
         "        (Enter uses a candidate, Ctrl+C copies)\n"
         "Alt+Down  the words the model weighs here; pick one and it writes on from it\n"
         "Ctrl+Shift+G  the surprise view;  Ctrl+Shift+M  memory and author's note\n"
+        "Ctrl+Shift+R  mark ad claims the law forbids, and your blocked phrases\n"
         "F1  this help"
     )
 
@@ -82,6 +84,16 @@ def build_menus(w: MainWindow) -> None:
     suggest.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     _action(w, assist, tr("&Rewrite Selection…"), w.open_rewrite, "Ctrl+R")
     _action(w, assist, tr("&Tasks…"), w.show_tasks, "Ctrl+K")
+    review = _action(
+        w,
+        assist,
+        tr("Re&view Ad Claims"),
+        lambda: review_claims(w.editor, w.settings, w.statusBar()),
+        "Ctrl+Shift+R",
+    )
+    review.setToolTip(
+        tr("Mark the claims advertising law forbids (最佳, 国家级, cures…) and your blocked phrases")
+    )
     assist.addSeparator()
     _action(w, assist, tr("&Models…"), w.show_models)
     _action(w, assist, tr("&Unload Rewrite Model"), w.session.unload_instruction_model)

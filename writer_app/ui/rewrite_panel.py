@@ -124,15 +124,24 @@ class RewritePanel(QDockWidget):
             item.setData(_RAW, raw)
             item.setText(raw.strip())
 
-    def show_candidates(self, texts: list[str]) -> None:
-        """The candidates in their final order. The one the writer was on stays selected wherever it
-        moved (the highlight once jumped to another text when the ranking came in)."""
+    def show_candidates(self, texts: list[str], marks: list[str] | None = None) -> None:
+        """The candidates in their final order, each with what of its form holds below it. The one the
+        writer was on stays selected wherever it moved (the highlight once jumped to another text when
+        the ranking came in)."""
         current = self.candidates.currentItem()
-        chosen = current.text() if current is not None and self.candidates.currentRow() > 0 else None
+        chosen = (
+            (current.data(_RAW) or "").strip()
+            if current is not None and self.candidates.currentRow() > 0
+            else None
+        )
         self.candidates.clear()
-        for text in texts:
-            item = QListWidgetItem(text.strip())
+        marks = marks or []
+        for row, text in enumerate(texts):
+            mark = marks[row] if row < len(marks) else ""
+            item = QListWidgetItem(text.strip() + ("\n" + mark if mark else ""))
             item.setData(_RAW, text)
+            if mark:
+                item.setToolTip(mark)
             self.candidates.addItem(item)
         rows = [r for r, text in enumerate(texts) if chosen is not None and text.strip() == chosen]
         self.candidates.setCurrentRow(rows[0] if rows else 0)

@@ -170,8 +170,8 @@ class SessionBridge(QObject):
     def surprise_changed(self, start: int, ranks: list[TokenSurprise]) -> None:
         self.editor.show_surprise(start, ranks)
 
-    def rewrite_candidates(self, texts: list[str]) -> None:
-        self.panel.show_candidates(texts)
+    def rewrite_candidates(self, texts: list[str], marks: list[str] | None = None) -> None:
+        self.panel.show_candidates(texts, marks or [])
 
     def shutdown(self) -> None:
         self.session.shutdown()

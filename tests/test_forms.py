@@ -1,0 +1,281 @@
+"""Forms: counting, rhyme, the form as data, the checks the panel shows, and the engine keeping a form
+token by token on tiny models (the lengths, the acrostic, the required phrase, the rhyme, and a form
+the vocabulary cannot write, reported and not looped on)."""
+
+from __future__ import annotations
+
+import pytest
+
+from writer_app.engine.sampling import SamplingParams
+from writer_app.forms.check import check_form, form_lines, unmet
+from writer_app.forms.constraint import FormConstraint
+from writer_app.forms.rhyme import rhyme_name, shared_rhyme, zh_rhymes
+from writer_app.forms.spec import FormError, FormSpec
+from writer_app.forms.units import count, syllable_count, zi_count
+
+JUEJU = FormSpec(language="zh", unit="zi", lines=4, line_units=(7,), rhyme="AAxA")
+LI_BAI = "朝辞白帝彩云间，\n千里江陵一日还。\n两岸猿声啼不住，\n轻舟已过万重山。"
+
+
+# --- counting and rhyme -----------------------------------------------------------------------------
+def test_zi_are_counted_as_chinese_editors_count_them():
+    assert zi_count("朝辞白帝彩云间，") == 7  # punctuation is not a 字
+    assert zi_count("用 iPhone 拍 2 张照片。") == 7  # a Latin word or a number counts one
+    assert zi_count("𠀀𪚥") == 2  # characters beyond the basic plane are one each
+
+
+def test_syllables_come_from_the_pronouncing_dictionary_and_spelling_for_the_rest():
+    assert syllable_count("beautiful") == 3 and syllable_count("fire") in (1, 2)
+    assert syllable_count("Zorblaxe") == 2  # not in the dictionary: its vowel groups, the silent e dropped
+    assert count("An old silent pond", "syllable") == 5
+
+
+def test_chinese_rhyme_groups_follow_the_new_rhyme_table_and_a_poems_readings():
+    assert "寒" in zh_rhymes("朝辞白帝彩云间") and "寒" in zh_rhymes("轻舟已过万重山")
+    assert "寒" in zh_rhymes("千里江陵一日还")  # 还 read huan, as the poem reads it, not hai
+    assert zh_rhymes("春眠不觉晓") & zh_rhymes("处处闻啼鸟")  # 晓 xiao and 鸟 niao: 豪
+    assert not shared_rhyme(["床前明月光", "疑是地上霜", "举头望明月"], "zh")
+    assert zh_rhymes("日") == frozenset({"支"}) and "齐" in zh_rhymes("衣")  # ri is 支, yi is 齐
+    assert rhyme_name("轻舟已过万重山。", "zh") == "an"
+
+
+def test_english_rhymes_come_from_the_pronouncing_dictionary():
+    assert shared_rhyme(["I saw the light", "upon the night"], "en")
+    assert not shared_rhyme(["I saw the light", "upon the day"], "en")
+
+
+# --- the form as data ------------------------------------------------------------------------------
+def test_a_task_files_form_is_read_and_checked_field_by_field():
+    spec = FormSpec.from_json({"lines": 4, "line_units": 7, "rhyme": "AAxA", "required": ["山"]})
+    assert spec.lines == 4 and spec.units_of_line(3) == 7 and spec.rhyme_letter(2) == ""
+    for raw, words in [
+        ({"lines": "four"}, "lines"),
+        ({"colour": "red"}, "unknown field 'colour'"),
+        ({"rhyme": "A1"}, "rhyme"),
+        ({"lines": 2, "line_units": [5, 7, 5]}, "3 lengths for 2 lines"),
+        ({"lines": 2, "acrostic": "春夏秋"}, "needs 3 lines"),
+        ({"max_units": 4, "required": ["七个字的品牌名"]}, "more than the 4"),
+        ({"repeat": [[1, 2]]}, "cannot repeat"),
+    ]:
+        with pytest.raises(FormError, match=words):
+            FormSpec.from_json(raw)
+
+
+def test_a_form_takes_its_acrostic_and_its_length_from_the_writers_text():
+    acrostic = FormSpec.from_json({"acrostic": "{text}", "line_units": 5})
+    assert acrostic.for_text(" 王小明 ").acrostic == "王小明" and acrostic.for_text("王小明").lines == 3
+    couplet = FormSpec.from_json({"lines": 1, "line_units": "{text}"})
+    assert couplet.for_text("海阔凭鱼跃，\n").line_units == (5,)
+    with pytest.raises(FormError, match="select one first"):
+        acrostic.for_text("，。 ")
+
+
+def test_the_checks_say_what_holds_and_what_does_not():
+    assert [c.mark() for c in check_form(LI_BAI, JUEJU)] == ["✓ 4 行", "✓ 7 字", "✓ 押 an"]
+    broken = "朝辞白帝彩云间，\n千里江陵一日去。\n两岸猿声啼不住，\n轻舟已过万重"
+    assert [c.what for c in unmet(check_form(broken, JUEJU))] == ["length", "rhyme"]
+    slogan = FormSpec(max_units=12, required=("山泉",))
+    assert [c.mark() for c in check_form("山泉入茶，一口回甘", slogan)] == ["✓ “山泉”", "✓ 8 字"]
+    assert form_lines("\n  一\n\n二 \n") == ["一", "二"]
+
+
+# --- the constraint, judged on text -----------------------------------------------------------------
+def test_the_constraint_refuses_a_line_too_long_early_or_off_rhyme():
+    form = FormConstraint(JUEJU)
+    assert form.allows("朝辞白帝彩云间，") and not form.allows("朝辞白帝彩云间啊")
+    assert not form.allows("朝辞白帝\n")  # a line break before the seventh 字
+    assert form.allows("朝辞白帝彩云间，\n千里江陵一日还")
+    assert not form.allows("朝辞白帝彩云间，\n千里江陵一日去")  # 去 does not rhyme with 间
+    assert form.forced("朝辞白帝彩云间，。") == "\n"  # a full line with its punctuation ends
+    assert form.finished(LI_BAI) and not form.finished(LI_BAI[:-3])
+    assert not form.allows(LI_BAI + "\n")  # no fifth line
+
+
+def test_the_constraint_forces_the_acrostic_the_hook_and_a_phrase_that_is_running_out_of_room():
+    acrostic = FormConstraint(FormSpec(acrostic="春风", lines=2, line_units=(5,)))
+    assert acrostic.forced("") == "春" and acrostic.forced("春天来了啊，\n") == "风"
+    assert not acrostic.allows("秋")
+    hook = FormConstraint(FormSpec(language="en", unit="word", lines=3, repeat=((2, 0),)))
+    assert hook.forced("Hold on\nto me\nHol") == "d on"
+    slogan = FormConstraint(FormSpec(max_units=6, required=("山泉",)))
+    assert slogan.forced("清甜") is None and slogan.forced("清甜好喝") == "山泉"
+    assert not slogan.allows("清甜好喝呀")  # no room left for the brand
+
+
+# --- the engine keeps the form ----------------------------------------------------------------------
+def _kept(
+    engine, spec: FormSpec, prompt: str = "Write:", n: int = 3, greedy: bool = False, tokens: int = 200
+):
+    result = engine.generate(
+        prompt,
+        max_new_tokens=tokens,
+        num_alternatives=n,
+        sampling=SamplingParams(greedy=greedy, seed=7),
+        constraint=FormConstraint(spec),
+    )
+    return result.completions
+
+
+def test_every_line_has_exactly_its_count_and_the_acrostic_starts_it(tiny_engine):
+    spec = FormSpec(language="en", unit="word", lines=3, line_units=(4,), acrostic="SUN")
+    for completion in _kept(tiny_engine, spec):
+        lines = form_lines(completion.text)
+        assert [count(line, "word") for line in lines] == [4, 4, 4], completion.text
+        assert "".join(line[0] for line in lines) == "SUN", completion.text
+        assert completion.finish_reason == "stop" and not unmet(check_form(completion.text, spec))
+
+
+def test_a_required_phrase_is_written_before_the_room_runs_out(tiny_engine):
+    spec = FormSpec(language="en", unit="word", max_units=8, required=("Drift Wood Tea",))
+    for completion in _kept(tiny_engine, spec, greedy=True):
+        assert "Drift Wood Tea" in completion.text and count(completion.text, "word") <= 8, completion.text
+
+
+def test_syllable_lines_hold_on_a_tiny_model(tiny_engine):
+    spec = FormSpec(language="en", unit="syllable", lines=3, line_units=(5, 7, 5))
+    for completion in _kept(tiny_engine, spec, n=2, tokens=120):
+        assert not unmet(check_form(completion.text, spec)), (completion.text, completion.finish_reason)
+
+
+def test_the_word_that_ends_a_rhyming_line_is_judged_before_it_is_taken(tiny_engine):
+    """The model prefers " day"; the line must rhyme with "light": " night" is taken instead."""
+    import numpy as np
+
+    from writer_app.engine.constrained_choice import ConstrainedChooser
+
+    codec = tiny_engine.codec
+    spec = FormSpec(language="en", unit="word", lines=2, line_units=(3,), rhyme="AA")
+    chooser = ConstrainedChooser(FormConstraint(spec), codec, {50256}, tiny_engine.token_texts)
+    decoder = codec.stream(codec.encode("Write:"))
+    for token in codec.encode("I saw light\nupon the"):
+        decoder.push(token)
+    logits = np.zeros(50257, dtype=np.float32)
+    (day,), (night,), (bright,) = codec.encode(" day"), codec.encode(" night"), codec.encode(" bright")
+    logits[[day, night, bright]] = [9.0, 5.0, 4.0]
+    greedy = SamplingParams(greedy=True)
+    chosen = chooser.choose(logits, greedy, np.random.default_rng(0), decoder, lambda _t: False)
+    assert codec.decode([chosen]) == " night"
+    logits[night] = -9.0  # far down the list: the wide search still finds a rhyme
+    chosen = chooser.choose(logits, greedy, np.random.default_rng(0), decoder, lambda _t: False)
+    assert codec.decode([chosen]) == " bright"
+
+
+def test_a_chinese_line_with_its_acrostic_on_a_chinese_vocabulary(chinese_model):
+    from writer_app.engine.generate import Engine
+
+    engine = Engine.load(chinese_model)
+    spec = FormSpec(language="zh", unit="zi", lines=1, line_units=(7,), acrostic="山")
+    for completion in _kept(engine, spec, prompt="写一句诗：", n=3):
+        assert completion.text.lstrip().startswith("山") and zi_count(completion.text) == 7, completion.text
+        assert completion.finish_reason == "stop"
+    # 春 is not in this tiny vocabulary (it reads it as [UNK]): said at once, not written as nothing
+    (unwritable,) = _kept(engine, FormSpec(language="zh", lines=1, line_units=(7,), acrostic="春"), n=1)
+    assert unwritable.finish_reason == "form" and unwritable.token_ids == []
+
+
+def test_a_form_the_vocabulary_cannot_write_ends_at_once_and_says_so(chinese_model):
+    """The Chinese GPT-2's vocabulary has no line break: a two-line form cannot be kept."""
+    from writer_app.engine.generate import Engine
+
+    engine = Engine.load(chinese_model)
+    spec = FormSpec(language="zh", unit="zi", lines=2, line_units=(3,))
+    for completion in _kept(engine, spec, prompt="春天", n=2):
+        assert completion.finish_reason == "form"
+        assert len(completion.token_ids) <= 3 + 2  # the first line (three 字, its punctuation), no loop
+        assert [c.what for c in unmet(check_form(completion.text, spec))] == ["lines"]
+
+
+def test_without_a_form_nothing_changes(tiny_engine):
+    plain = tiny_engine.generate("Once", max_new_tokens=12, sampling=SamplingParams(greedy=True))
+    again = tiny_engine.generate(
+        "Once", max_new_tokens=12, sampling=SamplingParams(greedy=True), constraint=None
+    )
+    assert plain.completions[0].token_ids == again.completions[0].token_ids
+
+
+# --- forms as tasks ---------------------------------------------------------------------------------
+def test_the_built_in_forms_are_tasks_in_both_languages():
+    from writer_app.assist.tasks import builtin_tasks
+
+    forms = {task.id: task for task in builtin_tasks() if task.form is not None}
+    assert {
+        "jueju-7",
+        "jueju-5",
+        "lushi-7",
+        "acrostic-zh",
+        "couplet",
+        "zh-slogan-12",
+        "haiku",
+        "limerick",
+    } <= set(forms)
+    for task in forms.values():
+        assert task.label_en and task.label_zh and task.output == "panel", task.id
+    assert (
+        forms["jueju-7"].form.rhyme_letter(2) == ""
+        and forms["acrostic-zh"].form.for_text("王小明").lines == 3
+    )
+    assert forms["couplet"].form.for_text("海阔凭鱼跃").line_units == (5,)
+
+
+def test_a_task_file_with_a_broken_form_is_named_and_skipped(tmp_path):
+    import json
+
+    from writer_app.assist.tasks import load_tasks
+
+    (tmp_path / "odd.json").write_text(
+        json.dumps(
+            {"id": "odd", "label": "Odd", "instruction": "{text}", "cue": "{text}", "form": {"lines": -1}}
+        )
+    )
+    tasks, problems = load_tasks(tmp_path)
+    assert "odd" not in {t.id for t in tasks} and problems == [
+        "odd.json: form: lines must be a whole number; skipped"
+    ]
+
+
+def test_a_form_task_in_the_session_keeps_its_form_and_shows_its_checks(tiny_engine, tmp_path, monkeypatch):
+    """From the writer's selection to the panel: the acrostic comes from the selected word, every
+    candidate keeps the form, and each arrives with its checks."""
+    import json
+
+    from tests.session_fakes import SyncEngine, make_session, model
+    from writer_app.assist import tasks as task_files
+
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    form = {"language": "en", "unit": "word", "lines": 3, "line_units": 4, "acrostic": "{text}"}
+    (folder / "acrostic-en.json").write_text(
+        json.dumps(
+            {
+                "id": "acrostic-en",
+                "label": "Acrostic",
+                "instruction": "Write an acrostic on {text}.",
+                "cue": "An acrostic on {text}:\n",
+                "output": "panel",
+                "stop": None,
+                "form": form,
+            }
+        )
+    )
+    monkeypatch.setattr(task_files, "user_task_folder", lambda: folder)
+    engine = SyncEngine(tiny_engine)
+    h = make_session("SUN", engine=engine, loaded=model("tiny"), alternatives=3)
+    h.session.begin_rewrite(0, 3, "SUN")
+    assert h.session.run_rewrite("acrostic-en")
+    ranked = next(event[1] for event in h.seen.rewrite if event[0] == "ranked")
+    spec = FormSpec.from_json(form).for_text("SUN")
+    assert ranked and all(not unmet(check_form(text, spec)) for text in ranked), ranked
+    assert h.seen.marks and all(
+        mark.startswith("✓ 3 lines ✓ 4 words ✓ acrostic SUN") for mark in h.seen.marks
+    )
+
+
+def test_the_panel_shows_each_candidates_checks_and_uses_only_its_text(qtbot):
+    from writer_app.ui.rewrite_panel import RewritePanel
+
+    panel = RewritePanel()
+    qtbot.addWidget(panel)
+    panel.start("七言绝句", 2)
+    panel.show_candidates([LI_BAI, "两岸猿声啼不住"], ["✓ 4 行 ✓ 7 字 ✓ 押 an", "✗ 4 行"])
+    assert panel.candidates.item(0).text().endswith("\n✓ 4 行 ✓ 7 字 ✓ 押 an")
+    assert panel.candidate_text(0) == LI_BAI  # what Enter and Ctrl+C use: the poem, not its checks

@@ -1,0 +1,29 @@
+"""What the engine asks of a rule the answer must keep while it is written (a form: writer_app/forms).
+The rule judges only the answer so far, never the writer's text; the engine refuses the tokens it does
+not allow, writes the text it forces, and ends the answer when it is finished."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class TextConstraint(Protocol):
+    def allows(self, text: str) -> bool:
+        """The answer could still keep the rule if it reads `text` so far."""
+        ...
+
+    def forced(self, text: str) -> str | None:
+        """Text the rule writes itself next (None: the model chooses)."""
+        ...
+
+    def rescue(self, text: str) -> str | None:
+        """Text that keeps the rule when no token the model offers does (None: nothing does)."""
+        ...
+
+    def finished(self, text: str) -> bool:
+        """The answer is whole: nothing more may be written."""
+        ...
+
+    def may_end(self, text: str) -> bool:
+        """The model may end the answer here."""
+        ...

@@ -1,0 +1,111 @@
+"""Which rhyme a line ends on. Chinese: the 中华新韵 group of the last character's final, read by pypinyin
+in the line's context (so a heteronym takes the reading its phrase gives it); English: the CMU
+pronouncing dictionary's rhyming part of the last word (from its last stressed vowel), else its
+spelling's last vowel group and what follows."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from writer_app.forms.units import _HAN, words
+
+# 中华新韵 (2005): fourteen groups by final. 支 holds the -i after zh ch sh r z c s, 齐 the other i.
+_GROUPS = {
+    "麻": ("a", "ia", "ua"),
+    "波": ("o", "e", "uo"),
+    "皆": ("ie", "ve", "üe"),
+    "开": ("ai", "uai"),
+    "微": ("ei", "ui", "uei"),
+    "豪": ("ao", "iao"),
+    "尤": ("ou", "iu", "iou"),
+    "寒": ("an", "ian", "uan", "van", "üan"),
+    "文": ("en", "in", "un", "uen", "vn", "ün"),
+    "唐": ("ang", "iang", "uang"),
+    "庚": ("eng", "ing", "ong", "iong", "ueng"),
+    "齐": ("i", "v", "ü", "er"),
+    "姑": ("u",),
+}
+_GROUP_OF = {final: group for group, finals in _GROUPS.items() for final in finals}
+_APICAL = ("zh", "ch", "sh", "r", "z", "c", "s")
+
+
+def last_han(text: str) -> str | None:
+    found = _HAN.findall(text)
+    return found[-1] if found else None
+
+
+def _group(final: str, initial: str) -> str:
+    if final == "i" and initial in _APICAL:
+        return "支"
+    return _GROUP_OF.get(final, final)
+
+
+def zh_rhymes(line: str) -> frozenset[str]:
+    """The 中华新韵 groups ('唐', '支', …) the line's last Han character can rhyme in: the reading its
+    phrase gives it, and its other readings (还 ends 一日还 on huan in a poem, where a dictionary of
+    modern phrases reads hai). Empty without a Han character."""
+    last = last_han(line)
+    if last is None:
+        return frozenset()
+    from pypinyin import Style, lazy_pinyin, pinyin
+
+    han = "".join(_HAN.findall(line))
+    groups = {
+        _group(
+            lazy_pinyin(han, style=Style.FINALS, strict=True)[-1],
+            lazy_pinyin(han, style=Style.INITIALS, strict=True)[-1],
+        )
+    }
+    finals = pinyin(last, style=Style.FINALS, strict=True, heteronym=True)[0]
+    initials = pinyin(last, style=Style.INITIALS, strict=True, heteronym=True)[0]
+    for final in finals:
+        groups.update(_group(final, initial) for initial in initials)
+    return frozenset(groups)
+
+
+def zh_final(line: str) -> str | None:
+    """The pinyin final of the line's last Han character, as a writer names a rhyme ('ang')."""
+    if last_han(line) is None:
+        return None
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin("".join(_HAN.findall(line)), style=Style.FINALS, strict=False)[-1]
+
+
+@cache
+def en_word_rhymes(word: str) -> frozenset[str]:
+    """The rhyming parts of a word's pronunciations (from the last stressed vowel, stress marks
+    dropped), or for a word the dictionary lacks, its spelling's last vowel group and what follows."""
+    import pronouncing
+
+    folded = word.lower().replace("’", "'")
+    phones = pronouncing.phones_for_word(folded)
+    if phones:
+        return frozenset(re.sub(r"\d", "", pronouncing.rhyming_part(p)) for p in phones)
+    match = re.search(r"[aeiouy]+[^aeiouy]*e?$", re.sub(r"[^a-z]", "", folded))
+    return frozenset({match.group(0) if match else folded})
+
+
+def en_rhymes(line: str) -> frozenset[str]:
+    found = words(line)
+    return en_word_rhymes(found[-1]) if found else frozenset()
+
+
+def rhymes_of(line: str, language: str) -> frozenset[str]:
+    """The rhymes the line can end on; lines rhyme when theirs share one."""
+    return zh_rhymes(line) if language == "zh" else en_rhymes(line)
+
+
+def shared_rhyme(lines: list[str], language: str) -> frozenset[str]:
+    """The rhymes all the lines can share (empty: they do not rhyme)."""
+    sets = [rhymes_of(line, language) for line in lines]
+    return frozenset.intersection(*sets) if sets else frozenset()
+
+
+def rhyme_name(line: str, language: str) -> str:
+    """How the panel names a line's rhyme: the pinyin final for Chinese, the last word for English."""
+    if language == "zh":
+        return zh_final(line) or "?"
+    found = words(line)
+    return found[-1].lower() if found else "?"

@@ -1,0 +1,63 @@
+"""Counting as writers count: 字 for Chinese (each Han character; a Latin word or a number counts one;
+punctuation never), syllables and words for English, characters for a length limit."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from writer_app.engine.cjk import CJK_LETTERS
+
+UNITS = ("zi", "syllable", "word", "char")
+_HAN = re.compile(f"[{CJK_LETTERS}]")
+# A Latin word or a number, as one unit among Chinese characters or as one English word.
+_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’][A-Za-z]+)*")
+_VOWELS = re.compile(r"[aeiouy]+")
+
+
+def han_count(text: str) -> int:
+    return len(_HAN.findall(text))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def zi_count(text: str) -> int:
+    """字 as a Chinese editor counts them: Han characters, plus one for each Latin word or number."""
+    return han_count(text) + len(words(_HAN.sub(" ", text)))
+
+
+@cache
+def syllable_count(word: str) -> int:
+    """Syllables of one English word: the CMU pronouncing dictionary's count, else from its spelling."""
+    import pronouncing
+
+    folded = word.lower().replace("’", "'")
+    phones = pronouncing.phones_for_word(folded)
+    if phones:
+        return max(1, pronouncing.syllable_count(phones[0]))  # "hmm" has no vowel, yet takes a beat
+    if folded.isdigit():
+        return len(folded)  # read digit by digit
+    return spelled_syllables(folded)
+
+
+def spelled_syllables(word: str) -> int:
+    """A reading of an unknown word's syllables from its vowel groups (a silent final e dropped)."""
+    letters = re.sub(r"[^a-z]", "", word.lower())
+    groups = len(_VOWELS.findall(letters))
+    if letters.endswith("e") and not letters.endswith(("le", "ee", "ye")) and groups > 1:
+        groups -= 1
+    return max(1, groups)
+
+
+def count(text: str, unit: str) -> int:
+    if unit == "zi":
+        return zi_count(text)
+    if unit == "syllable":
+        return sum(syllable_count(w) for w in words(text))
+    if unit == "word":
+        return len(words(text)) + han_count(text)
+    if unit == "char":
+        return len(text)
+    raise ValueError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
