@@ -14,7 +14,7 @@ from writer_app.forms.spec import FormError, FormSpec
 from writer_app.forms.units import count, syllable_count, zi_count
 
 JUEJU = FormSpec(language="zh", unit="zi", lines=4, line_units=(7,), rhyme="AAxA")
-LI_BAI = "朝辞白帝彩云间，\n千里江陵一日还。\n两岸猿声啼不住，\n轻舟已过万重山。"
+LI_BAI = "日照香炉生紫烟，\n遥看瀑布挂前川。\n飞流直下三千尺，\n疑是银河落九天。"
 
 
 # --- counting and rhyme -----------------------------------------------------------------------------
@@ -32,11 +32,12 @@ def test_syllables_come_from_the_pronouncing_dictionary_and_spelling_for_the_res
 
 def test_chinese_rhyme_groups_follow_the_new_rhyme_table_and_a_poems_readings():
     assert "寒" in zh_rhymes("朝辞白帝彩云间") and "寒" in zh_rhymes("轻舟已过万重山")
-    assert "寒" in zh_rhymes("千里江陵一日还")  # 还 read huan, as the poem reads it, not hai
+    assert zh_rhymes("微风拂面轻拂耳") == frozenset({"齐"})  # today's reading: 耳 is ěr, never réng
+    assert zh_rhymes("物归还") == frozenset({"寒"}) and zh_rhymes("他还") == frozenset({"开"})  # in context
     assert zh_rhymes("春眠不觉晓") & zh_rhymes("处处闻啼鸟")  # 晓 xiao and 鸟 niao: 豪
     assert not shared_rhyme(["床前明月光", "疑是地上霜", "举头望明月"], "zh")
     assert zh_rhymes("日") == frozenset({"支"}) and "齐" in zh_rhymes("衣")  # ri is 支, yi is 齐
-    assert rhyme_name("轻舟已过万重山。", "zh") == "an"
+    assert rhyme_name("疑是银河落九天。", "zh") == "ian"
 
 
 def test_english_rhymes_come_from_the_pronouncing_dictionary():
@@ -71,7 +72,7 @@ def test_a_form_takes_its_acrostic_and_its_length_from_the_writers_text():
 
 
 def test_the_checks_say_what_holds_and_what_does_not():
-    assert [c.mark() for c in check_form(LI_BAI, JUEJU)] == ["✓ 4 行", "✓ 7 字", "✓ 押 an"]
+    assert [c.mark() for c in check_form(LI_BAI, JUEJU)] == ["✓ 4 行", "✓ 7 字", "✓ 押 ian"]
     broken = "朝辞白帝彩云间，\n千里江陵一日去。\n两岸猿声啼不住，\n轻舟已过万重"
     assert [c.what for c in unmet(check_form(broken, JUEJU))] == ["length", "rhyme"]
     slogan = FormSpec(max_units=12, required=("山泉",))
@@ -84,7 +85,7 @@ def test_the_constraint_refuses_a_line_too_long_early_or_off_rhyme():
     form = FormConstraint(JUEJU)
     assert form.allows("朝辞白帝彩云间，") and not form.allows("朝辞白帝彩云间啊")
     assert not form.allows("朝辞白帝\n")  # a line break before the seventh 字
-    assert form.allows("朝辞白帝彩云间，\n千里江陵一日还")
+    assert form.allows("朝辞白帝彩云间，\n千里江陵万重山")
     assert not form.allows("朝辞白帝彩云间，\n千里江陵一日去")  # 去 does not rhyme with 间
     assert form.forced("朝辞白帝彩云间，。") == "\n"  # a full line with its punctuation ends
     assert form.finished(LI_BAI) and not form.finished(LI_BAI[:-3])
@@ -100,6 +101,31 @@ def test_the_constraint_forces_the_acrostic_the_hook_and_a_phrase_that_is_runnin
     slogan = FormConstraint(FormSpec(max_units=6, required=("山泉",)))
     assert slogan.forced("清甜") is None and slogan.forced("清甜好喝") == "山泉"
     assert not slogan.allows("清甜好喝呀")  # no room left for the brand
+
+
+def test_a_line_of_chinese_verse_is_whole_and_filler_is_refused():
+    form = FormConstraint(JUEJU)
+    assert not form.allows("在海边的微风，")  # punctuation before the seventh 字: a line padded after it
+    assert not form.allows("人生若只如此，请")  # nor inside it, even when one token brings both
+    assert not form.allows("雪落秋风山水（）")  # empty brackets fill nothing
+    hook = FormConstraint(FormSpec(language="en", unit="syllable", lines=3, line_units=(5,)))
+    assert not hook.allows("Cats''") and not hook.allows("Cat's ...!") and hook.allows("Cat's cradle,")
+    assert not hook.allows("Lines of syllabl.") and hook.allows("Lines of syllabl")  # cut short, or growing
+    assert hook.allows("Whispers to Zorblax,")  # a name is not a word cut short
+
+
+def test_a_line_may_hold_a_range_of_units():
+    spec = FormSpec.from_json({"language": "en", "unit": "syllable", "lines": 2, "line_units": [[3, 5], 2]})
+    assert spec.line_range(0) == (3, 5) and spec.line_range(1) == (2, 2)
+    form = FormConstraint(spec)
+    assert form.allows("the cat sat\n") and form.allows("the cat sat down\n") and not form.allows("the cat\n")
+    assert not form.allows("the cat sat on the mat")
+    assert [c.mark() for c in check_form("the cat sat down\nby me", spec)] == [
+        "✓ 2 lines",
+        "✓ 3–5/2 syllables",
+    ]
+    with pytest.raises(FormError, match="fewest, most"):
+        FormSpec.from_json({"line_units": [[5, 3]]})
 
 
 # --- the engine keeps the form ----------------------------------------------------------------------
@@ -279,3 +305,33 @@ def test_the_panel_shows_each_candidates_checks_and_uses_only_its_text(qtbot):
     panel.show_candidates([LI_BAI, "两岸猿声啼不住"], ["✓ 4 行 ✓ 7 字 ✓ 押 an", "✗ 4 行"])
     assert panel.candidates.item(0).text().endswith("\n✓ 4 行 ✓ 7 字 ✓ 押 an")
     assert panel.candidate_text(0) == LI_BAI  # what Enter and Ctrl+C use: the poem, not its checks
+
+
+def test_a_word_the_model_cannot_finish_is_finished_from_the_dictionary():
+    form = FormConstraint(FormSpec(language="en", unit="word", lines=2, line_units=(3,)))
+    assert form.rescue("Snow on the nons") is None  # the line is full: nothing fits
+    assert (
+        FormConstraint(FormSpec(language="en", unit="word", lines=2, line_units=(4,))).rescue("Snow on nons")
+        == "top"
+    )
+    assert form.rescue("Snow on roofs") == "\n"
+
+
+def test_a_word_still_being_written_counts_as_the_word_it_will_be():
+    """ "syllabl" (two syllables by its spelling) can only become "syllable" (three): on a line with room
+    for two more, it is refused before it leads nowhere."""
+    form = FormConstraint(FormSpec(language="en", unit="syllable", lines=2, line_units=(7,)))
+    assert count("Lines of five and six syllabl", "syllable") == 7  # as spelled: fits
+    assert not form.allows("Lines of five and six syllabl")  # as it must end: 5 + "syllable" = 8
+    assert form.allows("Lines of five and sev")  # "seven": 6
+
+
+def test_the_word_that_must_end_a_rhyming_line_is_judged_while_it_is_written():
+    """ "limer" can only become "limerick" on a line with three syllables left: it cannot rhyme with
+    "the" (a line the model wrote), so it is refused before it leads nowhere."""
+    form = FormConstraint(
+        FormSpec(language="en", unit="syllable", lines=2, line_units=((4, 6), (4, 6)), rhyme="AA")
+    )
+    assert not form.allows("We sat on the mat\nAnd all read limer")  # 3 + limerick (3) = 6: must rhyme
+    assert form.allows("We sat on the mat\nAnd read limer")  # 2 + 3 = 5: a word may still follow
+    assert form.allows("We sat on the mat\nAnd then a c")  # could be "cat"

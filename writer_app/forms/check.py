@@ -39,9 +39,13 @@ def check_form(text: str, spec: FormSpec) -> list[Check]:
         label = f"{spec.lines} 行" if spec.language == "zh" else f"{spec.lines} lines"
         checks.append(Check("lines", len(lines) == spec.lines, label))
     if spec.line_units:
-        wanted = [spec.units_of_line(i) for i in range(len(lines))]
-        ok = bool(lines) and all(count(line, spec.unit) == n for line, n in zip(lines, wanted, strict=True))
-        shown = "/".join(str(n) for n in sorted(set(spec.line_units)))
+        ranges = [spec.line_range(i) or (0, 0) for i in range(len(lines))]
+        ok = bool(lines) and all(
+            low <= count(line, spec.unit) <= high for line, (low, high) in zip(lines, ranges, strict=True)
+        )
+        shown = "/".join(
+            str(u) if isinstance(u, int) else f"{u[0]}–{u[1]}" for u in dict.fromkeys(spec.line_units)
+        )
         checks.append(Check("length", ok, f"{shown} {names[spec.unit]}"))
     groups: dict[str, list[str]] = {}
     for i, line in enumerate(lines):

@@ -19,11 +19,12 @@ from writer_app.engine.cjk import CJK_LETTERS
 from writer_app.forms.check import check_form, unmet
 from writer_app.forms.rhyme import shared_rhyme
 from writer_app.forms.spec import FormSpec
-from writer_app.forms.units import count
+from writer_app.forms.units import completion, count, known_word, words
 
 # After a full line: the closing punctuation a writer puts there (，。！？、；：…), at most this much.
-_TRAILING_CHARS = " \t，。！？、；：,.!?;:…—-\"'“”‘’」』）)"
 MAX_TRAILING = 2
+MAX_GAP = 3  # between two words of a line: ", “" at most
+_TAIL = re.compile(r"\W*$")  # what follows a line's last word or character
 MAX_OPEN_LINE_UNITS = 30  # a line whose form gives it no length: at most this long
 # What a line of a form is written in: words, numbers and the punctuation between them; a Chinese line
 # takes Latin letters only inside a required phrase (a brand name). Symbols, code and stray scripts
@@ -33,7 +34,9 @@ _LINE_CHARS = {
     "zh": re.compile(rf"[{CJK_LETTERS}0-9０-９{_PUNCTUATION}]*"),
     "en": re.compile(rf"[A-Za-z\u00c0-\u024f0-9{_PUNCTUATION}]*"),
 }
-_PUNCTUATION_RUN = re.compile(rf"[{_PUNCTUATION}]{{4,}}")
+# Punctuation as filler: three marks in a row, two quotes in a row, empty brackets.
+_FILLER = re.compile(rf"[{_PUNCTUATION.replace(' ', '')}]{{3,}}|['\"’‘“”]{{2,}}|\(\s*\)|（\s*）|「\s*」")
+_PUNCTUATION_INSIDE = re.compile(rf"[{_PUNCTUATION}]+[^{_PUNCTUATION}]")
 # Nor one word longer than any a writer uses (pieces glued without a space would count as one).
 _LONG_WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9]{19,}")
 
@@ -47,8 +50,8 @@ class FormConstraint:
     def _body(text: str) -> str:
         return text.lstrip()
 
-    def _target(self, i: int) -> int | None:
-        return self.spec.units_of_line(i)
+    def _range(self, i: int) -> tuple[int, int] | None:
+        return self.spec.line_range(i)
 
     def _last_line(self, i: int) -> bool:
         return self.spec.lines is not None and i == self.spec.lines - 1
@@ -61,7 +64,7 @@ class FormConstraint:
             rooms.append(spec.max_units - count("".join(lines), spec.unit))
         if spec.lines is not None and spec.line_units:
             i = len(lines) - 1
-            rest = sum(self._target(j) or 0 for j in range(i, spec.lines))
+            rest = sum((self._range(j) or (0, 0))[1] for j in range(i, spec.lines))
             rooms.append(rest - count(lines[-1], spec.unit))
         return min(rooms) if rooms else None
 
@@ -76,9 +79,28 @@ class FormConstraint:
             line = line.replace(phrase, "")
         return (
             bool(_LINE_CHARS[self.spec.language].fullmatch(line))
-            and not _PUNCTUATION_RUN.search(line)
+            and not _FILLER.search(line)
             and not _LONG_WORD.search(line)
         )
+
+    def _at_least(self, line: str, complete: bool) -> int:
+        """The fewest units the line will hold: an English word still being written counts as the
+        shortest word it can become ("syllabl" as "syllable", three syllables, not two)."""
+        units = count(line, self.spec.unit)
+        if complete or self.spec.language != "en" or not line[-1:].isalpha():
+            return units
+        growing = words(line)[-1]
+        if known_word(growing):
+            return units
+        return count(line + completion(growing), self.spec.unit)
+
+    @staticmethod
+    def _real_words(line: str, complete: bool) -> bool:
+        """Every word of an English line is one a writer uses, and the word being written can become one."""
+        found = words(line)
+        growing = found[-1] if found and line[-1:].isalnum() and not complete else None
+        done = found[:-1] if growing is not None else found
+        return all(known_word(w) for w in done) and (growing is None or known_word(growing, whole=False))
 
     def _line_ok(self, lines: list[str], i: int, complete: bool) -> bool:
         spec, line = self.spec, lines[i]
@@ -86,27 +108,41 @@ class FormConstraint:
             return False  # no blank lines inside a form
         if not self._written_in_words(line):
             return False
+        if spec.unit != "char" and len(_TAIL.search(line).group(0)) > MAX_GAP:
+            return False
+        if spec.language == "en" and spec.unit != "char" and not self._real_words(line, complete):
+            return False  # a word cut short to fit the count ("syllabl."), or pieces glued into none
         if spec.acrostic and i < len(spec.acrostic) and line and not line.startswith(spec.acrostic[i]):
             return False
-        target = self._target(i)
+        bounds = self._range(i)
         units = count(line, spec.unit)
-        if target is None and spec.lines is not None and units > MAX_OPEN_LINE_UNITS:
+        if bounds is None and spec.lines is not None and units > MAX_OPEN_LINE_UNITS:
             return False  # a line of a form with no length of its own still ends
-        if target is not None:
-            if units > target or (complete and units < target):
+        if bounds is not None:
+            low, high = bounds
+            if self._at_least(line, complete) > high or (complete and units < low):
                 return False
-            tail = line[len(line.rstrip(_TRAILING_CHARS)) :] if units == target else ""
-            if len(tail) > MAX_TRAILING:
+            tail = _TAIL.search(line).group(0)
+            if len(tail) > (MAX_TRAILING if units >= low else MAX_GAP):
                 return False
+            inside = _PUNCTUATION_INSIDE.search(line) or (
+                units < low and _PUNCTUATION_INSIDE.search(line + "字")
+            )
+            if spec.language == "zh" and inside:
+                return False  # a line of Chinese verse is whole: its punctuation comes at its end
         for later, earlier in spec.repeat:
             if later == i and earlier < i:
                 model = lines[earlier]
                 if not (line == model if complete else model.startswith(line)):
                     return False
         letter = spec.rhyme_letter(i)
-        if letter and (complete or (target is not None and units == target)):
-            group = [lines[j] for j in range(i) if spec.rhyme_letter(j) == letter]
-            if group and not shared_rhyme([*group, line], spec.language):
+        group = [lines[j] for j in range(i) if spec.rhyme_letter(j) == letter] if letter else []
+        if group:
+            ending = line
+            if not complete and bounds is not None and units < bounds[1] == self._at_least(line, complete):
+                ending = line + completion(words(line)[-1])  # the word being written must end the line
+            last_word = complete or (bounds is not None and units == bounds[1]) or ending != line
+            if last_word and not shared_rhyme([*group, ending], spec.language):
                 return False
         return True
 
@@ -143,23 +179,26 @@ class FormConstraint:
         if missing and room is not None:
             phrase = missing[0]
             needed = count(phrase, spec.unit)
-            target = self._target(i)
-            fits_line = target is None or count(line, spec.unit) + needed <= target
+            bounds = self._range(i)
+            fits_line = bounds is None or count(line, spec.unit) + needed <= bounds[1]
             if needed >= room and fits_line:
                 return phrase
-        target = self._target(i)
-        if target is not None and count(line, spec.unit) == target and not self._last_line(i):
-            tail = line[len(line.rstrip(_TRAILING_CHARS)) :]
-            if len(tail) >= MAX_TRAILING:
-                return "\n"
+        bounds = self._range(i)
+        full = bounds is not None and count(line, spec.unit) >= bounds[0] and not self._last_line(i)
+        if full and len(_TAIL.search(line).group(0)) >= MAX_TRAILING:
+            return "\n"
         return None
 
     def rescue(self, text: str) -> str | None:
-        """When the model offers nothing the form allows: the line break after a full line, or a missing
-        phrase that still fits."""
+        """When the model offers nothing the form allows: the line break after a full line, a missing
+        phrase that still fits, or the end of the English word being written."""
         body = self._body(text)
-        for candidate in ("\n", *self._missing(body)):
-            if self.allows(body + candidate):
+        candidates = ["\n", *self._missing(body)]
+        found = words(body.split("\n")[-1])
+        if self.spec.language == "en" and found and body[-1:].isalpha():
+            candidates.append(completion(found[-1]))
+        for candidate in candidates:
+            if candidate and self.allows(body + candidate):
                 return candidate
         return None
 
@@ -176,7 +215,8 @@ class FormConstraint:
         if spec.lines is not None and spec.line_units and i == spec.lines - 1:
             if spec.unit in ("syllable", "word") and lines[-1].rstrip()[-1:].isalnum():
                 return False  # its last word may still be growing: the model ends it
-            return count(lines[-1], spec.unit) == self._target(i) and not unmet(check_form(body, spec))
+            bounds = self._range(i) or (0, 0)
+            return count(lines[-1], spec.unit) == bounds[1] and not unmet(check_form(body, spec))
         return spec.max_units is not None and count("".join(lines), spec.unit) >= spec.max_units
 
     def may_end(self, text: str) -> bool:
@@ -188,7 +228,7 @@ class FormConstraint:
         """Enough new tokens for the whole form (a budget to give the engine)."""
         spec = self.spec
         if spec.lines is not None and spec.line_units:
-            units = sum(self._target(i) or 0 for i in range(spec.lines)) + spec.lines * 2
+            units = sum((self._range(i) or (0, 0))[1] for i in range(spec.lines)) + spec.lines * 2
         elif spec.max_units is not None:
             units = spec.max_units
         else:

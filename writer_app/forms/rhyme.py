@@ -1,5 +1,5 @@
 """Which rhyme a line ends on. Chinese: the 中华新韵 group of the last character's final, read by pypinyin
-in the line's context (so a heteronym takes the reading its phrase gives it); English: the CMU
+in the line's context (a heteronym takes the reading its phrase gives it); English: the CMU
 pronouncing dictionary's rhyming part of the last word (from its last stressed vowel), else its
 spelling's last vowel group and what follows."""
 
@@ -42,26 +42,18 @@ def _group(final: str, initial: str) -> str:
 
 
 def zh_rhymes(line: str) -> frozenset[str]:
-    """The 中华新韵 groups ('唐', '支', …) the line's last Han character can rhyme in: the reading its
-    phrase gives it, and its other readings (还 ends 一日还 on huan in a poem, where a dictionary of
-    modern phrases reads hai). Empty without a Han character."""
-    last = last_han(line)
-    if last is None:
+    """The 中华新韵 group ('唐', '支', …) of the line's last Han character, in the reading its phrase gives
+    it (pypinyin's phrase dictionary: 还 is hái in 还是, huán in 归还). The 新韵 rhymes by today's
+    readings, so a character's rare readings do not count (耳 is not réng); a classical reading the
+    dictionary does not know (还 in 一日还) is read the common way. Empty without a Han character."""
+    if last_han(line) is None:
         return frozenset()
-    from pypinyin import Style, lazy_pinyin, pinyin
+    from pypinyin import Style, lazy_pinyin
 
     han = "".join(_HAN.findall(line))
-    groups = {
-        _group(
-            lazy_pinyin(han, style=Style.FINALS, strict=True)[-1],
-            lazy_pinyin(han, style=Style.INITIALS, strict=True)[-1],
-        )
-    }
-    finals = pinyin(last, style=Style.FINALS, strict=True, heteronym=True)[0]
-    initials = pinyin(last, style=Style.INITIALS, strict=True, heteronym=True)[0]
-    for final in finals:
-        groups.update(_group(final, initial) for initial in initials)
-    return frozenset(groups)
+    final = lazy_pinyin(han, style=Style.FINALS, strict=True)[-1]
+    initial = lazy_pinyin(han, style=Style.INITIALS, strict=True)[-1]
+    return frozenset({_group(final, initial)})
 
 
 def zh_final(line: str) -> str | None:

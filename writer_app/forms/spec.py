@@ -26,7 +26,8 @@ class FormSpec:
     language: str = "zh"  # whose counting and rhyme: "zh" or "en"
     unit: str = "zi"  # what line_units and the totals count (forms/units.py)
     lines: int | None = None  # exactly this many lines; None: any
-    line_units: tuple[int, ...] = ()  # units per line (one value: every line); () = any
+    # Units per line (one value: every line; a (low, high) pair: from low to high); () = any.
+    line_units: tuple[int | tuple[int, int], ...] = ()
     rhyme: str = ""  # a letter per line, lines with one letter rhyme ("AABA"); "x" or "-": free; repeats
     acrostic: str = ""  # line i starts with its character i
     required: tuple[str, ...] = ()  # phrases the text holds
@@ -36,10 +37,15 @@ class FormSpec:
     acrostic_from_text: bool = False
     line_units_from_text: bool = False
 
-    def units_of_line(self, i: int) -> int | None:
+    def units_of_line(self, i: int) -> int | tuple[int, int] | None:
         if not self.line_units:
             return None
         return self.line_units[i] if len(self.line_units) > 1 else self.line_units[0]
+
+    def line_range(self, i: int) -> tuple[int, int] | None:
+        """(fewest, most) units line i may hold; None: any."""
+        units = self.units_of_line(i)
+        return (units, units) if isinstance(units, int) else units
 
     def rhyme_letter(self, i: int) -> str:
         """Line i's rhyme letter ("" when it need not rhyme). A scheme shorter than the poem repeats
@@ -84,16 +90,15 @@ class FormSpec:
             raise FormError(f"form unit {self.unit!r}: choose from {', '.join(UNITS)}")
         if self.lines is not None and not 1 <= self.lines <= MAX_LINES:
             raise FormError(f"a form has 1 to {MAX_LINES} lines, not {self.lines}")
-        if any(not 1 <= u <= MAX_UNITS for u in self.line_units):
-            raise FormError(f"a line holds 1 to {MAX_UNITS} units")
+        ranges = [self.line_range(i) for i in range(len(self.line_units))]
+        if any(r is None or not 1 <= r[0] <= r[1] <= MAX_UNITS for r in ranges):
+            raise FormError(f"a line holds 1 to {MAX_UNITS} units (a range is [fewest, most])")
         if self.lines is not None and len(self.line_units) > 1 and len(self.line_units) != self.lines:
             raise FormError(f"line_units gives {len(self.line_units)} lengths for {self.lines} lines")
         if self.acrostic and self.lines is not None and len(self.acrostic) != self.lines:
             raise FormError(
                 f"an acrostic of {len(self.acrostic)} characters needs {len(self.acrostic)} lines"
             )
-        if self.acrostic and any(u < 1 for u in self.line_units):
-            raise FormError("an acrostic needs at least one unit per line")
         for line, earlier in self.repeat:
             if not 0 <= earlier < line or (self.lines is not None and line >= self.lines):
                 raise FormError(f"line {line + 1} cannot repeat line {earlier + 1}")
@@ -105,8 +110,9 @@ class FormSpec:
                 f"the required phrases take {shortest} units, more than the {self.max_units} the form allows"
             )
         if self.line_units and self.lines is not None:
-            room = [self.units_of_line(i) or 0 for i in range(self.lines)]
-            if self.max_units is not None and sum(room) > self.max_units:
+            room = [(self.line_range(i) or (0, 0))[1] for i in range(self.lines)]
+            fewest = sum((self.line_range(i) or (0, 0))[0] for i in range(self.lines))
+            if self.max_units is not None and fewest > self.max_units:
                 raise FormError(
                     f"{self.lines} lines of these lengths exceed the {self.max_units} units allowed"
                 )
@@ -155,11 +161,11 @@ class FormSpec:
                 fields["line_units_from_text"] = True
             else:
                 value = [value] if isinstance(value, int) else value
-                if not isinstance(value, list) or not all(
-                    isinstance(v, int) and not isinstance(v, bool) for v in value
-                ):
-                    raise FormError('form: line_units is a number, a list of numbers or "{text}"')
-                fields["line_units"] = tuple(value)
+                if not isinstance(value, list) or not all(_is_units(v) for v in value):
+                    raise FormError(
+                        'form: line_units is a number, a list of numbers or [fewest, most] pairs, or "{text}"'
+                    )
+                fields["line_units"] = tuple(v if isinstance(v, int) else (v[0], v[1]) for v in value)
         if "required" in raw:
             value = raw["required"]
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -178,3 +184,10 @@ class FormSpec:
         if not spec.acrostic_from_text and not spec.line_units_from_text:
             spec.validate()
         return spec
+
+
+def _is_units(value: Any) -> bool:
+    def whole(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    return whole(value) or (isinstance(value, list) and len(value) == 2 and all(whole(v) for v in value))

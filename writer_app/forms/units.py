@@ -3,6 +3,7 @@ punctuation never), syllables and words for English, characters for a length lim
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import cache
 
@@ -40,6 +41,40 @@ def syllable_count(word: str) -> int:
     if folded.isdigit():
         return len(folded)  # read digit by digit
     return spelled_syllables(folded)
+
+
+@cache
+def _dictionary() -> tuple[str, ...]:
+    """The CMU pronouncing dictionary's words, sorted (lowercase, with their apostrophes)."""
+    import pronouncing
+
+    pronouncing.init_cmu()
+    return tuple(sorted({word for word, _phones in pronouncing.pronunciations}))
+
+
+def known_word(word: str, *, whole: bool = True) -> bool:
+    """In the CMU pronouncing dictionary (134,000 words and their forms), a number, or a name (capital
+    first). A lowercase word outside it is most often a word cut short ("syllabl"); with whole=False,
+    whether the word so far can still become one."""
+    if word.isdigit() or word[:1].isupper():
+        return True
+    if not word.islower() and any(c.isalpha() for c in word):
+        return False  # "nonsTO": pieces glued together, not a word
+    folded = word.lower().replace("’", "'")
+    words = _dictionary()
+    at = bisect.bisect_left(words, folded)
+    if at == len(words):
+        return False
+    return words[at] == folded if whole else words[at].startswith(folded)
+
+
+def completion(fragment: str) -> str:
+    """What the shortest dictionary word beginning with the fragment adds to it ("" when none does)."""
+    folded = fragment.lower()
+    words = _dictionary()
+    start, end = bisect.bisect_left(words, folded), bisect.bisect_left(words, folded + "\uffff")
+    found = min((w for w in words[start:end] if w.isalpha() and w != folded), key=len, default="")
+    return found[len(folded) :]
 
 
 def spelled_syllables(word: str) -> int:
