@@ -139,6 +139,11 @@ def independent_check(text: str, form: FormSpec) -> list[str]:
     for letter, group in groups.items():
         if len(group) > 1 and not set.intersection(*(rhymer(line) for line in group)):
             broken.append(f"rhyme {letter}")
+        hooks = {lines[later] for later, _earlier in form.repeat if later < len(lines)}
+        own = list(dict.fromkeys(group)) if hooks else group  # a repeated hook rhymes as its first time
+        ends = [(HAN.findall(line) or LATIN_WORD.findall(line) or [""])[-1].lower() for line in own]
+        if len(set(ends)) < len(ends):
+            broken.append(f"rhyme {letter} on one word twice")
     if form.acrostic and "".join(line[:1] for line in lines) != form.acrostic:
         broken.append("acrostic")
     total = sum(counter(line) for line in lines)

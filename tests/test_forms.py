@@ -75,6 +75,8 @@ def test_the_checks_say_what_holds_and_what_does_not():
     assert [c.mark() for c in check_form(LI_BAI, JUEJU)] == ["✓ 4 行", "✓ 7 字", "✓ 押 ian"]
     broken = "朝辞白帝彩云间，\n千里江陵一日去。\n两岸猿声啼不住，\n轻舟已过万重"
     assert [c.what for c in unmet(check_form(broken, JUEJU))] == ["length", "rhyme"]
+    same_word = "朝辞白帝彩云间，\n千里江陵彩云间。\n两岸猿声啼不住，\n轻舟已过万重山。"
+    assert [c.what for c in unmet(check_form(same_word, JUEJU))] == ["rhyme"]  # 间 … 间 is no rhyme
     slogan = FormSpec(max_units=12, required=("山泉",))
     assert [c.mark() for c in check_form("山泉入茶，一口回甘", slogan)] == ["✓ “山泉”", "✓ 8 字"]
     assert form_lines("\n  一\n\n二 \n") == ["一", "二"]
@@ -88,6 +90,7 @@ def test_the_constraint_refuses_a_line_too_long_early_or_off_rhyme():
     assert form.allows("朝辞白帝彩云间，\n千里江陵万重山")
     assert not form.allows("朝辞白帝彩云间，\n千里江陵一日去")  # 去 does not rhyme with 间
     assert form.forced("朝辞白帝彩云间，。") == "\n"  # a full line with its punctuation ends
+    assert form.forced("朝辞白帝彩云间，\n千里江陵一日去，。") is None  # not one that does not rhyme
     assert form.finished(LI_BAI) and not form.finished(LI_BAI[:-3])
     assert not form.allows(LI_BAI + "\n")  # no fifth line
 
@@ -107,11 +110,18 @@ def test_a_line_of_chinese_verse_is_whole_and_filler_is_refused():
     form = FormConstraint(JUEJU)
     assert not form.allows("在海边的微风，")  # punctuation before the seventh 字: a line padded after it
     assert not form.allows("人生若只如此，请")  # nor inside it, even when one token brings both
+    assert not form.allows("秋雨落满地秋夜。《") and not form.allows("秋夜听雨雨雨")  # a dangling 《, a loop
+    assert form.allows("秋雨绵绵")
+    assert not form.allows("朝辞白帝彩云间，\n千里江陵彩云间")  # 间 rhymed with itself (重韵)
+    hook = FormConstraint(FormSpec(lines=3, line_units=(4,), rhyme="AxA", repeat=((2, 0),)))
+    assert hook.allows("春风十里\n不如有你\n春风十里")  # a hook repeated rhymes as its first time
+    assert [c.ok for c in check_form("春风十里\n不如有你\n春风十里", hook.spec)] == [True, True, True, True]
     assert not form.allows("雪落秋风山水（）")  # empty brackets fill nothing
     hook = FormConstraint(FormSpec(language="en", unit="syllable", lines=3, line_units=(5,)))
     assert not hook.allows("Cats''") and not hook.allows("Cat's ...!") and hook.allows("Cat's cradle,")
     assert not hook.allows("Lines of syllabl.") and hook.allows("Lines of syllabl")  # cut short, or growing
     assert hook.allows("Whispers to Zorblax,")  # a name is not a word cut short
+    assert hook.allows("He couldn'")  # "couldn't" on its way
 
 
 def test_a_line_may_hold_a_range_of_units():
@@ -309,12 +319,34 @@ def test_the_panel_shows_each_candidates_checks_and_uses_only_its_text(qtbot):
 
 def test_a_word_the_model_cannot_finish_is_finished_from_the_dictionary():
     form = FormConstraint(FormSpec(language="en", unit="word", lines=2, line_units=(3,)))
-    assert form.rescue("Snow on the nons") is None  # the line is full: nothing fits
-    assert (
-        FormConstraint(FormSpec(language="en", unit="word", lines=2, line_units=(4,))).rescue("Snow on nons")
-        == "top"
-    )
-    assert form.rescue("Snow on roofs") == "\n"
+    assert form.rescue("Snow on the nons") == []  # the line is full: nothing fits
+    four = FormConstraint(FormSpec(language="en", unit="word", lines=2, line_units=(4,)))
+    assert four.rescue("Snow on nons") == ["top"]
+    assert form.rescue("Snow on roofs") == ["\n"]
+
+
+def test_when_the_model_has_no_rhyme_the_dictionary_offers_the_ones_that_fit():
+    spec = FormSpec(language="en", unit="syllable", lines=2, line_units=((4, 6), (4, 6)), rhyme="AA")
+    options = FormConstraint(spec).rescue("We forgot the salt\nAnd it was our")
+    assert " fault" in options and " halt" in options  # one syllable left at most: one-syllable rhymes
+    assert " salt" not in options and " assault" not in options  # not the word itself; too long
+
+
+def test_the_engine_writes_the_rescue_the_model_likes_best(tiny_engine):
+    import numpy as np
+
+    from writer_app.engine.constrained_choice import ConstrainedChooser
+
+    codec = tiny_engine.codec
+    spec = FormSpec(language="en", unit="syllable", lines=2, line_units=((4, 6), (4, 6)), rhyme="AA")
+    chooser = ConstrainedChooser(FormConstraint(spec), codec, {50256}, tiny_engine.token_texts)
+    decoder = codec.stream(codec.encode("Write:"))
+    for token in codec.encode("We forgot the salt\nAnd it was our"):
+        decoder.push(token)
+    logits = np.zeros(50257, dtype=np.float32)
+    (halt,) = codec.encode(" halt")
+    logits[halt] = 3.0
+    assert codec.decode(chooser.rescue_ids(decoder, logits)) == " halt"
 
 
 def test_a_word_still_being_written_counts_as_the_word_it_will_be():

@@ -5,7 +5,8 @@ it makes, else the most likely token that the rule allows.
 Judging a candidate means decoding the answer with it, so the search is tiered: a few sampled draws,
 then the TOP most likely tokens, then up to SCAN more by likelihood, each judged by its own text (a
 token that is only part of a character is judged in the tiers before, with the bytes before it). When
-none is allowed, the rule's rescue is written (the line break after a full line); when there is none,
+none is allowed, the rule's rescue is written (the line break after a full line, a rhyme from the
+dictionary), the one the model scores highest; when there is none,
 the answer ends with reason "form": the rule could not be kept from there, and the caller says so."""
 
 from __future__ import annotations
@@ -48,10 +49,12 @@ class ConstrainedChooser:
         ids = self.codec.encode(text)
         return ids if "".join(self.codec.decode(ids).split()) == "".join(text.split()) else []
 
-    def rescue_ids(self, decoder: StreamDecoder) -> list[int]:
-        """The tokens of the rule's own way on when no token the model offers keeps it ([]: none)."""
-        rescue = self.constraint.rescue(decoder.text_with())
-        return self._written(rescue) if rescue else []
+    def rescue_ids(self, decoder: StreamDecoder, logits: np.ndarray) -> list[int]:
+        """The tokens of the rule's own way on when no token the model offers keeps it: of the texts
+        it offers, one the vocabulary writes as a single token if any (a common word: " fault", not
+        " brault"), the one whose first token the model scores highest ([]: none)."""
+        written = [ids for ids in map(self._written, self.constraint.rescue(decoder.text_with())) if ids]
+        return max(written, key=lambda ids: (len(ids) == 1, float(logits[ids[0]])), default=[])
 
     def finished(self, decoder: StreamDecoder) -> bool:
         return self.constraint.finished(decoder.text_with())

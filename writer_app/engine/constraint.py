@@ -16,8 +16,9 @@ class TextConstraint(Protocol):
         """Text the rule writes itself next (None: the model chooses)."""
         ...
 
-    def rescue(self, text: str) -> str | None:
-        """Text that keeps the rule when no token the model offers does (None: nothing does)."""
+    def rescue(self, text: str) -> list[str]:
+        """Texts that keep the rule when no token the model offers does, any order ([]: none does); the
+        engine writes the one whose first token the model likes best."""
         ...
 
     def finished(self, text: str) -> bool:

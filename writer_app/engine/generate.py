@@ -427,7 +427,7 @@ class Engine:
         refused = self._blocked_test(stream.decoder, blocks)
         token = chooser.choose(logits, sampling, rng, stream.decoder, refused, taken or set())
         if token == UNKEPT:
-            stream.forced = chooser.rescue_ids(stream.decoder)
+            stream.forced = chooser.rescue_ids(stream.decoder, logits)
             token = stream.forced.pop(0) if stream.forced else UNKEPT
         return token
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from writer_app.forms.rhyme import rhyme_name, shared_rhyme
+from writer_app.forms.rhyme import rhyme_name, rhyme_word, shared_rhyme
 from writer_app.forms.spec import FormSpec
 from writer_app.forms.units import count
 
@@ -48,16 +48,22 @@ def check_form(text: str, spec: FormSpec) -> list[Check]:
         )
         checks.append(Check("length", ok, f"{shown} {names[spec.unit]}"))
     groups: dict[str, list[str]] = {}
+    repeats = {later for later, _earlier in spec.repeat}
+    fresh: dict[str, list[str]] = {}  # the group's lines that are not a hook repeated
     for i, line in enumerate(lines):
         letter = spec.rhyme_letter(i)
         if letter:
             groups.setdefault(letter, []).append(line)
-    for group in groups.values():
+            if i not in repeats:
+                fresh.setdefault(letter, []).append(line)
+    for letter, group in groups.items():
         if len(group) < 2:
             continue
         sound = rhyme_name(group[-1], spec.language)
         label = f"押 {sound}" if spec.language == "zh" else f"rhymes with “{sound}”"
-        checks.append(Check("rhyme", bool(shared_rhyme(group, spec.language)), label))
+        own = fresh.get(letter, [])
+        distinct = len({rhyme_word(line, spec.language) for line in own}) == len(own)  # no 重韵
+        checks.append(Check("rhyme", bool(shared_rhyme(group, spec.language)) and distinct, label))
     if spec.acrostic:
         starts = "".join(line[:1] for line in lines)
         label = "藏头" if spec.language == "zh" else "acrostic"

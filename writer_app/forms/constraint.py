@@ -17,7 +17,7 @@ import re
 
 from writer_app.engine.cjk import CJK_LETTERS
 from writer_app.forms.check import check_form, unmet
-from writer_app.forms.rhyme import shared_rhyme
+from writer_app.forms.rhyme import rhyme_word, rhyming_words, shared_rhyme
 from writer_app.forms.spec import FormSpec
 from writer_app.forms.units import completion, count, known_word, words
 
@@ -26,6 +26,7 @@ MAX_TRAILING = 2
 MAX_GAP = 3  # between two words of a line: ", “" at most
 _TAIL = re.compile(r"\W*$")  # what follows a line's last word or character
 MAX_OPEN_LINE_UNITS = 30  # a line whose form gives it no length: at most this long
+RESCUE_RHYMES = 200  # dictionary rhymes offered when the model offers none
 # What a line of a form is written in: words, numbers and the punctuation between them; a Chinese line
 # takes Latin letters only inside a required phrase (a brand name). Symbols, code and stray scripts
 # would fill a line without adding a 字 or a syllable.
@@ -39,6 +40,10 @@ _FILLER = re.compile(rf"[{_PUNCTUATION.replace(' ', '')}]{{3,}}|['\"’‘“”
 _PUNCTUATION_INSIDE = re.compile(rf"[{_PUNCTUATION}]+[^{_PUNCTUATION}]")
 # Nor one word longer than any a writer uses (pieces glued without a space would count as one).
 _LONG_WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9]{19,}")
+# A line ends on closing punctuation, never on an opening bracket or quote (秋夜。《).
+_OPENING_AT_END = re.compile(r"[《“‘「『（(\[]\W*$")
+# One character three times in a row is a loop, not verse (雨雨雨; 绵绵 is a word).
+_TRIPLE = re.compile(rf"([{CJK_LETTERS}])\1\1")
 
 
 class FormConstraint:
@@ -98,7 +103,10 @@ class FormConstraint:
     def _real_words(line: str, complete: bool) -> bool:
         """Every word of an English line is one a writer uses, and the word being written can become one."""
         found = words(line)
-        growing = found[-1] if found and line[-1:].isalnum() and not complete else None
+        # A word is still being written while the line ends in a letter, or in an apostrophe after
+        # one ("couldn'" becomes "couldn't").
+        writing = line[-1:].isalnum() or (line[-1:] in "'’" and line[-2:-1].isalpha())
+        growing = found[-1] if found and writing and not complete else None
         done = found[:-1] if growing is not None else found
         return all(known_word(w) for w in done) and (growing is None or known_word(growing, whole=False))
 
@@ -130,6 +138,10 @@ class FormConstraint:
             )
             if spec.language == "zh" and inside:
                 return False  # a line of Chinese verse is whole: its punctuation comes at its end
+            if units >= low and _OPENING_AT_END.search(line):
+                return False
+        if spec.language == "zh" and _TRIPLE.search(line):
+            return False
         for later, earlier in spec.repeat:
             if later == i and earlier < i:
                 model = lines[earlier]
@@ -143,6 +155,16 @@ class FormConstraint:
                 ending = line + completion(words(line)[-1])  # the word being written must end the line
             last_word = complete or (bounds is not None and units == bounds[1]) or ending != line
             if last_word and not shared_rhyme([*group, ending], spec.language):
+                return False
+            # Rhyming a word with itself (情 … 情, salt … salt) is no rhyme, a writer's 重韵; a hook
+            # repeated whole rhymes as its first time did.
+            repeated = {later for later, _earlier in spec.repeat}
+            used = {
+                rhyme_word(lines[j], spec.language)
+                for j in range(i)
+                if j not in repeated and lines[j] in group
+            }
+            if last_word and i not in repeated and rhyme_word(ending, spec.language) in used:
                 return False
         return True
 
@@ -185,22 +207,34 @@ class FormConstraint:
                 return phrase
         bounds = self._range(i)
         full = bounds is not None and count(line, spec.unit) >= bounds[0] and not self._last_line(i)
-        if full and len(_TAIL.search(line).group(0)) >= MAX_TRAILING:
-            return "\n"
+        if full and len(_TAIL.search(line).group(0)) >= MAX_TRAILING and self.allows(body + "\n"):
+            return "\n"  # (a line that does not rhyme yet goes on instead)
         return None
 
-    def rescue(self, text: str) -> str | None:
+    def rescue(self, text: str) -> list[str]:
         """When the model offers nothing the form allows: the line break after a full line, a missing
-        phrase that still fits, or the end of the English word being written."""
+        phrase that still fits, the end of the English word being written, or a word from the
+        dictionary that rhymes and fits what is left of the line."""
         body = self._body(text)
-        candidates = ["\n", *self._missing(body)]
-        found = words(body.split("\n")[-1])
+        line = body.split("\n")[-1]
+        options = ["\n", *self._missing(body)]
+        found = words(line)
         if self.spec.language == "en" and found and body[-1:].isalpha():
-            candidates.append(completion(found[-1]))
-        for candidate in candidates:
-            if candidate and self.allows(body + candidate):
-                return candidate
-        return None
+            options.append(completion(found[-1]))
+        options += self._rhymes_that_fit(body)
+        return [option for option in dict.fromkeys(options) if option and self.allows(body + option)]
+
+    def _rhymes_that_fit(self, body: str) -> list[str]:
+        """Words (after a space) that rhyme with the line's rhyme group and fit its room, for English."""
+        spec = self.spec
+        lines = body.split("\n")
+        i = len(lines) - 1
+        letter = spec.rhyme_letter(i)
+        earlier = [lines[j] for j in range(i) if spec.rhyme_letter(j) == letter] if letter else []
+        if spec.language != "en" or not earlier or not words(earlier[0]):
+            return []
+        space = "" if not lines[-1] or lines[-1][-1:].isspace() else " "
+        return [space + word for word in rhyming_words(words(earlier[0])[-1])[:RESCUE_RHYMES]]
 
     def finished(self, text: str) -> bool:
         """The form is whole: nothing more may be written."""

@@ -79,6 +79,15 @@ def en_word_rhymes(word: str) -> frozenset[str]:
     return frozenset({match.group(0) if match else folded})
 
 
+@cache
+def rhyming_words(word: str) -> tuple[str, ...]:
+    """Dictionary words that rhyme with an English word (the CMU dictionary's, shortest first)."""
+    import pronouncing
+
+    found = {w for w in pronouncing.rhymes(word.lower()) if w.isalpha()}
+    return tuple(sorted(found, key=lambda w: (len(w), w)))
+
+
 def en_rhymes(line: str) -> frozenset[str]:
     found = words(line)
     return en_word_rhymes(found[-1]) if found else frozenset()
@@ -93,6 +102,14 @@ def shared_rhyme(lines: list[str], language: str) -> frozenset[str]:
     """The rhymes all the lines can share (empty: they do not rhyme)."""
     sets = [rhymes_of(line, language) for line in lines]
     return frozenset.intersection(*sets) if sets else frozenset()
+
+
+def rhyme_word(line: str, language: str) -> str:
+    """What a line rhymes on: its last Han character, or its last word (folded)."""
+    if language == "zh":
+        return last_han(line) or ""
+    found = words(line)
+    return found[-1].lower() if found else ""
 
 
 def rhyme_name(line: str, language: str) -> str:

@@ -73,7 +73,9 @@ def completion(fragment: str) -> str:
     folded = fragment.lower()
     words = _dictionary()
     start, end = bisect.bisect_left(words, folded), bisect.bisect_left(words, folded + "\uffff")
-    found = min((w for w in words[start:end] if w.isalpha() and w != folded), key=len, default="")
+    found = min(
+        (w for w in words[start:end] if w.replace("'", "").isalpha() and w != folded), key=len, default=""
+    )
     return found[len(folded) :]
 
 
