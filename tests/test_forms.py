@@ -367,3 +367,26 @@ def test_the_word_that_must_end_a_rhyming_line_is_judged_while_it_is_written():
     assert not form.allows("We sat on the mat\nAnd all read limer")  # 3 + limerick (3) = 6: must rhyme
     assert form.allows("We sat on the mat\nAnd read limer")  # 2 + 3 = 5: a word may still follow
     assert form.allows("We sat on the mat\nAnd then a c")  # could be "cat"
+
+
+def test_a_servers_answers_are_checked_against_the_form_and_the_writer_is_told(tmp_path):
+    """A server cannot be kept to a form token by token: its answers are ranked by what holds, marked,
+    and the panel says so."""
+    from dataclasses import replace
+
+    from tests.session_fakes import make_session, model
+    from writer_app.assist.requests import RequestKind
+    from writer_app.engine.completion import Completion, GenerationResult, GenerationStats
+
+    server = replace(model("qwen", instruct=True), where="127.0.0.1")
+    h = make_session("秋夜听雨", loaded=server, alternatives=2)
+    h.session.begin_rewrite(0, 4, "秋夜听雨")
+    assert h.session.run_rewrite("jueju-7")
+    [request] = h.engine.of_kind(RequestKind.REWRITE)
+    free = Completion("秋夜听雨声声慢", [1], logprob=-1.0)
+    kept = Completion(LI_BAI, [1], logprob=-9.0)
+    h.session.finished(request.request_id, GenerationResult([free, kept], GenerationStats()))
+    ranked = next(event[1] for event in h.seen.rewrite if event[0] == "ranked")
+    assert ranked[0] == LI_BAI  # what keeps the form first, however probable the rest
+    assert h.seen.marks[1].startswith("✗ 4 行")
+    assert "checked against the form" in h.seen.rewrite[-1][1]

@@ -40,6 +40,10 @@
         <translation>{task}：模型只是把指令重复了一遍。请再试一次，或换用更大的模型。</translation>
     </message>
     <message>
+        <source>A server&apos;s model writes freely: its answers were checked against the form, not kept to it, and ✗ marks what does not hold.</source>
+        <translation>服务器上的模型不受约束地写作：它的回答只是事后对照体裁检查，并没有按体裁生成；✗ 标出不符合之处。</translation>
+    </message>
+    <message>
         <source>The model answered in {got}, not {wanted}: a model that writes {wanted} may do better.</source>
         <translation>模型用{got}作答，而不是{wanted}：换一个会写{wanted}的模型效果可能更好。</translation>
     </message>

@@ -233,6 +233,12 @@ class RewriteFlow:
             wrong = self._wrong_language(target)
             if wrong:
                 done += " " + wrong
+            info = self.instruction.info()
+            if target.form is not None and info is not None and info.where:
+                done += " " + tr(
+                    "A server's model writes freely: its answers were checked against the form, not kept "
+                    "to it, and ✗ marks what does not hold."
+                )
             self.context.listener.rewrite_done(done)
 
     @staticmethod
