@@ -108,6 +108,8 @@ class FormConstraint:
         writing = line[-1:].isalnum() or (line[-1:] in "'’" and line[-2:-1].isalpha())
         growing = found[-1] if found and writing and not complete else None
         done = found[:-1] if growing is not None else found
+        if growing is not None and not line[-1:].isalnum():
+            growing += "'"  # "aggreg'" can become no word; "couldn'" can
         return all(known_word(w) for w in done) and (growing is None or known_word(growing, whole=False))
 
     def _line_ok(self, lines: list[str], i: int, complete: bool) -> bool:

@@ -14,6 +14,8 @@ _HAN = re.compile(f"[{CJK_LETTERS}]")
 # A Latin word or a number, as one unit among Chinese characters or as one English word.
 _WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’][A-Za-z]+)*")
 _VOWELS = re.compile(r"[aeiouy]+")
+# A name or an acronym: "Zorblax", "McCoy", "NASA"; not pieces glued together ("SfootMaybe", "SETulo").
+_NAME = re.compile(r"(?:Mc|Mac|O')?[A-Z][a-z'’]*|[A-Z]{1,5}")
 
 
 def han_count(text: str) -> int:
@@ -53,10 +55,10 @@ def _dictionary() -> tuple[str, ...]:
 
 
 def known_word(word: str, *, whole: bool = True) -> bool:
-    """In the CMU pronouncing dictionary (134,000 words and their forms), a number, or a name (capital
-    first). A lowercase word outside it is most often a word cut short ("syllabl"); with whole=False,
-    whether the word so far can still become one."""
-    if word.isdigit() or word[:1].isupper():
+    """In the CMU pronouncing dictionary (134,000 words and their forms), a number, a name or an acronym.
+    A lowercase word outside it is most often a word cut short ("syllabl"); with whole=False, whether the
+    word so far can still become one."""
+    if word.isdigit() or _NAME.fullmatch(word):
         return True
     if not word.islower() and any(c.isalpha() for c in word):
         return False  # "nonsTO": pieces glued together, not a word
