@@ -73,6 +73,7 @@ class RewritePanel(QDockWidget):
         layout.addWidget(self.enter_label)
         self.candidates = _KeyList()
         self.candidates.setWordWrap(True)
+        self.candidates.setAlternatingRowColors(True)  # where one candidate of several lines ends
         layout.addWidget(self.candidates, 1)
         self.setWidget(body)
         self.mode_list.chosen.connect(lambda row: self.modeChosen.emit(self.modes[row].id))
