@@ -395,4 +395,19 @@ def test_a_servers_answers_are_checked_against_the_form_and_the_writer_is_told(t
     ranked = next(event[1] for event in h.seen.rewrite if event[0] == "ranked")
     assert ranked[0] == LI_BAI  # what keeps the form first, however probable the rest
     assert h.seen.marks[1].startswith("✗ 4 行")
-    assert "checked against the form" in h.seen.rewrite[-1][1]
+    assert "checked against the whole form" in h.seen.rewrite[-1][1]
+
+
+def test_what_a_grammar_can_say_of_a_form_and_what_it_cannot():
+    from llama_cpp import LlamaGrammar
+
+    from writer_app.forms.grammar import form_grammar
+
+    jueju = form_grammar(FormSpec(lines=4, line_units=(7,), rhyme="AAxA", acrostic="春夏秋冬"))
+    assert 'line0 ::= "春" han{6} close' in jueju and 'root ::= line0 "\\n" line1' in jueju
+    words = form_grammar(FormSpec(language="en", unit="word", lines=2, line_units=((2, 4), 3)))
+    assert "(sep word){1,3}" in words and "(sep word){2}" in words
+    for grammar in (jueju, words):
+        LlamaGrammar.from_string(grammar, verbose=False)  # llama.cpp's own parser takes it
+    assert form_grammar(FormSpec(language="en", unit="syllable", lines=3, line_units=(5, 7, 5))) is None
+    assert form_grammar(FormSpec(max_units=12)) is None  # no lines to say

@@ -144,3 +144,20 @@ def test_a_server_killed_mid_stream_is_one_line_and_the_text_so_far_stays(smollm
 def test_a_model_the_server_does_not_serve_is_named(llama_server):
     with pytest.raises(ServerError, match="has no model 'gpt-9'; it serves smollm2"):
         RemoteEngine.connect(ServerChoice(llama_server, "gpt-9"), key="")
+
+
+def test_a_form_reaches_a_llama_cpp_server_as_a_grammar_and_holds(engine):
+    """llama.cpp's server keeps what a grammar can say of a form: the lines, their 字 and the acrostic.
+    SmolLM2 writes no Chinese, so without the grammar none of it holds; with it, all of it does."""
+    from writer_app.forms.check import check_form, unmet
+    from writer_app.forms.constraint import FormConstraint
+    from writer_app.forms.spec import FormSpec
+
+    spec = FormSpec(language="zh", unit="zi", lines=2, line_units=(5,), acrostic="春风")
+    messages = ({"role": "user", "content": "Write two short lines about spring."},)
+    base = dict(prompt="", messages=messages, max_new_tokens=40, sampling=GREEDY, role=Role.INSTRUCTION)
+    _chunks, free = run(engine, request(RequestKind.REWRITE, **base))
+    _chunks, kept = run(engine, request(RequestKind.REWRITE, constraint=FormConstraint(spec), **base))
+    assert {c.what for c in unmet(check_form(free.text, spec))} >= {"lines", "acrostic"}, free.text
+    held = {c.what for c in check_form(kept.text, spec) if c.ok}
+    assert held == {"lines", "length", "acrostic"}, kept.text

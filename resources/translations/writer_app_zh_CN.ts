@@ -40,8 +40,8 @@
         <translation>{task}：模型只是把指令重复了一遍。请再试一次，或换用更大的模型。</translation>
     </message>
     <message>
-        <source>A server&apos;s model writes freely: its answers were checked against the form, not kept to it, and ✗ marks what does not hold.</source>
-        <translation>服务器上的模型不受约束地写作：它的回答只是事后对照体裁检查，并没有按体裁生成；✗ 标出不符合之处。</translation>
+        <source>A server keeps a form only as far as it takes a grammar (llama.cpp&apos;s server keeps the lines, their lengths and an acrostic; rhyme it cannot): its answers were checked against the whole form, and ✗ marks what does not hold.</source>
+        <translation>服务器只能在它接受语法约束的范围内遵守体裁（llama.cpp 的服务器能保证行数、每行字数和藏头，押韵则不能）：它的回答已对照完整的体裁检查，✗ 标出不符合之处。</translation>
     </message>
     <message>
         <source>The model answered in {got}, not {wanted}: a model that writes {wanted} may do better.</source>

@@ -236,8 +236,9 @@ class RewriteFlow:
             info = self.instruction.info()
             if target.form is not None and info is not None and info.where:
                 done += " " + tr(
-                    "A server's model writes freely: its answers were checked against the form, not kept "
-                    "to it, and ✗ marks what does not hold."
+                    "A server keeps a form only as far as it takes a grammar (llama.cpp's server keeps the "
+                    "lines, their lengths and an acrostic; rhyme it cannot): its answers were checked "
+                    "against the whole form, and ✗ marks what does not hold."
                 )
             self.context.listener.rewrite_done(done)
 

@@ -38,6 +38,32 @@ class ConstrainedChooser:
         self.eos = eos
         self._token_texts = token_texts
 
+    def next_token(
+        self,
+        forced: list[int],
+        logits: np.ndarray,
+        sampling: SamplingParams,
+        rng: np.random.Generator,
+        decoder: StreamDecoder,
+        refused: Callable[[int], bool],
+        taken: set[int] = frozenset(),  # type: ignore[assignment]
+    ) -> int:
+        """The next token of one answer: the rest of the text the rule forces (`forced`, the answer's
+        own queue, is filled and emptied here), else a token it allows, else its rescue (UNKEPT: none)."""
+        if not forced:
+            ids = self.forced_ids(decoder)
+            if ids is not None:
+                if not ids:
+                    return UNKEPT
+                forced.extend(ids)
+        if forced:
+            return forced.pop(0)
+        token = self.choose(logits, sampling, rng, decoder, refused, taken)
+        if token == UNKEPT:
+            forced.extend(self.rescue_ids(decoder, logits))
+            token = forced.pop(0) if forced else UNKEPT
+        return token
+
     def forced_ids(self, decoder: StreamDecoder) -> list[int] | None:
         """The tokens of the text the rule writes next; None when the model chooses; [] when the
         rule's text has no tokens in this vocabulary (the answer cannot go on)."""

@@ -28,3 +28,8 @@ class TextConstraint(Protocol):
     def may_end(self, text: str) -> bool:
         """The model may end the answer here."""
         ...
+
+    def grammar(self) -> str | None:
+        """The rule as a GBNF grammar for a server that takes one (llama.cpp's), as far as one can say
+        it; None: it cannot be said in one."""
+        ...

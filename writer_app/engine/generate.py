@@ -397,39 +397,19 @@ class Engine:
         taken: set[int] = set()
         first = []
         for stream in streams:
-            token = self._kept(
-                logits, stream, sampling, rng, blocks, chooser, taken if sampling.greedy else set()
+            refused = self._blocked_test(stream.decoder, blocks)
+            start = chooser.next_token(
+                stream.forced,
+                logits,
+                sampling,
+                rng,
+                stream.decoder,
+                refused,
+                taken if sampling.greedy else set(),
             )
-            taken.add(token)
-            first.append(token)
+            taken.add(start)
+            first.append(start)
         return first
-
-    def _kept(
-        self,
-        logits: np.ndarray,
-        stream: _Stream,
-        sampling: SamplingParams,
-        rng: np.random.Generator,
-        blocks: BlockList,
-        chooser: ConstrainedChooser,
-        taken: set[int] | None = None,
-    ) -> int:
-        """The next token of an answer under a rule: the rest of the text it forces, else a choice it
-        allows."""
-        if not stream.forced:
-            forced = chooser.forced_ids(stream.decoder)
-            if forced is not None:
-                if not forced:
-                    return UNKEPT
-                stream.forced = forced
-        if stream.forced:
-            return stream.forced.pop(0)
-        refused = self._blocked_test(stream.decoder, blocks)
-        token = chooser.choose(logits, sampling, rng, stream.decoder, refused, taken or set())
-        if token == UNKEPT:
-            stream.forced = chooser.rescue_ids(stream.decoder, logits)
-            token = stream.forced.pop(0) if stream.forced else UNKEPT
-        return token
 
     def _choose(
         self,
@@ -449,7 +429,8 @@ class Engine:
             logits = logits.copy()
             logits[repeats] = -np.inf
         if chooser is not None:
-            return self._kept(logits, stream, sampling, rng, blocks, chooser)
+            refused = self._blocked_test(stream.decoder, blocks)
+            return chooser.next_token(stream.forced, logits, sampling, rng, stream.decoder, refused)
         return self._pick(logits, sampling, rng, stream.decoder, blocks)
 
     def _pick(

@@ -17,6 +17,7 @@ import re
 
 from writer_app.engine.cjk import CJK_LETTERS
 from writer_app.forms.check import check_form, unmet
+from writer_app.forms.grammar import form_grammar
 from writer_app.forms.rhyme import rhyme_word, rhyming_words, shared_rhyme
 from writer_app.forms.spec import FormSpec
 from writer_app.forms.units import completion, count, known_word, words
@@ -259,6 +260,9 @@ class FormConstraint:
         """The model may stop here: every check holds."""
         body = self._body(text)
         return bool(body) and not unmet(check_form(body, self.spec))
+
+    def grammar(self) -> str | None:
+        return form_grammar(self.spec)
 
     def room_tokens(self, tokens_per_unit: float = 2.0) -> int:
         """Enough new tokens for the whole form (a budget to give the engine)."""

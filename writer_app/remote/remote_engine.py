@@ -119,6 +119,11 @@ class RemoteEngine:
         chat = bool(request.messages)
         body: dict[str, Any] = {"model": self.model, "max_tokens": request.max_new_tokens}
         body.update(sampling_body(request.sampling))
+        grammar = request.constraint.grammar() if request.constraint is not None else None
+        if grammar:
+            # llama.cpp's server keeps the answer to it (a form's lines, lengths, acrostic); a server that
+            # does not know the field ignores it, and the answer is checked against the form either way.
+            body["grammar"] = grammar
         if chat:
             route = "/chat/completions"
             body["messages"] = [dict(m) for m in request.messages]
