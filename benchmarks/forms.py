@@ -144,6 +144,13 @@ def independent_check(text: str, form: FormSpec) -> list[str]:
         ends = [(HAN.findall(line) or LATIN_WORD.findall(line) or [""])[-1].lower() for line in own]
         if len(set(ends)) < len(ends):
             broken.append(f"rhyme {letter} on one word twice")
+    if form.end_tone and lines:
+        from pypinyin import Style, lazy_pinyin
+
+        han = "".join(HAN.findall(lines[-1]))
+        reading = lazy_pinyin(han, style=Style.TONE3, neutral_tone_with_five=True)[-1] if han else ""
+        if {"1": "ping", "2": "ping", "3": "ze", "4": "ze"}.get(reading[-1:]) != form.end_tone:
+            broken.append("end tone")
     if form.acrostic and "".join(line[:1] for line in lines) != form.acrostic:
         broken.append("acrostic")
     total = sum(counter(line) for line in lines)

@@ -411,3 +411,16 @@ def test_what_a_grammar_can_say_of_a_form_and_what_it_cannot():
         LlamaGrammar.from_string(grammar, verbose=False)  # llama.cpp's own parser takes it
     assert form_grammar(FormSpec(language="en", unit="syllable", lines=3, line_units=(5, 7, 5))) is None
     assert form_grammar(FormSpec(max_units=12)) is None  # no lines to say
+
+
+def test_a_couplets_second_line_ends_on_a_level_tone():
+    """对联: the 上联 ends on 仄, the 下联 on 平 (today's tones: 1 and 2 are 平)."""
+    from writer_app.forms.rhyme import zh_tone
+
+    assert zh_tone("海阔凭鱼跃") == "ze" and zh_tone("天高任鸟飞") == "ping"
+    spec = FormSpec.from_json({"lines": 1, "line_units": "{text}", "end_tone": "ping"}).for_text("海阔凭鱼跃")
+    form = FormConstraint(spec)
+    assert form.allows("天高任鸟飞") and not form.allows("天高任鸟跃")
+    assert [c.mark() for c in check_form("天高任鸟飞", spec)] == ["✓ 1 行", "✓ 5 字", "✓ 平收"]
+    with pytest.raises(FormError, match="end_tone"):
+        FormSpec.from_json({"end_tone": "rising"})

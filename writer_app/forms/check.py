@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from writer_app.forms.rhyme import rhyme_name, rhyme_word, shared_rhyme
+from writer_app.forms.rhyme import rhyme_name, rhyme_word, shared_rhyme, zh_tone
 from writer_app.forms.spec import FormSpec
 from writer_app.forms.units import count
 
@@ -64,6 +64,9 @@ def check_form(text: str, spec: FormSpec) -> list[Check]:
         own = fresh.get(letter, [])
         distinct = len({rhyme_word(line, spec.language) for line in own}) == len(own)  # no 重韵
         checks.append(Check("rhyme", bool(shared_rhyme(group, spec.language)) and distinct, label))
+    if spec.end_tone and spec.language == "zh":
+        ok = bool(lines) and zh_tone(lines[-1]) == spec.end_tone
+        checks.append(Check("tone", ok, "平收" if spec.end_tone == "ping" else "仄收"))
     if spec.acrostic:
         starts = "".join(line[:1] for line in lines)
         label = "藏头" if spec.language == "zh" else "acrostic"

@@ -18,7 +18,7 @@ import re
 from writer_app.engine.cjk import CJK_LETTERS
 from writer_app.forms.check import check_form, unmet
 from writer_app.forms.grammar import form_grammar
-from writer_app.forms.rhyme import rhyme_word, rhyming_words, shared_rhyme
+from writer_app.forms.rhyme import rhyme_word, rhyming_words, shared_rhyme, zh_tone
 from writer_app.forms.spec import FormSpec
 from writer_app.forms.units import completion, count, known_word, words
 
@@ -150,6 +150,9 @@ class FormConstraint:
                 model = lines[earlier]
                 if not (line == model if complete else model.startswith(line)):
                     return False
+        line_done = complete or (bounds is not None and units == bounds[1])
+        if spec.end_tone and self._last_line(i) and line_done and zh_tone(line) != spec.end_tone:
+            return False  # a 下联 ends on 平
         letter = spec.rhyme_letter(i)
         group = [lines[j] for j in range(i) if spec.rhyme_letter(j) == letter] if letter else []
         if group:

@@ -56,6 +56,18 @@ def zh_rhymes(line: str) -> frozenset[str]:
     return frozenset({_group(final, initial)})
 
 
+def zh_tone(line: str) -> str | None:
+    """平 ("ping") or 仄 ("ze") of the line's last Han character in today's reading (tones 1-2, 3-4);
+    None without one, or for a neutral tone."""
+    if last_han(line) is None:
+        return None
+    from pypinyin import Style, lazy_pinyin
+
+    reading = lazy_pinyin("".join(_HAN.findall(line)), style=Style.TONE3, neutral_tone_with_five=True)[-1]
+    tone = reading[-1:]
+    return "ping" if tone in ("1", "2") else "ze" if tone in ("3", "4") else None
+
+
 def zh_final(line: str) -> str | None:
     """The pinyin final of the line's last Han character, as a writer names a rhyme ('ang')."""
     if last_han(line) is None:

@@ -34,6 +34,9 @@ class FormSpec:
     repeat: tuple[tuple[int, int], ...] = ()  # (line, earlier line it repeats), 0-based: a hook
     min_units: int | None = None  # the whole text's length, in units
     max_units: int | None = None
+    # Chinese: the tone the last line ends on, 平 ("ping": tones 1 and 2) or 仄 ("ze": 3 and 4), as a
+    # 下联 ends on 平 after a 上联 that ends on 仄; "": any.
+    end_tone: str = ""
     acrostic_from_text: bool = False
     line_units_from_text: bool = False
 
@@ -136,18 +139,21 @@ class FormSpec:
             "repeat",
             "min_units",
             "max_units",
+            "end_tone",
         }
         unknown = sorted(set(raw) - known)
         if unknown:
             raise FormError(f"form: unknown field {unknown[0]!r} (known: {', '.join(sorted(known))})")
         fields: dict[str, Any] = {}
-        for name in ("language", "unit", "rhyme", "acrostic"):
+        for name in ("language", "unit", "rhyme", "acrostic", "end_tone"):
             if name in raw:
                 if not isinstance(raw[name], str) or len(raw[name]) > MAX_LINES * 4:
                     raise FormError(f"form: {name} must be a short text")
                 fields[name] = raw[name]
         if fields.get("acrostic") == FROM_TEXT:
             fields["acrostic"], fields["acrostic_from_text"] = "", True
+        if fields.get("end_tone", "") not in ("", "ping", "ze"):
+            raise FormError('form: end_tone is "ping" (平) or "ze" (仄)')
         if "rhyme" in fields and not re.fullmatch(r"[A-Za-z\-x]*", fields["rhyme"]):
             raise FormError("form: rhyme is a letter per line, x or - for a line that need not rhyme")
         for name in ("lines", "min_units", "max_units"):
