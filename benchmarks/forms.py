@@ -1,16 +1,16 @@
 """Do candidates keep their form on a real model? `python benchmarks/forms.py [--model KEY=FOLDER]`
 
-Runs the built-in form tasks (七言/五言绝句, 藏头诗, 对联, 口号, 副歌, haiku, limerick) on prompts of our own
-that no test uses, in the product's own way: the task's prompt through the model's chat template, three
-sampled candidates, the form kept token by token (writer_app/forms). Each is also run without its form
-(same prompt, sampling and length) to show what the form costs in the model's own mean log-probability
-per token. Every candidate is checked by an independent checker written here (its own counting, its own
-rhyme rule: a shared pinyin final, medials aside; the CMU dictionary's rhyming part), not
-by the product's check. Its Chinese rhyme: lines rhyme when the last characters share a pinyin final
-once the medial (i, u, ü) is set aside, read in the line's context, with the merges the 中华新韵 makes
-(ü with i, e with o, the nasals by their vowel), written here afresh; it does not set the apical -i
-(zhi, si) apart from i as the product's fourteen groups do, so it is the more lenient there. Writes
-results/forms.md (CPU printed) with every candidate.
+Runs the built-in form tasks (七言/五言绝句, 七言律诗, 藏头诗, 对联, 口号, 副歌, haiku, limerick) on
+prompts of our own that no test uses, in the product's own way: the task's prompt through the model's
+chat template, three sampled candidates, the form kept token by token (writer_app/forms). Each is also
+run without its form (same prompt, sampling and length) to show what the form costs in the model's own
+mean log-probability per token. Every candidate is checked by an independent checker written here (its
+own counting, its own rhyme rule: a shared pinyin final, medials aside; the CMU dictionary's rhyming
+part), not by the product's check. Its Chinese rhyme: lines rhyme when the last characters share a
+pinyin final once the medial (i, u, ü) is set aside, read in the line's context, with the merges the
+中华新韵 makes (ü with i, e with o, the nasals by their vowel), written here afresh; it does not set the
+apical -i (zhi, si) apart from i as the product's fourteen groups do, so it is the more lenient there.
+Writes results/forms.md (CPU printed) with every candidate.
 
 Models: by default the Qwen2.5-Coder-0.5B-Instruct GGUF (DESIGN.md §3), imported with the product's
 `import_gguf` into benchmarks/.cache/store the first time (about two minutes).
@@ -52,6 +52,7 @@ THREADS = 2
 PROMPTS: dict[str, list[str]] = {
     "jueju-7": ["秋夜听雨", "江南的早春", "深夜加班的城市"],
     "jueju-5": ["雪后的山村", "码头送别"],
+    "lushi-7": ["登楼望江"],
     "acrostic-zh": ["晨光", "李小雨", "春风十里"],
     "couplet": ["春风送暖千家乐", "海阔凭鱼跃", "一窗明月半床书"],
     "zh-slogan-12": ["一款能保温六小时的陶瓷旅行杯", "社区里新开的手工面包店"],
