@@ -6,7 +6,7 @@ spelling's last vowel group and what follows."""
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from writer_app.forms.units import _HAN, words
 
@@ -28,6 +28,8 @@ _GROUPS = {
 }
 _GROUP_OF = {final: group for group, finals in _GROUPS.items() for final in finals}
 _APICAL = ("zh", "ch", "sh", "r", "z", "c", "s")
+# A form judges every candidate token against the lines before it: their rhymes are read once.
+LINES_REMEMBERED = 4096
 
 
 def last_han(text: str) -> str | None:
@@ -41,6 +43,7 @@ def _group(final: str, initial: str) -> str:
     return _GROUP_OF.get(final, final)
 
 
+@lru_cache(maxsize=LINES_REMEMBERED)
 def zh_rhymes(line: str) -> frozenset[str]:
     """The 中华新韵 group ('唐', '支', …) of the line's last Han character, in the reading its phrase gives
     it (pypinyin's phrase dictionary: 还 is hái in 还是, huán in 归还). The 新韵 rhymes by today's
@@ -56,6 +59,7 @@ def zh_rhymes(line: str) -> frozenset[str]:
     return frozenset({_group(final, initial)})
 
 
+@lru_cache(maxsize=LINES_REMEMBERED)
 def zh_tone(line: str) -> str | None:
     """平 ("ping") or 仄 ("ze") of the line's last Han character in today's reading (tones 1-2, 3-4);
     None without one, or for a neutral tone."""
@@ -100,6 +104,7 @@ def rhyming_words(word: str) -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda w: (len(w), w)))
 
 
+@lru_cache(maxsize=LINES_REMEMBERED)
 def en_rhymes(line: str) -> frozenset[str]:
     found = words(line)
     return en_word_rhymes(found[-1]) if found else frozenset()
