@@ -31,10 +31,13 @@ def locale_name(environ: Mapping[str, str] = os.environ) -> str:
     return next((environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(k)), "")
 
 
+def language_of_locale(name: str) -> str:
+    """'zh_CN' or 'en' for a locale name such as zh_TW, zh-Hant or en_US.UTF-8: any Chinese locale reads
+    Simplified Chinese, closer than English for most readers."""
+    return "zh_CN" if name.lower().startswith("zh") else "en"
+
+
 def language_from_environment(environ: Mapping[str, str] = os.environ) -> str:
-    """'zh_CN' or 'en': WRITER_APP_LANGUAGE when it names one, else the locale's (any Chinese locale reads
-    Simplified Chinese, closer than English for most readers)."""
+    """'zh_CN' or 'en': WRITER_APP_LANGUAGE when it names one, else the locale's."""
     chosen = environ.get(LANGUAGE_VARIABLE, "")
-    if chosen in LANGUAGES:
-        return chosen
-    return "zh_CN" if locale_name(environ).lower().startswith("zh") else "en"
+    return chosen if chosen in LANGUAGES else language_of_locale(locale_name(environ))

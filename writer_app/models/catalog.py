@@ -19,7 +19,7 @@ from writer_app.models.export import Progress, export_model
 from writer_app.models.machine_fit import Fit, fit, ms_per_mb
 from writer_app.models.measured_speed import measured_speeds
 from writer_app.models.store import ModelStore
-from writer_app.translation import tr
+from writer_app.translation import language_of_locale, tr
 
 PYPI_PREFIX = "pypi:"
 # Export needs room for the download, the exported float32 graph and the 8-bit candidate beside it.
@@ -101,7 +101,7 @@ def find_entry(entry_id: str) -> CatalogEntry:
 
 def writer_language(locale_name: str) -> str:
     """The writer's language from a locale name such as zh_CN, zh-Hant-TW or en_US.UTF-8."""
-    return "zh" if locale_name.lower().startswith("zh") else "en"
+    return "zh" if language_of_locale(locale_name) == "zh_CN" else "en"
 
 
 def ordered_for(language: str, entries: tuple[CatalogEntry, ...] | None = None) -> list[CatalogEntry]:

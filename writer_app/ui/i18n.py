@@ -12,6 +12,7 @@ from importlib import resources
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from writer_app.assist.wording import set_translator
+from writer_app.translation import LANGUAGES, language_of_locale
 
 # The Settings choice: "system" follows the system's locale; these name one language whatever it says.
 LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}
@@ -44,10 +45,9 @@ def speak_without_window(language: str) -> str:
 
 def interface_language(choice: str, system_locale: str | None = None) -> str:
     """'zh_CN' or 'en': what the window speaks for the Settings choice on this system."""
-    if choice in ("en", "zh_CN"):
+    if choice in LANGUAGES:
         return choice
-    system = system_locale if system_locale is not None else QLocale.system().name()
-    return "zh_CN" if system.lower().startswith("zh") else "en"
+    return language_of_locale(system_locale if system_locale is not None else QLocale.system().name())
 
 
 def task_language(language: str) -> str:
