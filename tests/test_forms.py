@@ -4,6 +4,8 @@ the vocabulary cannot write, reported and not looped on)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from writer_app.engine.sampling import SamplingParams
@@ -89,7 +91,7 @@ def test_the_constraint_refuses_a_line_too_long_early_or_off_rhyme():
     assert not form.allows("朝辞白帝\n")  # a line break before the seventh 字
     assert form.allows("朝辞白帝彩云间，\n千里江陵万重山")
     assert not form.allows("朝辞白帝彩云间，\n千里江陵一日去")  # 去 does not rhyme with 间
-    assert form.forced("朝辞白帝彩云间，。") == "\n"  # a full line with its punctuation ends
+    assert form.forced("朝辞白帝彩云间，") == "\n"  # a full line with its punctuation ends
     assert form.forced("朝辞白帝彩云间，\n千里江陵一日去，。") is None  # not one that does not rhyme
     assert form.finished(LI_BAI) and not form.finished(LI_BAI[:-3])
     assert not form.allows(LI_BAI + "\n")  # no fifth line
@@ -123,6 +125,34 @@ def test_a_line_of_chinese_verse_is_whole_and_filler_is_refused():
     assert hook.allows("Whispers to Zorblax,") and hook.allows("NASA,")  # a name, an acronym
     assert not hook.allows("SfootMaybe ")  # pieces glued together
     assert hook.allows("He couldn'") and not hook.allows("He aggreg'")  # "couldn't" on its way; no word
+    assert not hook.allows("Isn'nt it,")  # no name: a word misspelt with a capital
+
+
+def test_filler_a_writer_would_strike_is_refused():
+    form = FormConstraint(JUEJU)
+    assert not form.allows("码头送别人来了，，") and not form.allows("码头送别人来了，。")  # two marks
+    assert form.allows("码头送别人来了？！")
+    # A line written twice is a loop (a 律诗 repeating 孤帆一帆夜空破), unless it is the form's hook.
+    assert not form.allows("孤帆一帆夜空破，\n江水潺潺滴水流。\n孤帆一帆夜空破")
+    assert not form.allows("秋雨落满地秋夜， \n") and form.allows("秋雨落满地秋夜，\n")  # a space after it
+    english = FormConstraint(FormSpec(language="en", unit="syllable", lines=2, line_units=((3, 12),) * 2))
+    assert english.allows("He said, “Tim, come home.”") and english.allows("U.S. pay rose 2.5 percent")
+    for misset in ("He said,Tim", "and then swam back, .slim", "open and , Smith", "it was  late", "no！"):
+        assert not english.allows(misset), misset
+
+
+def test_english_forms_write_words_in_use_and_rhyme_on_them():
+    from writer_app.forms.rhyme import rhyming_words
+    from writer_app.forms.units import known_word
+
+    # The pronouncing dictionary lists "ault" and "aine"; nobody writes them.
+    assert not known_word("ault") and not known_word("aine") and known_word("fault")
+    assert rhyming_words("salt")[:2] == ("fault", "assault") and "ault" not in rhyming_words("salt")
+    spec = FormSpec(language="en", unit="syllable", lines=2, line_units=((3, 8), (5, 5)), rhyme="AA")
+    form = FormConstraint(spec)
+    assert form.allows("A girl who was late for her train,\nShe ran in the rain,")
+    assert not form.allows("A girl who was late for her train,\nShe ran like a pane,")  # too rare
+    assert not form.allows("A girl who was late for her train,\nShe ran for the ANE,")  # read as letters
 
 
 def test_a_line_may_hold_a_range_of_units():
@@ -218,8 +248,55 @@ def test_a_form_the_vocabulary_cannot_write_ends_at_once_and_says_so(chinese_mod
     spec = FormSpec(language="zh", unit="zi", lines=2, line_units=(3,))
     for completion in _kept(engine, spec, prompt="春天", n=2):
         assert completion.finish_reason == "form"
-        assert len(completion.token_ids) <= 3 + 2  # the first line (three 字, its punctuation), no loop
+        # the first line (three 字, its punctuation), no loop
+        assert len(completion.token_ids) <= 3 + 2, (completion.text, completion.token_ids)
         assert [c.what for c in unmet(check_form(completion.text, spec))] == ["lines"]
+
+
+class _CorneredOnce:
+    """A rule that allows nothing to the first answer (no token, no rescue: it is cornered at once) and
+    then lets anything of ten characters or more through."""
+
+    def __init__(self) -> None:
+        self.starts = 0
+
+    def forced(self, text: str) -> str | None:
+        if not text:
+            self.starts += 1
+        return None
+
+    def allows(self, text: str) -> bool:
+        return self.starts > 1
+
+    def finished(self, text: str) -> bool:
+        return len(text) >= 10
+
+    def may_end(self, text: str) -> bool:
+        return len(text) >= 10
+
+    def rescue(self, text: str) -> list[str]:
+        return []
+
+    def grammar(self) -> str | None:
+        return None
+
+
+def test_a_sampled_answer_cornered_by_its_form_is_drawn_again(tiny_engine):
+    rule = _CorneredOnce()
+    sampled = SamplingParams(greedy=False, seed=3)
+    write = partial(tiny_engine.generate, "Write:", max_new_tokens=40)
+    (answer,) = write(sampling=sampled, constraint=rule).completions
+    assert answer.finish_reason == "stop" and len(answer.text) >= 10
+    # Drawn again alone, it is still scored to be ranked among the others.
+    rule = _CorneredOnce()
+    first, second = write(sampling=sampled, num_alternatives=2, constraint=rule).completions
+    assert first.finish_reason == second.finish_reason == "stop"
+    assert first.mean_logprob < 0 and second.mean_logprob < 0
+    # Greedy decoding would only write the same answer again: it is reported as it is.
+    rule = _CorneredOnce()
+    greedy = SamplingParams(greedy=True)
+    (answer,) = write(sampling=greedy, constraint=rule).completions
+    assert answer.finish_reason == "form" and answer.text == ""
 
 
 def test_without_a_form_nothing_changes(tiny_engine):

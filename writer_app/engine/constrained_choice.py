@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from writer_app.engine.completion import Completion
 from writer_app.engine.constraint import TextConstraint
 from writer_app.engine.sampling import SamplingParams, sample_token
 from writer_app.engine.text_codec import REPLACEMENT_CHAR, StreamDecoder, TextCodec
@@ -82,6 +83,13 @@ class ConstrainedChooser:
         written = [ids for ids in map(self._written, self.constraint.rescue(decoder.text_with())) if ids]
         return max(written, key=lambda ids: (len(ids) == 1, float(logits[ids[0]])), default=[])
 
+    def broken(self, completion: Completion) -> bool:
+        """An answer that ended without keeping its rule (cornered, or out of tokens); not one the
+        writer or the clock stopped."""
+        return completion.finish_reason not in ("cancelled", "time") and not self.constraint.may_end(
+            completion.text
+        )
+
     def finished(self, decoder: StreamDecoder) -> bool:
         return self.constraint.finished(decoder.text_with())
 
@@ -98,12 +106,15 @@ class ConstrainedChooser:
         list); `taken`: tokens other alternatives start with (greedy alternatives start apart)."""
         text = decoder.text_with()
         constraint = self.constraint
+        texts = self._token_texts(logits.size)
 
         def allowed(token: int) -> bool:
             if token in taken or refused(token):
                 return False
             if token in self.eos:
                 return constraint.may_end(text)
+            if not texts[token]:
+                return False  # a token that writes nothing ([UNK], [MASK]) would keep any form forever
             # A token that is only part of a character adds no text yet: the rule judges the character
             # when its last byte comes.
             return constraint.allows(decoder.text_with(token))
@@ -121,7 +132,6 @@ class ConstrainedChooser:
         for token in top:
             if allowed(int(token)):
                 return int(token)
-        texts = self._token_texts(logits.size)
         order = np.argsort(-logits, kind="stable")[count : count + SCAN]
         for token in (int(t) for t in order):
             if token in self.eos:

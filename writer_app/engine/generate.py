@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +50,8 @@ PREFILL_CHUNK = 256
 MAX_REFUSALS = 64
 BLOCKED = -1  # the token id that ends a completion whose every likely next token was refused
 WARM_PREFILL_CHUNK = 128
+# A sampled answer that cannot keep its form from where it got to is drawn again, at most this often.
+FORM_RETRIES = 3
 # The engine's guard on prompt length (the assist layer's context window chooses what the model reads;
 # this only keeps a prompt within the context when that choice ran long): the newest tokens are kept,
 # and the cut moves in steps of this many tokens, so that the cached prefix survives typing at the end.
@@ -237,26 +241,36 @@ class Engine:
             chooser = None
             if constraint is not None:
                 chooser = ConstrainedChooser(constraint, self.codec, self._eos, self.token_texts)
-            return self._generate(
+            run = partial(
+                self._generate,
                 ids,
-                stats,
-                started,
-                max_new_tokens,
-                sampling,
-                num_alternatives,
-                stop_at,
-                cancel,
-                on_text,
-                deadline,
-                chooser,
+                started=started,
+                max_new_tokens=max_new_tokens,
+                scored=num_alternatives > 1,  # a redrawn one too, to rank it among the rest
             )
+            result = run(stats, sampling, num_alternatives, stop_at, cancel, on_text, deadline, chooser)
+            if chooser is None or sampling.greedy:
+                return result
+            # A sampled answer that wrote itself into a corner of its form (a rhyme left no room) or ran
+            # out of tokens before it was whole is drawn again from the prompt, whose cache makes that
+            # cheap; the writer sees the final candidates when the task ends.
+            completions = result.completions
+            for round_ in range(1, FORM_RETRIES + 1):
+                failed = [i for i, c in enumerate(completions) if chooser.broken(c)]
+                if not failed or (deadline and time.perf_counter() > deadline):
+                    break
+                seed = None if sampling.seed is None else sampling.seed + round_
+                again = replace(sampling, seed=seed)
+                retry = run(GenerationStats(), again, len(failed), stop_at, cancel, None, deadline, chooser)
+                for i, completion in zip(failed, retry.completions, strict=True):
+                    if completion.finish_reason != "cancelled":
+                        completions[i] = completion
+            return GenerationResult(completions, stats)
 
     def _generate(
         self,
         ids: list[int],
         stats: GenerationStats,
-        started: float,
-        max_new_tokens: int,
         sampling: SamplingParams,
         n: int,
         stop_at: str | None,
@@ -264,6 +278,10 @@ class Engine:
         on_text: OnText | None,
         deadline: float | None = None,
         chooser: ConstrainedChooser | None = None,
+        *,
+        started: float,
+        max_new_tokens: int,
+        scored: bool,
     ) -> GenerationResult:
         stats.prompt_tokens = len(ids)
         streams = [_Stream(self.codec.stream(ids)) for _ in range(n)]
@@ -289,7 +307,7 @@ class Engine:
         step_logits = [logits[0]] * n
         for step in range(max_new_tokens):
             for row, token, row_logits in zip(alive, next_tokens, step_logits, strict=True):
-                if n > 1:  # only alternatives are ranked by it; one completion skips the cost
+                if scored:  # only alternatives are ranked by it; one completion skips the cost
                     streams[row].completion.logprob += _logprob(row_logits, token)
                 self._advance(streams[row], token, stop_at, row, on_text)
                 if chooser is not None and not streams[row].done and chooser.finished(streams[row].decoder):

@@ -20,7 +20,7 @@ from writer_app.forms.check import check_form, unmet
 from writer_app.forms.grammar import form_grammar
 from writer_app.forms.rhyme import rhyme_word, rhyming_words, shared_rhyme, zh_tone
 from writer_app.forms.spec import FormSpec
-from writer_app.forms.units import completion, count, known_word, words
+from writer_app.forms.units import completion, count, known_word, words, zipf
 
 # After a full line: the closing punctuation a writer puts there (，。！？、；：…), at most this much.
 MAX_TRAILING = 2
@@ -28,16 +28,27 @@ MAX_GAP = 3  # between two words of a line: ", “" at most
 _TAIL = re.compile(r"\W*$")  # what follows a line's last word or character
 MAX_OPEN_LINE_UNITS = 30  # a line whose form gives it no length: at most this long
 RESCUE_RHYMES = 200  # dictionary rhymes offered when the model offers none
+RHYME_ZIPF = 3.4  # how common (wordfreq's Zipf scale) the word an English rhyme lands on must be
 # What a line of a form is written in: words, numbers and the punctuation between them; a Chinese line
 # takes Latin letters only inside a required phrase (a brand name). Symbols, code and stray scripts
 # would fill a line without adding a 字 or a syllable.
 _PUNCTUATION = r" ,.!?;:'\"()\-—…’‘“”，。！？、；：《》（）·「」『』"
+_EN_PUNCTUATION = r" ,.!?;:'\"()\-—…’‘“”"
 _LINE_CHARS = {
     "zh": re.compile(rf"[{CJK_LETTERS}0-9０-９{_PUNCTUATION}]*"),
-    "en": re.compile(rf"[A-Za-z\u00c0-\u024f0-9{_PUNCTUATION}]*"),
+    "en": re.compile(rf"[A-Za-z\u00c0-\u024f0-9{_EN_PUNCTUATION}]*"),
 }
-# Punctuation as filler: three marks in a row, two quotes in a row, empty brackets.
-_FILLER = re.compile(rf"[{_PUNCTUATION.replace(' ', '')}]{{3,}}|['\"’‘“”]{{2,}}|\(\s*\)|（\s*）|「\s*」")
+# English punctuation as a writer sets it: no space before a mark (" ,"), a space after one before the
+# next word (",Tim", ".slim"; "U.S." and "2.5" keep theirs).
+_EN_MISSET = re.compile(r"\s[,.!?;:…]|[,!?;:…][\"“‘(]?[A-Za-z]|\.[\"“‘(]?[A-Za-z]{2}")
+# Punctuation as filler: three marks in a row, two quotes or the same comma or stop twice in a row, two
+# spaces, empty brackets.
+_FILLER = re.compile(
+    rf"[{_PUNCTUATION.replace(' ', '')}]{{3,}}|['\"’‘“”]{{2,}}|([,，、。])\1|  |\(\s*\)|（\s*）|「\s*」"
+)
+# A line of Chinese verse closes on one mark: not "，。" nor "。，" ("？！" is a writer's).
+_ZH_DOUBLE_CLOSE = re.compile(r"[，。、；：,.;:][，。、；：！？,.!?;:]")
+_SPACE = re.compile(r"\s")  # a line of Chinese verse has none, not even after its closing mark
 _PUNCTUATION_INSIDE = re.compile(rf"[{_PUNCTUATION}]+[^{_PUNCTUATION}]")
 # Nor one word longer than any a writer uses (pieces glued without a space would count as one).
 _LONG_WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9]{19,}")
@@ -45,6 +56,19 @@ _LONG_WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9]{19,}")
 _OPENING_AT_END = re.compile(r"[《“‘「『（(\[]\W*$")
 # One character three times in a row is a loop, not verse (雨雨雨; 绵绵 is a word).
 _TRIPLE = re.compile(rf"([{CJK_LETTERS}])\1\1")
+
+
+def _bare(line: str) -> str:
+    """A line's words without its punctuation, spacing or case."""
+    return re.sub(r"\W+", "", line).casefold()
+
+
+def rhymes_on_a_word(line: str) -> bool:
+    """An English rhyme lands on a word in common use ("train", "Jim"), not on a spelling the
+    dictionary happens to list ("ane", "ost") nor on an acronym, which is read letter by letter."""
+    word = rhyme_word(line, "en")
+    last = words(line)[-1] if words(line) else ""
+    return not (len(last) > 1 and last.isupper()) and zipf(word) >= RHYME_ZIPF
 
 
 class FormConstraint:
@@ -87,6 +111,8 @@ class FormConstraint:
             bool(_LINE_CHARS[self.spec.language].fullmatch(line))
             and not _FILLER.search(line)
             and not _LONG_WORD.search(line)
+            and not (self.spec.language == "zh" and (_SPACE.search(line) or _ZH_DOUBLE_CLOSE.search(line)))
+            and not (self.spec.language == "en" and _EN_MISSET.search(line))
         )
 
     def _at_least(self, line: str, complete: bool) -> int:
@@ -151,6 +177,9 @@ class FormConstraint:
                 if not (line == model if complete else model.startswith(line)):
                     return False
         line_done = complete or (bounds is not None and units == bounds[1])
+        repeats = {later for later, _earlier in spec.repeat}
+        if line_done and i not in repeats and _bare(line) in {_bare(lines[j]) for j in range(i)}:
+            return False  # a line written twice is a loop unless the form repeats it (a hook)
         if spec.end_tone and self._last_line(i) and line_done and zh_tone(line) != spec.end_tone:
             return False  # a 下联 ends on 平
         letter = spec.rhyme_letter(i)
@@ -161,6 +190,8 @@ class FormConstraint:
                 ending = line + completion(words(line)[-1])  # the word being written must end the line
             last_word = complete or (bounds is not None and units == bounds[1]) or ending != line
             if last_word and not shared_rhyme([*group, ending], spec.language):
+                return False
+            if last_word and spec.language == "en" and not rhymes_on_a_word(ending):
                 return False
             # Rhyming a word with itself (情 … 情, salt … salt) is no rhyme, a writer's 重韵; a hook
             # repeated whole rhymes as its first time did.
@@ -213,7 +244,10 @@ class FormConstraint:
                 return phrase
         bounds = self._range(i)
         full = bounds is not None and count(line, spec.unit) >= bounds[0] and not self._last_line(i)
-        if full and len(_TAIL.search(line).group(0)) >= MAX_TRAILING and self.allows(body + "\n"):
+        tail = _TAIL.search(line).group(0)
+        # A Chinese line's comma or stop closes it (nothing may follow it there); English may add a quote.
+        closed = len(tail) >= MAX_TRAILING or (spec.language == "zh" and tail[-1:] in tuple("，。、；："))
+        if full and closed and self.allows(body + "\n"):
             return "\n"  # (a line that does not rhyme yet goes on instead)
         return None
 

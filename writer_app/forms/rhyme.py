@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from writer_app.forms.units import _HAN, words
+from writer_app.forms.units import _HAN, COMMON_ZIPF, words, zipf
 
 # 中华新韵 (2005): fourteen groups by final. 支 holds the -i after zh ch sh r z c s, 齐 the other i.
 _GROUPS = {
@@ -97,11 +97,12 @@ def en_word_rhymes(word: str) -> frozenset[str]:
 
 @cache
 def rhyming_words(word: str) -> tuple[str, ...]:
-    """Dictionary words that rhyme with an English word (the CMU dictionary's, shortest first)."""
+    """Common words that rhyme with an English word (the CMU dictionary's, used at least COMMON_ZIPF),
+    the most used first: "fault" and "halt" for salt, never "ault"."""
     import pronouncing
 
-    found = {w for w in pronouncing.rhymes(word.lower()) if w.isalpha()}
-    return tuple(sorted(found, key=lambda w: (len(w), w)))
+    found = {w: zipf(w) for w in pronouncing.rhymes(word.lower()) if w.isalpha()}
+    return tuple(sorted((w for w, z in found.items() if z >= COMMON_ZIPF), key=lambda w: (-found[w], w)))
 
 
 @lru_cache(maxsize=LINES_REMEMBERED)

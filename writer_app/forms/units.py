@@ -4,6 +4,7 @@ punctuation never), syllables and words for English, characters for a length lim
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from functools import cache
 
@@ -14,8 +15,14 @@ _HAN = re.compile(f"[{CJK_LETTERS}]")
 # A Latin word or a number, as one unit among Chinese characters or as one English word.
 _WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’][A-Za-z]+)*")
 _VOWELS = re.compile(r"[aeiouy]+")
-# A name or an acronym: "Zorblax", "McCoy", "NASA"; not pieces glued together ("SfootMaybe", "SETulo").
-_NAME = re.compile(r"(?:Mc|Mac|O')?[A-Z][a-z'’]*|[A-Z]{1,5}")
+# A name or an acronym: "Zorblax", "McCoy", "NASA", "Anna's"; not pieces glued together ("SfootMaybe",
+# "SETulo") nor a word misspelt with a capital ("Isn'nt").
+_NAME = re.compile(r"(?:Mc|Mac|O')?[A-Z][a-z]*(?:['’]s)?|[A-Z]{1,5}")
+# How often a word must be used (wordfreq's Zipf scale: 3 is once per million words) to be one a form
+# writes. The CMU dictionary also lists spellings nobody writes ("ault", "aine", "rale"), which a model
+# reaching for a rhyme or a syllable count would otherwise pass off as words.
+USED_ZIPF = 2.5
+COMMON_ZIPF = 3.2  # a word the form offers by itself (a rhyme the model did not think of)
 
 
 def han_count(text: str) -> int:
@@ -46,16 +53,33 @@ def syllable_count(word: str) -> int:
 
 
 @cache
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("en")
+
+
+def zipf(word: str) -> float:
+    """How often English writing uses the (lowercase) word, on wordfreq's Zipf scale: log10 of its
+    uses per billion words (0: never seen)."""
+    frequency = _frequencies().get(word.replace("’", "'"), 0.0)
+    return math.log10(frequency) + 9 if frequency > 0 else 0.0
+
+
+@cache
 def _dictionary() -> tuple[str, ...]:
-    """The CMU pronouncing dictionary's words, sorted (lowercase, with their apostrophes)."""
+    """The CMU pronouncing dictionary's words that writers use (USED_ZIPF), sorted (lowercase, with
+    their apostrophes)."""
     import pronouncing
 
     pronouncing.init_cmu()
-    return tuple(sorted({word for word, _phones in pronouncing.pronunciations}))
+    listed = {word for word, _phones in pronouncing.pronunciations}
+    return tuple(sorted(word for word in listed if zipf(word) >= USED_ZIPF))
 
 
 def known_word(word: str, *, whole: bool = True) -> bool:
-    """In the CMU pronouncing dictionary (134,000 words and their forms), a number, a name or an acronym.
+    """In the CMU pronouncing dictionary (134,000 words and their forms) and used, a number, a name or an
+    acronym.
     A lowercase word outside it is most often a word cut short ("syllabl"); with whole=False, whether the
     word so far can still become one."""
     if word.isdigit() or _NAME.fullmatch(word):
@@ -71,7 +95,8 @@ def known_word(word: str, *, whole: bool = True) -> bool:
 
 
 def completion(fragment: str) -> str:
-    """What the shortest dictionary word beginning with the fragment adds to it ("" when none does)."""
+    """What the shortest used dictionary word beginning with the fragment adds to it ("" when none
+    does)."""
     folded = fragment.lower()
     words = _dictionary()
     start, end = bisect.bisect_left(words, folded), bisect.bisect_left(words, folded + "\uffff")
