@@ -67,6 +67,29 @@ def build_models_parser(sub: argparse._SubParsersAction) -> None:
         "English starter model (offline)",
     )
     command(msub, "path", "print the store's folder")
+    tune = command(
+        msub,
+        "tune",
+        "tune a model on your own texts, on this computer, into the store (the texts never leave it)",
+    )
+    tune.add_argument("base", help="a GGUF file, a Hugging Face model folder or hub id, or a store model")
+    tune.add_argument(
+        "--texts",
+        nargs="+",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="your files or folders (.txt, .md)",
+    )
+    tune.add_argument("--name", required=True, help="the tuned model's name in the store")
+    tune.add_argument("--force", action="store_true", help="replace a model of the same name")
+    tune.add_argument(
+        "--steps", type=int, help="training steps at most (default: three passes over the texts)"
+    )
+    tune.add_argument("--rank", type=int, help="the adapters' rank (default 16)")
+    tune.add_argument("--threads", type=int, help="CPU threads (default: all cores, at most 8)")
+    tune.add_argument("--fresh", action="store_true", help="start over instead of resuming a cancelled tune")
+    _add_quantize_flag(tune)
 
 
 def _quantization_label(manifest: Manifest) -> str:
@@ -91,7 +114,11 @@ def run_models(args: argparse.Namespace) -> int:
         print(store.root)
         return 0
     if action == "remove":
-        store.remove(args.name)
+        from writer_app.tuning.tune import discard_tuning
+
+        discarded = discard_tuning(args.name)  # a cancelled tune's checkpoint goes with its name
+        if not discarded or store.path(args.name).is_dir():
+            store.remove(args.name)
         print(tr("removed {name}").format(name=args.name))
         return 0
     if action == "verify":
@@ -179,6 +206,8 @@ def _long_action(action: str, args: argparse.Namespace, store: ModelStore, say: 
         )
         _check_loads(folder, say)
         return 0
+    if action == "tune":
+        return _tune(args, store, say)
     if action == "import-onnx":
         _check_loads(store.import_folder(args.folder, name=args.name, progress=say), say)
         return 0
@@ -194,6 +223,39 @@ def _long_action(action: str, args: argparse.Namespace, store: ModelStore, say: 
     name = install_default(store=store, progress=say, language=writer_language(locale_name()))
     _check_loads(store.path(name), say)
     say(tr("default model: {name}").format(name=name))
+    return 0
+
+
+def _tune(args: argparse.Namespace, store: ModelStore, say: StageProgress) -> int:
+    """Tune in this process; SIGTERM (the window's Cancel) and Ctrl-C stop it at the next step, its
+    checkpoint kept for the same command to resume."""
+    import signal
+    import threading
+
+    from writer_app.tuning.tune import discard_tuning, tune_model
+
+    if args.fresh:
+        discard_tuning(args.name)
+    cancel = threading.Event()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:
+        signal.signal(sig, lambda _sig, _frame: cancel.set())
+    try:
+        folder = tune_model(
+            args.base,
+            args.texts,
+            name=args.name,
+            store=store,
+            progress=say,
+            changes={"max_steps": args.steps, "rank": args.rank, "threads": args.threads},
+            cancel=cancel,
+            overwrite=args.force,
+            **_quantize(args),
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    _check_loads(folder, say)
     return 0
 
 

@@ -42,6 +42,9 @@ class Manifest:
     files: dict[str, str] = field(default_factory=dict)
     created: str = ""
     tool_versions: dict[str, str] = field(default_factory=dict)
+    # A model tuned on the writer's own texts: its base, the files (names, sizes, sha256; never their
+    # words), the settings and what was measured (writer_app/tuning).
+    tuning: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
     def save(self, folder: Path) -> None:
@@ -90,6 +93,7 @@ _SHAPES: dict[str, tuple[type, ...]] = {
     "files": (dict,),
     "created": (str,),
     "tool_versions": (dict,),
+    "tuning": (dict,),
     "format_version": (int,),
 }
 

@@ -64,6 +64,8 @@ class ExportOverrides:
     token_check: Callable[[Path, int | None], dict[str, Any]] | None = None
     # The source file's sha256: a file measured before keeps what was chosen for it then.
     source_sha256: str | None = None
+    # What a model tuned on the writer's texts records of its tuning (Manifest.tuning).
+    tuning: dict[str, Any] | None = None
 
 
 EXPORT_MODULES = ("torch", "transformers", "optimum.exporters.onnx", "onnx", "onnx_ir")
@@ -298,6 +300,7 @@ def export_model(
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             tool_versions=_tool_versions(),
             license=licence,
+            tuning=overrides.tuning or {},
             **facts,
         )
         manifest.files = checksum_folder(scratch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from writer_app.engine.manifest import sha256_file
 from writer_app.errors import UserError
@@ -37,22 +38,17 @@ def special_token_fix(vocab: dict[str, int]) -> tuple[list[int] | None, bool]:
     return None, False
 
 
-def import_gguf(
-    gguf_file: str | Path,
-    *,
-    name: str | None = None,
-    store: ModelStore | None = None,
-    overwrite: bool = False,
-    progress: Progress = print,
-    quantize: str = DEFAULT_QUANTIZATION,
-) -> Path:
-    path = Path(gguf_file).expanduser()
+def check_gguf_file(path: Path) -> None:
     if not path.is_file():
         raise UserError(tr("{path} does not exist or is not a file").format(path=path))
     with path.open("rb") as fh:
         if fh.read(4) != b"GGUF":
             raise UserError(tr("{path} is not a GGUF file").format(path=path))
-    (store or ModelStore()).require_writable()  # before minutes of work, not after
+
+
+def load_gguf(path: Path, progress: Progress) -> tuple[Any, Any, list[int] | None]:
+    """(tokenizer, float32 model, eos ids to record) of a GGUF file, as transformers reads it, with the
+    special tokens set right."""
     require_export_tools()
     try:
         import gguf  # noqa: F401  (transformers needs it to read the file)
@@ -78,7 +74,6 @@ def import_gguf(
                 file=path.name, problem=detail
             )
         ) from exc
-
     eos_ids, drop_bos = special_token_fix(tokenizer.get_vocab())
     if eos_ids is not None:
         tokenizer.eos_token = CHATML_END
@@ -88,6 +83,22 @@ def import_gguf(
         model.generation_config.bos_token_id = None
         if hasattr(tokenizer, "add_bos_token"):
             tokenizer.add_bos_token = False
+    return tokenizer, model, eos_ids
+
+
+def import_gguf(
+    gguf_file: str | Path,
+    *,
+    name: str | None = None,
+    store: ModelStore | None = None,
+    overwrite: bool = False,
+    progress: Progress = print,
+    quantize: str = DEFAULT_QUANTIZATION,
+) -> Path:
+    path = Path(gguf_file).expanduser()
+    check_gguf_file(path)
+    (store or ModelStore()).require_writable()  # before minutes of work, not after
+    tokenizer, model, eos_ids = load_gguf(path, progress)
     reading = read_source(tokenizer, model.eval(), label=f"{path.name} as transformers reads it")
     with tempfile.TemporaryDirectory(prefix="writer-app-gguf-") as hf_folder:
         model.save_pretrained(hf_folder)

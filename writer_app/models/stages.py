@@ -22,12 +22,24 @@ STAGES = (
     (re.compile(r"^\[1/2\]"), QT_TR_NOOP("Copying"), 0.2),
     (re.compile(r"^\[2/2\]"), QT_TR_NOOP("Verifying"), 0.8),
     (re.compile(r"^\[checked\]"), QT_TR_NOOP("Verifying"), 0.97),
+    # A tune (writer-app models tune): its training takes most of the time; the export comes last.
+    (re.compile(r"^\[texts\]"), QT_TR_NOOP("Reading your texts"), 0.01),
+    (re.compile(r"^\[before\]"), QT_TR_NOOP("Measuring the base model"), 0.06),
+    (re.compile(r"^\[train (\d+)%\]"), QT_TR_NOOP("Training on your writing"), (0.1, 0.8)),
+    (re.compile(r"^\[merge\]"), QT_TR_NOOP("Merging the adapters"), 0.8),
+    (re.compile(r"^\[export\]"), QT_TR_NOOP("Exporting the tuned model"), 0.85),
 )
 
 
 def stage_of(line: str) -> tuple[str, float] | None:
-    """(stage name, fraction done) when LINE starts a stage, else None."""
+    """(stage name, fraction done) when LINE starts a stage, else None. A stage that says how far it is
+    ("[train 40%]") moves the bar within its span."""
     for pattern, label, fraction in STAGES:
-        if pattern.search(line):
-            return label, fraction
+        found = pattern.search(line)
+        if found is None:
+            continue
+        if isinstance(fraction, tuple):
+            start, end = fraction
+            return label, start + (end - start) * min(100, int(found.group(1))) / 100
+        return label, fraction
     return None

@@ -1,0 +1,1 @@
+"""Tuning a model on the writer's own texts (writer-app models tune)."""
