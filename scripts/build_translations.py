@@ -27,6 +27,7 @@ SCANNED = (
     "writer_app/assist",
     "writer_app/models",
     "writer_app/forms",
+    "writer_app/tuning",
     "writer_app/translation.py",
     *CLI,
 )

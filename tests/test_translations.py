@@ -173,6 +173,7 @@ def test_the_built_wheel_carries_the_translation_and_the_icon(tmp_path):
 # shows, printed by the commands the window runs, printed in a terminal.
 SPEAKING = [
     *sorted((ROOT / "writer_app" / "models").glob("*.py")),
+    *sorted((ROOT / "writer_app" / "tuning").glob("*.py")),
     ROOT / "writer_app" / "cli.py",
     ROOT / "writer_app" / "cli_models.py",
 ]

@@ -654,6 +654,26 @@ F1  本帮助</translation>
         <translation>正在校验</translation>
     </message>
     <message>
+        <source>Reading your texts</source>
+        <translation>正在读取你的文字</translation>
+    </message>
+    <message>
+        <source>Measuring the base model</source>
+        <translation>正在测量基础模型</translation>
+    </message>
+    <message>
+        <source>Training on your writing</source>
+        <translation>正在用你的文字训练</translation>
+    </message>
+    <message>
+        <source>Merging the adapters</source>
+        <translation>正在合并适配器</translation>
+    </message>
+    <message>
+        <source>Exporting the tuned model</source>
+        <translation>正在导出调好的模型</translation>
+    </message>
+    <message>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
@@ -1680,6 +1700,114 @@ F1  本帮助</translation>
     <message>
         <source>No claim the advertising rules list, and no phrase of your block list.</source>
         <translation>没有发现广告规则列出的用语，也没有你屏蔽的词。</translation>
+    </message>
+    <message>
+        <source>by file</source>
+        <translation>按文件划分</translation>
+    </message>
+    <message>
+        <source>by its last part</source>
+        <translation>留出其最后一部分</translation>
+    </message>
+    <message>
+        <source>{path} does not exist</source>
+        <translation>{path} 不存在</translation>
+    </message>
+    <message>
+        <source>skipped {name}: its encoding cannot be recognised</source>
+        <translation>已跳过 {name}：无法识别其编码</translation>
+    </message>
+    <message>
+        <source>{name} is not UTF-8: read as {encoding}</source>
+        <translation>{name} 不是 UTF-8 编码：按 {encoding} 读取</translation>
+    </message>
+    <message>
+        <source>skipped {name}: {reason}</source>
+        <translation>已跳过 {name}：{reason}</translation>
+    </message>
+    <message>
+        <source>no text files (.txt, .md) found in {paths}</source>
+        <translation>在 {paths} 中没有找到文本文件（.txt、.md）</translation>
+    </message>
+    <message>
+        <source>{count} characters of text is too little to tune on; give at least {least}</source>
+        <translation>{count} 个字符的文字太少，不足以调校模型；请至少提供 {least} 个字符</translation>
+    </message>
+    <message>
+        <source>the texts hold too few tokens to tune on</source>
+        <translation>这些文字的词元太少，不足以调校模型</translation>
+    </message>
+    <message>
+        <source>cancelled at step {step}; the same command resumes it</source>
+        <translation>已在第 {step} 步取消；再次运行同一命令即可继续</translation>
+    </message>
+    <message>
+        <source>step {step} of {steps}: training loss {loss}</source>
+        <translation>第 {step} 步，共 {steps} 步：训练损失 {loss}</translation>
+    </message>
+    <message>
+        <source>held-out loss {loss} (best {best})</source>
+        <translation>留出文字的损失 {loss}（最佳 {best}）</translation>
+    </message>
+    <message>
+        <source>{name} was made from {source}, whose weights the store does not keep: tune from the GGUF file or the model folder it came from</source>
+        <translation>{name} 由 {source} 生成，模型库没有保留其权重：请用它原来的 GGUF 文件或模型文件夹来调校</translation>
+    </message>
+    <message>
+        <source>an ONNX folder</source>
+        <translation>一个 ONNX 文件夹</translation>
+    </message>
+    <message>
+        <source>reading {source} in float32…</source>
+        <translation>正在以 float32 读取 {source}…</translation>
+    </message>
+    <message>
+        <source>could not load {source} from {where}: {problem}</source>
+        <translation>无法从{where}载入 {source}：{problem}</translation>
+    </message>
+    <message>
+        <source>a model named {name} is installed; choose another name or replace it with --force</source>
+        <translation>已安装名为 {name} 的模型；请换一个名称，或用 --force 替换它</translation>
+    </message>
+    <message>
+        <source>tuning needs the &apos;peft&apos; package; {hint}</source>
+        <translation>调校模型需要 &apos;peft&apos; 软件包；{hint}</translation>
+    </message>
+    <message>
+        <source>reading your texts…</source>
+        <translation>正在读取你的文字…</translation>
+    </message>
+    <message>
+        <source>{files} files: {train} characters to learn from, {held} held out to measure ({how})</source>
+        <translation>{files} 个文件：{train} 个字符用于学习，{held} 个字符留出用于测量（{how}）</translation>
+    </message>
+    <message>
+        <source>about {minutes} min on {threads} threads: at most {steps} steps of {batch} blocks of {sequence} tokens, adapters of rank {rank}</source>
+        <translation>用 {threads} 个线程约需 {minutes} 分钟：最多 {steps} 步，每步 {batch} 段、每段 {sequence} 个词元，适配器秩为 {rank}</translation>
+    </message>
+    <message>
+        <source>resuming at step {step} of {steps}</source>
+        <translation>从第 {step} 步继续，共 {steps} 步</translation>
+    </message>
+    <message>
+        <source>measuring the base model on your held-out texts…</source>
+        <translation>正在用你留出的文字测量基础模型…</translation>
+    </message>
+    <message>
+        <source>merging the adapters into the weights…</source>
+        <translation>正在把适配器合并进权重…</translation>
+    </message>
+    <message>
+        <source>your held-out texts are {gain}% less surprising to the tuned model (perplexity {before} → {after}); a neutral text {cost}% {direction} (perplexity {n_before} → {n_after})</source>
+        <translation>对调好的模型来说，你留出的文字的意外程度降低了 {gain}%（困惑度 {before} → {after}）；一篇中性文字{direction} {cost}%（困惑度 {n_before} → {n_after}）</translation>
+    </message>
+    <message>
+        <source>more surprising</source>
+        <translation>意外程度上升</translation>
+    </message>
+    <message>
+        <source>less surprising</source>
+        <translation>意外程度降低</translation>
     </message>
 </context>
 </TS>

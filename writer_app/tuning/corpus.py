@@ -12,6 +12,13 @@ from writer_app.document.textfile import NeedsEncoding, read_text_file
 from writer_app.errors import UserError
 from writer_app.translation import tr
 
+
+def QT_TR_NOOP(text: str) -> str:  # noqa: N802 - the name pyside6-lupdate collects; tr() translates it
+    return text
+
+
+BY_FILE = QT_TR_NOOP("by file")
+ONE_DOCUMENT = QT_TR_NOOP("by its last part")
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 HELD_OUT_SHARE = 0.15  # of the characters, at least one document
 MIN_CHARACTERS = 2000  # less than this is too little to learn a voice from, or to measure it
@@ -34,7 +41,7 @@ class WriterText:
 class Split:
     train: list[WriterText]
     held_out: list[WriterText]
-    how: str  # "by file", or "by its last part" for one long document
+    how: str  # BY_FILE, or ONE_DOCUMENT for one long document
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
@@ -116,7 +123,7 @@ def split_by_document(texts: list[WriterText], share: float = HELD_OUT_SHARE) ->
     if not train:  # every document is large next to the share: keep the smallest out only
         held = [min(texts, key=lambda t: len(t.text))]
         train = [t for t in texts if t is not held[0]]
-    return Split(train, held, "by file")
+    return Split(train, held, BY_FILE)
 
 
 def _split_one(text: WriterText, share: float) -> Split:
@@ -128,4 +135,4 @@ def _split_one(text: WriterText, share: float) -> Split:
         cut = int(len(body) * (1 - share))
     first = WriterText(text.name + " (first part)", text.size, text.sha256, body[:cut], text.encoding)
     last = WriterText(text.name + " (last part)", text.size, text.sha256, body[cut:], text.encoding)
-    return Split([first], [last], "by its last part")
+    return Split([first], [last], ONE_DOCUMENT)
