@@ -1,9 +1,11 @@
 """Imports point down only: ui -> assist -> engine; remote -> engine (the server engine sits beside the
 local one, under the backend contract in engine/backend.py); backends -> engine, remote, models (it opens
-either); models -> engine; forms -> engine (assist and ui read forms); document stands alone; cli -> anything.
+either); models -> engine; forms -> engine (assist and ui read forms); tuning -> models, engine and
+document (it reads the writer's files as the editor does and exports as models/ does); document stands
+alone; cli -> anything.
 
 Every module's imports are read with `ast`. Qt lives in ui/ alone; torch and the export stack live in
-models/ alone, and only inside functions there (the laptop install runs without them).
+models/ and tuning/ alone, and only inside functions there (the laptop install runs without them).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "forms": BASE | {"engine", "forms"},
     "settings": BASE | {"engine"},
     "models": BASE | {"engine", "models"},
+    "tuning": BASE | {"engine", "models", "document", "tuning"},
     "assist": BASE | {"engine", "settings", "forms", "assist"},
     "remote": BASE | {"engine", "remote"},
     "backends": BASE | {"engine", "models", "remote"},
@@ -43,7 +46,7 @@ ALLOWED: dict[str, set[str]] = {
     "__init__": BASE,
 }
 QT = ("PySide6", "shiboken6")
-EXPORT_STACK = ("torch", "transformers", "optimum", "onnx", "onnx_ir", "gguf", "accelerate")
+EXPORT_STACK = ("torch", "transformers", "optimum", "onnx", "onnx_ir", "gguf", "accelerate", "peft")
 
 
 def _part(path: Path) -> str:
@@ -88,8 +91,8 @@ def violations(path: Path, source: str) -> list[str]:
                 problems.append(f"{where}: {part} may not import {target}")
         if root in QT and part != "ui":
             problems.append(f"{where}: Qt outside ui/")
-        if root in EXPORT_STACK and part not in ("models", "cli"):
-            problems.append(f"{where}: the export stack outside models/")
+        if root in EXPORT_STACK and part not in ("models", "tuning", "cli"):
+            problems.append(f"{where}: the export stack outside models/ and tuning/")
         if root in EXPORT_STACK and top:
             problems.append(f"{where}: the export stack must be imported inside functions")
     return problems
@@ -111,7 +114,7 @@ def test_every_module_imports_only_downwards():
         ("assist/x.py", "from writer_app.models import store", "assist may not import models"),
         ("models/x.py", "from writer_app.assist import prompts", "models may not import assist"),
         ("engine/x.py", "from PySide6.QtCore import QObject", "Qt outside ui/"),
-        ("assist/x.py", "def f():\n    import torch", "the export stack outside models/"),
+        ("assist/x.py", "def f():\n    import torch", "the export stack outside models/ and tuning/"),
         ("models/x.py", "import torch", "must be imported inside functions"),
         ("engine/sub/x.py", "from ...models import store", "engine may not import models"),
         (

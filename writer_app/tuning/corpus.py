@@ -5,10 +5,12 @@ has not read a line of), and described by name, size and sha256, never by their 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from writer_app.document.textfile import NeedsEncoding, read_text_file
+from writer_app.engine.cjk import CJK_LETTERS
 from writer_app.errors import UserError
 from writer_app.translation import tr
 
@@ -136,3 +138,14 @@ def _split_one(text: WriterText, share: float) -> Split:
     first = WriterText(text.name + " (first part)", text.size, text.sha256, body[:cut], text.encoding)
     last = WriterText(text.name + " (last part)", text.size, text.sha256, body[cut:], text.encoding)
     return Split([first], [last], ONE_DOCUMENT)
+
+
+_CJK = re.compile(f"[{CJK_LETTERS}]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def language_of_texts(texts: list[WriterText]) -> str:
+    """ "zh" when Chinese characters outnumber Latin letters a third to one (a Chinese character carries
+    about as much as a word), else "en": the neutral text a tune is measured on."""
+    sample = "".join(t.text[:5000] for t in texts)
+    return "zh" if len(_CJK.findall(sample)) * 3 > len(_LATIN.findall(sample)) else "en"

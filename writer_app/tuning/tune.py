@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from writer_app import paths
-from writer_app.assist.candidates import language_of
 from writer_app.engine.manifest import Manifest
 from writer_app.errors import UserError
 from writer_app.models.export import (
@@ -41,7 +40,7 @@ from writer_app.models.model_licence import licence_in_gguf, licence_in_readme
 from writer_app.models.stages import stage_of
 from writer_app.models.store import ModelStore, check_name
 from writer_app.translation import tr
-from writer_app.tuning.corpus import Split, read_texts, split_by_document
+from writer_app.tuning.corpus import Split, language_of_texts, read_texts, split_by_document
 from writer_app.tuning.plan import HELD_OUT_BLOCKS, TunePlan, default_plan, estimate_seconds, measured_flops
 from writer_app.tuning.trainer import Trainer, mean_loss, perplexity, token_blocks
 
@@ -206,7 +205,7 @@ def tune_model(
     torch.manual_seed(plan.seed)
     held = token_blocks(loaded.tokenizer, [t.text for t in split.held_out], plan.sequence, loaded.eos_id)
     held = held[:HELD_OUT_BLOCKS]
-    language = language_of("".join(t.text[:2000] for t in split.train)) or "en"
+    language = language_of_texts(split.train)
     neutral = token_blocks(loaded.tokenizer, [neutral_text(language)], plan.sequence, loaded.eos_id)
     seconds = estimate_seconds(plan, parameters, held.numel(), measured_flops(plan.threads))
     progress(
