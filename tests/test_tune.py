@@ -228,3 +228,84 @@ def test_the_progress_bar_follows_training(tmp_path):
     _, middle = stage_of("[train 50%] step 20 of 40")
     _, export = stage_of("[export] [1/3] exporting")
     assert label == "Training on your writing" and start < middle < export < 1
+
+
+def test_a_model_imported_from_gguf_asks_for_its_file_and_one_exported_from_a_folder_does_not():
+    from writer_app.engine.manifest import Manifest
+    from writer_app.ui.tune_dialog import tunable_base
+
+    exported = Manifest(name="tiny", source="/models/tiny-src", architecture="gpt2", context_length=128)
+    assert tunable_base("tiny", exported) == ("tiny", "")
+    imported = Manifest(name="smol", source="gguf:SmolLM2.gguf", architecture="llama", context_length=2048)
+    base, why = tunable_base("smol", imported)
+    assert base == "" and "SmolLM2.gguf" in why
+
+
+def test_the_dialog_says_what_is_missing_before_it_trains(qtbot, tmp_path):
+    from writer_app.ui.tune_dialog import TuneDialog
+
+    dialog = TuneDialog("", "Choose the GGUF file.", "tiny-mine", {"tiny", "taken"})
+    qtbot.addWidget(dialog)
+    assert "start from" in dialog.problem_text()
+    dialog.set_base("tiny")
+    assert "Add the files" in dialog.problem_text()
+    dialog.add_paths([tmp_path, tmp_path])  # the same folder twice is one entry
+    dialog.name.setText("taken")
+    assert "another name" in dialog.problem_text()
+    dialog.name.setText("bad name/")
+    assert "invalid model name" in dialog.problem_text()
+    dialog.name.setText("tiny-mine")
+    assert dialog.problem_text() == ""
+    assert dialog.command() == ["tune", "tiny", "--texts", str(tmp_path), "--name", "tiny-mine"]
+    dialog.fresh.setChecked(True)
+    assert dialog.command()[-1] == "--fresh"
+
+
+def test_training_from_the_window_runs_as_a_job_cancels_and_resumes(qtbot, tiny_model, tmp_path, monkeypatch):
+    """Assist → Models… → Train on my writing…: its stages in the bar, Cancel keeping what was trained,
+    the same choice going on from there, and the tuned model in the table with its figures."""
+    from writer_app.settings import Settings
+    from writer_app.tuning.tune import tuning_dir
+    from writer_app.ui.model_manager import ModelManager
+    from writer_app.ui.tune_dialog import TuneDialog
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("WRITER_APP_HOME", str(home))
+    shutil.copytree(tiny_model, home / "models" / "tiny")
+    texts = _write_texts(tmp_path / "texts")
+    manager = ModelManager(Settings(), "en")
+    qtbot.addWidget(manager)
+    manager.select("tiny")
+    assert manager.tune_button.isEnabled()
+
+    def train() -> tuple[list[str], list]:
+        dialog = TuneDialog("tiny", "", "tiny-mine", set(manager.store.names()), manager)
+        qtbot.addWidget(dialog)
+        dialog.add_paths([texts])
+        manager.tune_selected(dialog)
+        stages: list[str] = []
+        manager.jobs.job.stage.connect(lambda label, _fraction, _line: stages.append(label))
+        outcomes: list = []
+        manager.jobs.finished.connect(outcomes.append)
+        return stages, outcomes
+
+    stages, outcomes = train()
+    qtbot.waitUntil(lambda: "Training on your writing" in stages, timeout=180_000)
+    qtbot.wait(1500)  # a few steps in
+    manager.jobs.cancel_button.click()
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=180_000)
+    assert outcomes[0].cancelled and "kept" in manager.message.text()
+    assert not (home / "models" / "tiny-mine").exists()
+    assert (tuning_dir("tiny-mine") / "checkpoint.pt").is_file()
+
+    stages, outcomes = train()
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=180_000)
+    assert outcomes[0].ok, outcomes[0].message
+    assert {"Reading your texts", "Training on your writing", "Exporting the tuned model"} <= set(stages)
+    assert "less surprising" in manager.message.text()
+    assert not tuning_dir("tiny-mine").exists()
+    row = next(
+        r for r in range(manager.table.rowCount()) if manager.table.item(r, 0).text().startswith("tiny-mine")
+    )
+    cell = manager.table.item(row, 0)
+    assert "tuned on your writing" in cell.text() and "Tuned from tiny" in cell.toolTip()

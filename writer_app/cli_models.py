@@ -227,35 +227,26 @@ def _long_action(action: str, args: argparse.Namespace, store: ModelStore, say: 
 
 
 def _tune(args: argparse.Namespace, store: ModelStore, say: StageProgress) -> int:
-    """Tune in this process; SIGTERM (the window's Cancel) and Ctrl-C stop it at the next step, its
-    checkpoint kept for the same command to resume."""
-    import signal
-    import threading
-
-    from writer_app.tuning.tune import discard_tuning, tune_model
+    """Tune in this process. While it trains, SIGTERM (the window's Cancel) and Ctrl-C stop it at the
+    next step with its checkpoint kept for the same command to resume (tuning/trainer.py); before and
+    after, they interrupt as in any models command."""
+    from writer_app.engine.manifest import Manifest
+    from writer_app.tuning.tune import discard_tuning, headline, tune_model
 
     if args.fresh:
         discard_tuning(args.name)
-    cancel = threading.Event()
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-    for sig in previous:
-        signal.signal(sig, lambda _sig, _frame: cancel.set())
-    try:
-        folder = tune_model(
-            args.base,
-            args.texts,
-            name=args.name,
-            store=store,
-            progress=say,
-            changes={"max_steps": args.steps, "rank": args.rank, "threads": args.threads},
-            cancel=cancel,
-            overwrite=args.force,
-            **_quantize(args),
-        )
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    folder = tune_model(
+        args.base,
+        args.texts,
+        name=args.name,
+        store=store,
+        progress=say,
+        changes={"max_steps": args.steps, "rank": args.rank, "threads": args.threads},
+        overwrite=args.force,
+        **_quantize(args),
+    )
     _check_loads(folder, say)
+    say(headline(Manifest.load(folder).tuning))  # the last word: what the window shows when it ends
     return 0
 
 

@@ -798,6 +798,14 @@ F1  本帮助</translation>
         <translation>4 位与 float32 对比：</translation>
     </message>
     <message>
+        <source>Tuned from {base} on {files} of your files. Your held-out texts are {gain}% less surprising to it (perplexity {before} → {after}); a neutral text: {n_before} → {n_after}.</source>
+        <translation>由 {base} 用你的 {files} 个文件调校而成。对它来说，你留出的文字的意外程度降低了 {gain}%（困惑度 {before} → {after}）；一篇中性文字：{n_before} → {n_after}。</translation>
+    </message>
+    <message>
+        <source>tuned on your writing, {gain}% closer</source>
+        <translation>用你的文字调校，贴近 {gain}%</translation>
+    </message>
+    <message>
         <source>This copy of writer_app runs models but cannot build them: installing from the catalog and importing GGUF files need the export tools (pip install &apos;writer-app[export]&apos;). An ONNX model folder imports as it is.</source>
         <translation>这一份 writer_app 能运行模型，但不能构建模型：从目录安装和导入 GGUF 文件需要导出工具（pip install &apos;writer-app[export]&apos;）。ONNX 模型文件夹可以直接导入。</translation>
     </message>
@@ -848,6 +856,14 @@ F1  本帮助</translation>
     <message>
         <source>Remove…</source>
         <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Train on my writing…</source>
+        <translation>用我的文字训练…</translation>
+    </message>
+    <message>
+        <source>A copy of the selected model tuned on your own texts, on this computer, to write more like you</source>
+        <translation>在本机用你自己的文字调校所选模型的一个副本，让它写得更像你</translation>
     </message>
     <message>
         <source>Download</source>
@@ -936,6 +952,14 @@ F1  本帮助</translation>
     <message>
         <source>Import an ONNX model folder</source>
         <translation>导入 ONNX 模型文件夹</translation>
+    </message>
+    <message>
+        <source>Training {name} on your writing</source>
+        <translation>正在用你的文字训练 {name}</translation>
+    </message>
+    <message>
+        <source>Cancelled. What was trained so far is kept: Train on my writing with the same files and name goes on from there.</source>
+        <translation>已取消。已训练的部分会保留：用相同的文件和名称再次“用我的文字训练”，会从那里接着训练。</translation>
     </message>
     <message>
         <source>Installed. Choose what it is used for above.</source>
@@ -1808,6 +1832,86 @@ F1  本帮助</translation>
     <message>
         <source>less surprising</source>
         <translation>意外程度降低</translation>
+    </message>
+    <message>
+        <source>{name} was imported from {file}: choose that file to train from.</source>
+        <translation>{name} 是从 {file} 导入的：请选择那个文件作为训练起点。</translation>
+    </message>
+    <message>
+        <source>Choose the GGUF file or model folder {name} was made from.</source>
+        <translation>请选择生成 {name} 的 GGUF 文件或模型文件夹。</translation>
+    </message>
+    <message>
+        <source>Train on my writing</source>
+        <translation>用我的文字训练</translation>
+    </message>
+    <message>
+        <source>The model learns your voice from your own files (.txt, .md; folders are read whole), on this computer. Some files are held out to measure how much closer to your writing it came. Your texts are never copied into the model or sent anywhere; the model&apos;s record names the files and their checksums only. Training takes minutes to an hour; Cancel keeps what was trained, and the same choice resumes it.</source>
+        <translation>模型在本机从你自己的文件（.txt、.md；文件夹会整个读取）中学习你的文风。部分文件会被留出，用来测量它离你的文字近了多少。你的文字绝不会被复制进模型，也不会发送到任何地方；模型的记录里只有文件名和校验和。训练需要几分钟到一小时；取消会保留已训练的部分，再次做同样的选择即可继续。</translation>
+    </message>
+    <message>
+        <source>Choose a GGUF file…</source>
+        <translation>选择 GGUF 文件…</translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Add a folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Start over (drop what a cancelled training of this name kept)</source>
+        <translation>从头开始（丢弃同名的已取消训练所保留的部分）</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Start from:</source>
+        <translation>起点模型：</translation>
+    </message>
+    <message>
+        <source>Your writing:</source>
+        <translation>你的文字：</translation>
+    </message>
+    <message>
+        <source>New model&apos;s name:</source>
+        <translation>新模型的名称：</translation>
+    </message>
+    <message>
+        <source>Train from a GGUF file</source>
+        <translation>从 GGUF 文件训练</translation>
+    </message>
+    <message>
+        <source>Your writing</source>
+        <translation>你的文字</translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.md *.markdown *.text)</source>
+        <translation>文本 (*.txt *.md *.markdown *.text)</translation>
+    </message>
+    <message>
+        <source>A folder of your writing</source>
+        <translation>存放你的文字的文件夹</translation>
+    </message>
+    <message>
+        <source>Choose the model to start from.</source>
+        <translation>请选择起点模型。</translation>
+    </message>
+    <message>
+        <source>Add the files or folders of your writing.</source>
+        <translation>请添加你的文字所在的文件或文件夹。</translation>
+    </message>
+    <message>
+        <source>A model named {name} is installed: choose another name.</source>
+        <translation>已安装名为 {name} 的模型：请换一个名称。</translation>
     </message>
 </context>
 </TS>

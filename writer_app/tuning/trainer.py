@@ -4,9 +4,11 @@ every evaluation and on cancel (a crash or a closed window resumes there), cance
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,23 @@ class Outcome:
     stopped: str  # "early" (held-out loss stopped improving) or "steps" (the plan's last step)
     history: list[dict[str, float]] = field(default_factory=list)
     resumed_at: int = 0
+
+
+@contextlib.contextmanager
+def signals_stop_at_next_step(cancel: threading.Event) -> Iterator[None]:
+    """While training, SIGTERM and Ctrl-C ask for a stop at the next step (the adapters and optimizer
+    are never saved half-updated); outside it they interrupt as usual. Only the main thread can."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:
+        signal.signal(sig, lambda _signum, _frame: cancel.set())
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def token_blocks(tokenizer: Any, texts: list[str], sequence: int, eos_id: int | None) -> Any:
@@ -173,6 +192,10 @@ class Trainer:
         return loss
 
     def run(self) -> Outcome:
+        with signals_stop_at_next_step(self.cancel):
+            return self._run()
+
+    def _run(self) -> Outcome:
         plan = self.plan
         resumed_at = self.step
         if self.best_adapter is None:

@@ -101,7 +101,9 @@ def load_base(base: str, store: ModelStore, progress: Progress) -> Base:
                     "GGUF file or the model folder it came from"
                 ).format(name=base, source=source or tr("an ONNX folder"))
             )
-        return load_base(source, store, progress)
+        found = load_base(source, store, progress)
+        found.label = base  # the writer knows it by its name in the store
+        return found
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     local = path.is_dir()
@@ -294,7 +296,6 @@ def tune_model(
             quantize=quantize,
         )
     discard_tuning(name)
-    progress(headline(record))
     return made
 
 

@@ -153,7 +153,10 @@ class JobPanel(QWidget):
             self.job.cancel()
 
     def _stage(self, label: str, fraction: float, line: str) -> None:
-        self.label.setText(label + "…" if fraction < 1 else label)
+        text = label + "…" if fraction < 1 else label
+        if line.startswith("[train"):  # a long stage says where it is: "step 12 of 40: training loss 3.1"
+            text += " " + line.split("] ", 1)[-1]
+        self.label.setText(text)
         self.label.setToolTip(line)
         self.bar.setValue(max(self.bar.value(), int(fraction * 1000)))
 

@@ -45,8 +45,10 @@ from writer_app.ui.model_texts import (
     role_names,
     size_text,
     speed_text,
+    tuned_text,
     weights_text,
 )
+from writer_app.ui.tune_dialog import TuneDialog, tunable_base
 
 
 def fit_columns(table: QTableWidget) -> None:
@@ -92,6 +94,15 @@ class ModelManager(QDialog):
         self.verify_button.clicked.connect(self.verify_selected)
         self.remove_button = QPushButton(tr("Remove…"))
         self.remove_button.clicked.connect(lambda: self.remove_selected())
+        self.tune_button = QPushButton(tr("Train on my writing…"))
+        self.tune_button.setToolTip(
+            tr(
+                "A copy of the selected model tuned on your own texts, on this computer, to write more "
+                "like you"
+            )
+        )
+        self.tune_button.clicked.connect(self.tune_selected)
+        self._tuning = False  # the job running is a tune (its Cancel keeps what was trained)
 
         self.catalog_table = self._table(
             (
@@ -143,7 +154,13 @@ class ModelManager(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table, 3)
         row = QHBoxLayout()
-        for button in (self.use_continuation, self.use_instruction, self.verify_button, self.remove_button):
+        for button in (
+            self.use_continuation,
+            self.use_instruction,
+            self.verify_button,
+            self.remove_button,
+            self.tune_button,
+        ):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
@@ -192,10 +209,15 @@ class ModelManager(QDialog):
                 tr("{ms} ms/token").format(ms=f"{speed:.0f}") if speed else tr("not yet used"),
                 ", ".join(role_names()[role] for role, name in roles.items() if name == entry.name) or "–",
             )
+            tuned = tuned_text(entry)
+            if tuned is not None:
+                cells = (f"{cells[0]} ({tuned[0]})", *cells[1:])
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == 3:
                     item.setToolTip(detail)
+                if column == 0 and tuned is not None:
+                    item.setToolTip(tuned[1])
                 self.table.setItem(row, column, item)
         fit_columns(self.table)
         self._update_buttons()
@@ -224,6 +246,7 @@ class ModelManager(QDialog):
             button.setEnabled(chosen)
         for button in (self.install_button, self.gguf_button):
             button.setEnabled(not self.jobs.busy and self.can_build)
+        self.tune_button.setEnabled(chosen and self.can_build)
         self.onnx_button.setEnabled(not self.jobs.busy)
 
     def set_role(self, role: str, name: str | None) -> None:
@@ -339,6 +362,22 @@ class ModelManager(QDialog):
             tr("Importing {file}").format(file=folder.name),
         )
 
+    def tune_selected(self, dialog: TuneDialog | None = None) -> None:
+        """Ask what to train on (TuneDialog) and start the training as a job."""
+        name = self.selected_name()
+        if name is None or self.jobs.busy:
+            return
+        if dialog is None:
+            entry = next(e for e in self.entries if e.name == name)
+            base, why = tunable_base(name, entry.manifest)
+            dialog = TuneDialog(base, why, self._free_name(f"{name}-mine"), set(self.store.names()), self)
+            if dialog.exec() != TuneDialog.DialogCode.Accepted:
+                return
+        command = dialog.command()
+        new_name = command[command.index("--name") + 1]
+        self._tuning = True
+        self.start(command, new_name, tr("Training {name} on your writing").format(name=new_name))
+
     def _free_name(self, name: str) -> str:
         taken, candidate, n = set(self.store.names()), name, 2
         while candidate in taken:
@@ -354,7 +393,17 @@ class ModelManager(QDialog):
 
     def _job_done(self, outcome: JobOutcome) -> None:
         installing, self._installing = self._installing, None
-        if outcome.ok:
+        tuning, self._tuning = self._tuning, False
+        if tuning and outcome.cancelled:
+            self.say(
+                tr(
+                    "Cancelled. What was trained so far is kept: Train on my writing with the same files "
+                    "and name goes on from there."
+                )
+            )
+        elif tuning and outcome.ok:
+            self.say(outcome.message)
+        elif outcome.ok:
             self.say(tr("Installed. Choose what it is used for above."))
         else:
             self.say(job_failure_text(outcome.message, installing))

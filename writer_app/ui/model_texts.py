@@ -94,6 +94,30 @@ def weights_text(entry: StoreEntry) -> tuple[str, str]:
     return kind, detail
 
 
+def tuned_text(entry: StoreEntry) -> tuple[str, str] | None:
+    """(what the model's name cell adds, its tooltip) for a model tuned on the writer's texts: its base
+    and what the tune measured; None for any other model."""
+    tuning = entry.manifest.tuning if entry.manifest is not None else {}
+    figures = tuning.get("perplexity") if isinstance(tuning, dict) else None
+    if not figures:
+        return None
+    held, neutral = figures["held_out"], figures["neutral"]
+    gain = 100 * (1 - held["after"] / held["before"])
+    detail = tr(
+        "Tuned from {base} on {files} of your files. Your held-out texts are {gain}% less surprising to it "
+        "(perplexity {before} → {after}); a neutral text: {n_before} → {n_after}."
+    ).format(
+        base=tuning.get("base", "?"),
+        files=len(tuning.get("trained_on", [])),
+        gain=f"{gain:.0f}",
+        before=f"{held['before']:.1f}",
+        after=f"{held['after']:.1f}",
+        n_before=f"{neutral['before']:.1f}",
+        n_after=f"{neutral['after']:.1f}",
+    )
+    return tr("tuned on your writing, {gain}% closer").format(gain=f"{gain:.0f}"), detail
+
+
 def cannot_build_note() -> str:
     return tr(
         "This copy of writer_app runs models but cannot build them: installing from the catalog and "
