@@ -309,3 +309,32 @@ def test_training_from_the_window_runs_as_a_job_cancels_and_resumes(qtbot, tiny_
     )
     cell = manager.table.item(row, 0)
     assert "tuned on your writing" in cell.text() and "Tuned from tiny" in cell.toolTip()
+
+
+def test_a_tune_killed_outright_resumes_from_its_last_evaluation(tiny_source, tmp_path):
+    """kill -9 (a crash, a power cut) leaves the checkpoint of the last evaluation, never a half-written
+    one, and no model; the same command goes on from that step."""
+    import signal
+    import time
+
+    texts = _write_texts(tmp_path / "texts")
+    home = tmp_path / "home"
+    env = {**os.environ, "WRITER_APP_HOME": str(home), "ORT_DISABLE_TELEMETRY": "1", "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "writer_app", "models", "tune", str(tiny_source), "--texts", str(texts)]
+    command += ["--name", "mine", "--quantize", "none", "--steps", "20"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    seen = []
+    deadline = time.monotonic() + 300
+    for line in child.stdout:
+        seen.append(line)
+        if "step 7 of 20" in line or time.monotonic() > deadline:  # past the evaluation at step 5
+            break
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=60)
+    assert any("held-out loss" in line for line in seen), seen
+    assert not (home / "models" / "mine").exists()
+    assert not list((home / "tuning" / "mine").glob("*.partial"))
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "resuming at step 5 of 20" in again.stdout
+    assert (home / "models" / "mine" / "writer_app_manifest.json").is_file()

@@ -211,8 +211,11 @@ class Trainer:
             for group in self.optimizer.param_groups:
                 group["lr"] = self._learning_rate(self.step)
             blocks = self._batch(self.step)
-            loss = self.model(input_ids=blocks, labels=blocks).loss
-            loss.backward()
+            loss = 0.0
+            for chunk in blocks.split(max(1, plan.micro_batch)):
+                part = self.model(input_ids=chunk, labels=chunk).loss * (len(chunk) / len(blocks))
+                part.backward()
+                loss += float(part)
             self.optimizer.step()
             self.optimizer.zero_grad(set_to_none=True)
             self.step += 1
@@ -222,7 +225,7 @@ class Trainer:
                 self.progress(
                     f"[train {percent}%] "
                     + tr("step {step} of {steps}: training loss {loss}").format(
-                        step=self.step, steps=plan.max_steps, loss=f"{float(loss):.3f}"
+                        step=self.step, steps=plan.max_steps, loss=f"{loss:.3f}"
                     )
                 )
             if self.step % plan.eval_every == 0 or self.step == plan.max_steps:

@@ -136,6 +136,7 @@ def _export_progress(progress: Progress) -> Progress:
 
 
 def _peak_rss_mb() -> float:
+    """The process's peak resident memory so far (reading the base included)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
@@ -255,6 +256,7 @@ def tune_model(
             }
         trainer.save()
     outcome = trainer.run()
+    trained_rss = _peak_rss_mb()  # the training's own peak, before the export's
     before = trainer.extra
     after = {"held_out": outcome.best_loss, "neutral": mean_loss(adapted, neutral, plan.batch)}
     figures = {
@@ -273,7 +275,7 @@ def tune_model(
         "perplexity": figures,
         "history": outcome.history,
         "minutes": (time.perf_counter() - started) / 60,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb_training": trained_rss,
     }
     progress("[merge] " + tr("merging the adapters into the weights…"))
     merged = adapted.merge_and_unload()
