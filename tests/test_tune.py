@@ -338,3 +338,30 @@ def test_a_tune_killed_outright_resumes_from_its_last_evaluation(tiny_source, tm
     assert again.returncode == 0, again.stderr[-2000:]
     assert "resuming at step 5 of 20" in again.stdout
     assert (home / "models" / "mine" / "writer_app_manifest.json").is_file()
+
+
+def test_adapters_that_spoil_plain_prose_are_not_kept(tiny_source, tmp_path, monkeypatch):
+    """The adapters kept are the best on the writer's held-out texts among those that leave a neutral
+    text at most MAX_NEUTRAL_COST more surprising: with no cost allowed at all (here: it would have to
+    become 99% less surprising), the base is what stays."""
+    import writer_app.tuning.trainer as trainer
+    import writer_app.tuning.tune as tune
+    from writer_app.engine.manifest import Manifest
+    from writer_app.models.store import ModelStore
+
+    monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(trainer, "MAX_NEUTRAL_COST", -0.99)
+    made = tune.tune_model(
+        str(tiny_source),
+        [_write_texts(tmp_path / "texts")],
+        name="mine",
+        store=ModelStore(tmp_path / "home" / "models"),
+        progress=lambda _line: None,
+        changes={"max_steps": 10, "threads": 1},
+        quantize="none",
+    )
+    record = Manifest.load(made).tuning
+    held = record["perplexity"]["held_out"]
+    assert held["after"] == pytest.approx(held["before"], rel=1e-6)
+    assert all("neutral_loss" in entry for entry in record["history"])
+    assert min(e["held_out_loss"] for e in record["history"]) < record["history"][0]["held_out_loss"]

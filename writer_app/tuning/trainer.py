@@ -18,6 +18,8 @@ from writer_app.translation import tr
 from writer_app.tuning.plan import TunePlan
 
 CHECKPOINT = "checkpoint.pt"
+# How much more surprising (perplexity) a neutral text may become for adapters to be kept.
+MAX_NEUTRAL_COST = 0.05
 WARMUP_STEPS = 10
 
 
@@ -97,10 +99,12 @@ class Trainer:
         fingerprint: str,
         progress: Callable[[str], None],
         cancel: threading.Event | None = None,
+        neutral: Any = None,  # blocks of a text the writer did not write: what tuning may not spoil
     ) -> None:
         import torch
 
         self.model, self.train, self.held_out, self.plan = model, train, held_out, plan
+        self.neutral = neutral
         self.workdir, self.fingerprint, self.progress = workdir, fingerprint, progress
         self.cancel = cancel or threading.Event()
         trainable = [p for p in model.parameters() if p.requires_grad]
@@ -183,9 +187,19 @@ class Trainer:
         return self.plan.learning_rate * min(1.0, (step + 1) / WARMUP_STEPS)
 
     def evaluate(self) -> float:
+        """The held-out loss now. Adapters are kept when it is the best so far and the neutral text
+        (when given) is at most MAX_NEUTRAL_COST more surprising than to the base: learning the writer's
+        voice may not cost the model its plain prose."""
         loss = mean_loss(self.model, self.held_out, self.plan.batch)
-        self.history.append({"step": self.step, "held_out_loss": loss})
-        if loss < self.best_loss - 1e-4:
+        entry = {"step": self.step, "held_out_loss": loss}
+        affordable = True
+        if self.neutral is not None:
+            entry["neutral_loss"] = neutral = mean_loss(self.model, self.neutral, self.plan.batch)
+            base = self.extra.get("neutral")
+            affordable = base is None or neutral <= base + math.log1p(MAX_NEUTRAL_COST)
+        self.history.append(entry)
+        # The first evaluation is the base model's own (the adapters start as nothing): always kept.
+        if self.best_adapter is None or (loss < self.best_loss - 1e-4 and affordable):
             self.best_loss, self.best_adapter, self.bad_evaluations = loss, self._adapter(), 0
         else:
             self.bad_evaluations += 1
