@@ -251,7 +251,7 @@ class Trainer:
                     )
                 )
                 self.save()
-                if self.bad_evaluations >= plan.patience:
+                if self.bad_evaluations >= plan.patience and self.step < plan.max_steps:
                     stopped = "early"
                     break
         if self.best_adapter is not None:
