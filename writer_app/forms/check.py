@@ -48,7 +48,7 @@ def check_form(text: str, spec: FormSpec) -> list[Check]:
         )
         checks.append(Check("length", ok, f"{shown} {names[spec.unit]}"))
     groups: dict[str, list[str]] = {}
-    repeats = {later for later, _earlier in spec.repeat}
+    repeats = spec.repeated_lines
     fresh: dict[str, list[str]] = {}  # the group's lines that are not a hook repeated
     for i, line in enumerate(lines):
         letter = spec.rhyme_letter(i)

@@ -32,8 +32,8 @@ RHYME_ZIPF = 3.4  # how common (wordfreq's Zipf scale) the word an English rhyme
 # What a line of a form is written in: words, numbers and the punctuation between them; a Chinese line
 # takes Latin letters only inside a required phrase (a brand name). Symbols, code and stray scripts
 # would fill a line without adding a 字 or a syllable.
-_PUNCTUATION = r" ,.!?;:'\"()\-—…’‘“”，。！？、；：《》（）·「」『』"
 _EN_PUNCTUATION = r" ,.!?;:'\"()\-—…’‘“”"
+_PUNCTUATION = _EN_PUNCTUATION + "，。！？、；：《》（）·「」『』"
 _LINE_CHARS = {
     "zh": re.compile(rf"[{CJK_LETTERS}0-9０-９{_PUNCTUATION}]*"),
     "en": re.compile(rf"[A-Za-z\u00c0-\u024f0-9{_EN_PUNCTUATION}]*"),
@@ -66,9 +66,9 @@ def _bare(line: str) -> str:
 def rhymes_on_a_word(line: str) -> bool:
     """An English rhyme lands on a word in common use ("train", "Jim"), not on a spelling the
     dictionary happens to list ("ane", "ost") nor on an acronym, which is read letter by letter."""
-    word = rhyme_word(line, "en")
-    last = words(line)[-1] if words(line) else ""
-    return not (len(last) > 1 and last.isupper()) and zipf(word) >= RHYME_ZIPF
+    found = words(line)
+    last = found[-1] if found else ""
+    return not (len(last) > 1 and last.isupper()) and zipf(last.lower()) >= RHYME_ZIPF
 
 
 class FormConstraint:
@@ -177,8 +177,8 @@ class FormConstraint:
                 if not (line == model if complete else model.startswith(line)):
                     return False
         line_done = complete or (bounds is not None and units == bounds[1])
-        repeats = {later for later, _earlier in spec.repeat}
-        if line_done and i not in repeats and _bare(line) in {_bare(lines[j]) for j in range(i)}:
+        repeated = spec.repeated_lines
+        if line_done and i not in repeated and _bare(line) in {_bare(lines[j]) for j in range(i)}:
             return False  # a line written twice is a loop unless the form repeats it (a hook)
         if spec.end_tone and self._last_line(i) and line_done and zh_tone(line) != spec.end_tone:
             return False  # a 下联 ends on 平
@@ -195,7 +195,6 @@ class FormConstraint:
                 return False
             # Rhyming a word with itself (情 … 情, salt … salt) is no rhyme, a writer's 重韵; a hook
             # repeated whole rhymes as its first time did.
-            repeated = {later for later, _earlier in spec.repeat}
             used = {
                 rhyme_word(lines[j], spec.language)
                 for j in range(i)

@@ -50,6 +50,11 @@ class FormSpec:
         units = self.units_of_line(i)
         return (units, units) if isinstance(units, int) else units
 
+    @property
+    def repeated_lines(self) -> frozenset[int]:
+        """The lines that repeat an earlier one (a hook's returns)."""
+        return frozenset(later for later, _earlier in self.repeat)
+
     def rhyme_letter(self, i: int) -> str:
         """Line i's rhyme letter ("" when it need not rhyme). A scheme shorter than the poem repeats
         ("xA": every second line rhymes, however many lines an acrostic makes)."""
