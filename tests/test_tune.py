@@ -100,6 +100,22 @@ def test_too_little_text_is_refused_with_the_reason(tmp_path):
         read_texts([tmp_path / "empty"])
 
 
+def _tune_here(source: Path, tmp_path: Path) -> Path:
+    """Ten steps of a tune in this process, on texts written for it, into tmp_path/home's store."""
+    from writer_app.models.store import ModelStore
+    from writer_app.tuning.tune import tune_model
+
+    return tune_model(
+        str(source),
+        [_write_texts(tmp_path / "texts")],
+        name="mine",
+        store=ModelStore(tmp_path / "home" / "models"),
+        progress=lambda _line: None,
+        changes={"max_steps": 10, "threads": 1},
+        quantize="none",
+    )
+
+
 def _tune(source: Path, texts: Path, home: Path, name: str, *extra: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "WRITER_APP_HOME": str(home), "ORT_DISABLE_TELEMETRY": "1"}
     command = [sys.executable, "-m", "writer_app", "models", "tune", str(source), "--texts", str(texts)]
@@ -150,7 +166,6 @@ def test_the_merged_export_writes_what_pytorch_writes(tiny_source, tmp_path, mon
     import writer_app.tuning.tune as tune
     from writer_app.engine.generate import Engine
     from writer_app.engine.sampling import SamplingParams
-    from writer_app.models.store import ModelStore
 
     monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path / "home"))
     kept = tmp_path / "merged"
@@ -161,15 +176,7 @@ def test_the_merged_export_writes_what_pytorch_writes(tiny_source, tmp_path, mon
         return real_export(folder, **kwargs)
 
     monkeypatch.setattr(tune, "export_model", keep_merged)
-    made = tune.tune_model(
-        str(tiny_source),
-        [_write_texts(tmp_path / "texts")],
-        name="mine",
-        store=ModelStore(tmp_path / "home" / "models"),
-        progress=lambda _line: None,
-        changes={"max_steps": 10, "threads": 1},
-        quantize="none",
-    )
+    made = _tune_here(tiny_source, tmp_path)
     merged = AutoModelForCausalLM.from_pretrained(kept).eval()
     base = AutoModelForCausalLM.from_pretrained(tiny_source).eval()
     tokenizer = AutoTokenizer.from_pretrained(kept)
@@ -345,21 +352,11 @@ def test_adapters_that_spoil_plain_prose_are_not_kept(tiny_source, tmp_path, mon
     text at most MAX_NEUTRAL_COST more surprising: with no cost allowed at all (here: it would have to
     become 99% less surprising), the base is what stays."""
     import writer_app.tuning.trainer as trainer
-    import writer_app.tuning.tune as tune
     from writer_app.engine.manifest import Manifest
-    from writer_app.models.store import ModelStore
 
     monkeypatch.setenv("WRITER_APP_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(trainer, "MAX_NEUTRAL_COST", -0.99)
-    made = tune.tune_model(
-        str(tiny_source),
-        [_write_texts(tmp_path / "texts")],
-        name="mine",
-        store=ModelStore(tmp_path / "home" / "models"),
-        progress=lambda _line: None,
-        changes={"max_steps": 10, "threads": 1},
-        quantize="none",
-    )
+    made = _tune_here(tiny_source, tmp_path)
     record = Manifest.load(made).tuning
     held = record["perplexity"]["held_out"]
     assert held["after"] == pytest.approx(held["before"], rel=1e-6)

@@ -43,6 +43,18 @@ def check_name(name: str) -> str:
     return name
 
 
+# Sources the store names but whose weights it does not keep: a GGUF file (by its name only), a model
+# tuned here (its merged weights were exported and let go).
+UNKEPT_SOURCES = ("gguf:", "tuned:")
+
+
+def source_weights(manifest: Manifest | None) -> str | None:
+    """Where a store model's source weights can be read again (a model folder or a hub id), or None
+    when the store does not say (a plain ONNX folder) or names what it does not keep."""
+    source = manifest.source if manifest is not None else ""
+    return None if not source or source.startswith(UNKEPT_SOURCES) else source
+
+
 def name_from_source(source: str) -> str:
     """A store name for a hub id or a folder: 'uer/gpt2-chinese-cluecorpussmall' -> 'gpt2-chinese-...'."""
     base = Path(source.rstrip("/")).name or source

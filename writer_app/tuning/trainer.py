@@ -33,7 +33,6 @@ class Outcome:
     best_loss: float
     stopped: str  # "early" (held-out loss stopped improving) or "steps" (the plan's last step)
     history: list[dict[str, float]] = field(default_factory=list)
-    resumed_at: int = 0
 
 
 @contextlib.contextmanager
@@ -211,7 +210,6 @@ class Trainer:
 
     def _run(self) -> Outcome:
         plan = self.plan
-        resumed_at = self.step
         if self.best_adapter is None:
             self.evaluate()  # the base model's held-out loss: an adapter must beat it to be kept
         stopped, said = "steps", -1
@@ -258,4 +256,4 @@ class Trainer:
             from peft import set_peft_model_state_dict
 
             set_peft_model_state_dict(self.model, self.best_adapter)
-        return Outcome(self.step, self.best_loss, stopped, list(self.history), resumed_at)
+        return Outcome(self.step, self.best_loss, stopped, list(self.history))

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from writer_app.models.gguf_import import check_gguf_file, load_gguf
 from writer_app.models.library_log import library_output_logged
 from writer_app.models.model_licence import licence_in_gguf, licence_in_readme
 from writer_app.models.stages import stage_of
-from writer_app.models.store import ModelStore, check_name
+from writer_app.models.store import ModelStore, check_name, source_weights
 from writer_app.translation import tr
 from writer_app.tuning.corpus import Split, language_of_texts, read_texts, split_by_document
 from writer_app.tuning.plan import HELD_OUT_BLOCKS, TunePlan, default_plan, estimate_seconds, measured_flops
@@ -67,17 +68,15 @@ def neutral_text(language: str) -> str:
     return resources.files("writer_app.resources").joinpath(name).read_text(encoding="utf-8")
 
 
+@dataclass
 class Base:
     """The model a tune starts from: loaded in float32, with what its export must record."""
 
-    def __init__(self, tokenizer: Any, model: Any, label: str, licence: str, eos_ids: list[int] | None):
-        self.tokenizer, self.model, self.label, self.licence, self.eos_ids = (
-            tokenizer,
-            model,
-            label,
-            licence,
-            eos_ids,
-        )
+    tokenizer: Any
+    model: Any
+    label: str
+    licence: str
+    eos_ids: list[int] | None
 
     @property
     def eos_id(self) -> int | None:
@@ -94,13 +93,13 @@ def load_base(base: str, store: ModelStore, progress: Progress) -> Base:
         return Base(tokenizer, model, f"gguf:{path.name}", licence_in_gguf(path), eos_ids)
     if not path.exists() and store.path(base).is_dir() and "/" not in base:
         manifest = Manifest.load(store.path(base))
-        source = manifest.source if manifest is not None else ""
-        if source.startswith(("gguf:", "tuned:")) or not source:
+        source = source_weights(manifest)
+        if source is None:
             raise UserError(
                 tr(
                     "{name} was made from {source}, whose weights the store does not keep: tune from the "
                     "GGUF file or the model folder it came from"
-                ).format(name=base, source=source or tr("an ONNX folder"))
+                ).format(name=base, source=(manifest.source if manifest else "") or tr("an ONNX folder"))
             )
         found = load_base(source, store, progress)
         found.label = base  # the writer knows it by its name in the store

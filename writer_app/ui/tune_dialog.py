@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from writer_app.engine.manifest import Manifest
-from writer_app.models.store import check_name
+from writer_app.models.store import check_name, source_weights
 from writer_app.ui.i18n import tr
 
 
@@ -31,14 +31,14 @@ def tunable_base(name: str, manifest: Manifest | None) -> tuple[str, str]:
     """(what `models tune` starts from, what to tell the writer when it must be chosen): a store model
     exported from a folder or the hub is its own base; one imported from a GGUF file needs that file,
     whose weights the store does not keep."""
+    if source_weights(manifest) is not None:
+        return name, ""
     source = manifest.source if manifest is not None else ""
     if source.startswith("gguf:"):
         return "", tr("{name} was imported from {file}: choose that file to train from.").format(
             name=name, file=source.removeprefix("gguf:")
         )
-    if not source or source.startswith("tuned:"):
-        return "", tr("Choose the GGUF file or model folder {name} was made from.").format(name=name)
-    return name, ""
+    return "", tr("Choose the GGUF file or model folder {name} was made from.").format(name=name)
 
 
 class TuneDialog(QDialog):
