@@ -229,12 +229,14 @@ def test_a_cancelled_tune_leaves_no_model_and_the_same_command_resumes_it(tiny_s
 
 
 def test_the_progress_bar_follows_training(tmp_path):
-    from writer_app.models.stages import stage_of
+    from writer_app.models.stages import stage_detail, stage_of
 
     label, start = stage_of("[train 0%] step 0 of 40")
     _, middle = stage_of("[train 50%] step 20 of 40")
     _, export = stage_of("[export] [1/3] exporting")
     assert label == "Training on your writing" and start < middle < export < 1
+    assert stage_detail("[train 50%] step 20 of 40: training loss 3.1") == "step 20 of 40: training loss 3.1"
+    assert stage_detail("[export] [1/3] exporting") == ""
 
 
 def test_a_model_imported_from_gguf_asks_for_its_file_and_one_exported_from_a_folder_does_not():

@@ -43,3 +43,13 @@ def stage_of(line: str) -> tuple[str, float] | None:
             return label, start + (end - start) * min(100, int(found.group(1))) / 100
         return label, fraction
     return None
+
+
+def stage_detail(line: str) -> str:
+    """What a stage that says how far it is adds after its tag ("step 12 of 40: training loss 3.1"),
+    for the bar's label; "" for any other line."""
+    for pattern, _label, fraction in STAGES:
+        found = pattern.search(line)
+        if found is not None and isinstance(fraction, tuple):
+            return line[found.end() :].strip()
+    return ""

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signa
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from writer_app.errors import ERROR_TAG
-from writer_app.models.stages import stage_of
+from writer_app.models.stages import stage_detail, stage_of
 from writer_app.models.store import ModelStore
 from writer_app.translation import LANGUAGE_VARIABLE
 from writer_app.ui.i18n import current_language, tr
@@ -154,9 +154,8 @@ class JobPanel(QWidget):
 
     def _stage(self, label: str, fraction: float, line: str) -> None:
         text = label + "…" if fraction < 1 else label
-        if line.startswith("[train"):  # a long stage says where it is: "step 12 of 40: training loss 3.1"
-            text += " " + line.split("] ", 1)[-1]
-        self.label.setText(text)
+        detail = stage_detail(line)  # a long stage says where it is
+        self.label.setText(f"{text} {detail}" if detail else text)
         self.label.setToolTip(line)
         self.bar.setValue(max(self.bar.value(), int(fraction * 1000)))
 
